@@ -1,0 +1,55 @@
+import { chmod, writeFile } from "node:fs/promises"
+import { randomBytes } from "node:crypto"
+import { join } from "node:path"
+import { Effect, ManagedRuntime } from "effect"
+import { bootstrapRoot } from "../../application/useCases/bootstrap.js"
+import { CommandMetadata } from "../../application/CommandMetadata.js"
+import { systemMetadata } from "../../application/ports/EventStore.js"
+import type { Config } from "../../config.js"
+import { appLayer } from "../../main.js"
+import { buildServer } from "../http/server.js"
+
+/**
+ * The root password when INITIAL_ROOT_PASSWORD is not set: generated, and written once (mode 0600) where
+ * the administrator can read it.
+ */
+const generatedRootPassword = (dataDir: string) =>
+  Effect.promise(async () => {
+    const password = randomBytes(18).toString("base64url")
+    const file = join(dataDir, "initial_root_password")
+    await writeFile(file, `${password}\n`, { mode: 0o600 })
+    await chmod(file, 0o600)
+    return password
+  })
+
+/** Starts the service: database and migrations, root bootstrap, then HTTP. Stops on SIGTERM or SIGINT. */
+export const serve = async (config: Config): Promise<number> => {
+  const runtime = ManagedRuntime.make(appLayer(config))
+  const bootstrap = await runtime.runPromiseExit(
+    bootstrapRoot(
+      config.initialRootPassword === null ? generatedRootPassword(config.dataDir) : Effect.succeed(config.initialRootPassword)
+    ).pipe(Effect.provideService(CommandMetadata, systemMetadata("system:bootstrap")))
+  )
+  if (bootstrap._tag === "Failure") {
+    await runtime.dispose()
+    process.stderr.write(`dependency-proxy: cannot start: ${describeCause(bootstrap.cause)}\n`)
+    return 1
+  }
+  const app = buildServer(runtime, { dataDir: config.dataDir, logLevel: config.logLevel })
+  if (bootstrap.value.created) app.log.info({ userId: bootstrap.value.userId }, "created the root user")
+  await app.listen({ port: config.port, host: config.host })
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      app.log.info({ signal }, "shutting down")
+      void app.close().then(resolve)
+    }
+    process.once("SIGTERM", () => stop("SIGTERM"))
+    process.once("SIGINT", () => stop("SIGINT"))
+  })
+  return 0
+}
+
+const describeCause = (cause: unknown): string => {
+  const text = String(cause)
+  return text.split("\n")[0] ?? text
+}

@@ -1,0 +1,81 @@
+import { Context, Effect, Layer, Option, Ref } from "effect"
+import { eventHash } from "../../application/eventHash.js"
+import { ReadModelMap } from "../../application/projection.js"
+import {
+  EventStore,
+  type EventMetadata,
+  type RecordedEvent,
+  type StreamWrite,
+  VersionConflict
+} from "../../application/ports/EventStore.js"
+import { Projector } from "../../application/ports/Projector.js"
+import { ReadModels } from "../../application/ports/ReadModels.js"
+
+interface Log {
+  readonly events: ReadonlyArray<RecordedEvent>
+  readonly models: ReadModelMap
+}
+
+const lastOf = (events: ReadonlyArray<RecordedEvent>, streamId: string): RecordedEvent | undefined =>
+  events.findLast((e) => e.streamId === streamId)
+
+/**
+ * The event store and read models in process memory, for tests and for adapters' neighbours. Appends are
+ * serialised by `Ref.modify`, so optimistic concurrency behaves as in the SQL stores.
+ */
+export const layer = Layer.effectContext(
+  Effect.gen(function*() {
+    const projector = yield* Projector
+    const log = yield* Ref.make<Log>({ events: [], models: new ReadModelMap() })
+
+    const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
+      Ref.modify(log, (current): [Effect.Effect<ReadonlyArray<RecordedEvent>, VersionConflict>, Log] => {
+        const recorded: Array<RecordedEvent> = []
+        let position = current.events.length
+        for (const write of writes) {
+          const last = lastOf([...current.events, ...recorded], write.streamId)
+          const actualVersion = last?.streamVersion ?? 0
+          if (actualVersion !== write.expectedVersion) {
+            return [
+              Effect.fail(new VersionConflict({ streamId: write.streamId, expectedVersion: write.expectedVersion, actualVersion })),
+              current
+            ]
+          }
+          let prevHash = last?.hash ?? ""
+          let version = actualVersion
+          for (const event of write.events) {
+            position += 1
+            version += 1
+            const fields = { prevHash, streamId: write.streamId, streamVersion: version, ...event, metadata, recordedAt }
+            const hash = eventHash(fields)
+            recorded.push({ ...fields, globalPosition: position, hash })
+            prevHash = hash
+          }
+        }
+        // Read models change only when the whole batch is accepted, as in a transaction.
+        for (const event of recorded) current.models.apply(projector, event)
+        return [Effect.succeed(recorded), { events: [...current.events, ...recorded], models: current.models }]
+      }).pipe(Effect.flatten)
+
+    const readStream = (streamId: string) =>
+      Ref.get(log).pipe(Effect.map((l) => l.events.filter((e) => e.streamId === streamId)))
+
+    const readAll = (after: number, limit: number) =>
+      Ref.get(log).pipe(Effect.map((l) => l.events.slice(Math.max(after, 0), Math.max(after, 0) + limit)))
+
+    const rebuild = Ref.modify(log, (current) => {
+      const models = new ReadModelMap()
+      for (const event of current.events) models.apply(projector, event)
+      return [{ events: current.events.length, rows: models.size }, { events: current.events, models }]
+    })
+
+    return Context.make(EventStore, { append, readStream, readAll }).pipe(
+      Context.add(ReadModels, {
+        get: (kind, id) => Ref.get(log).pipe(Effect.map((l) => Option.fromNullable(l.models.get(kind, id)))),
+        list: (kind) => Ref.get(log).pipe(Effect.map((l) => l.models.sorted().filter((r) => r.kind === kind))),
+        snapshot: Ref.get(log).pipe(Effect.map((l) => l.models.sorted())),
+        rebuild
+      })
+    )
+  })
+)

@@ -1,0 +1,88 @@
+import * as Reactivity from "@effect/experimental/Reactivity"
+import { SqlClient, SqlError, type SqlConnection } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { PGlite, types } from "@electric-sql/pglite"
+import { Effect, Layer, Stream } from "effect"
+
+export interface PgliteOptions {
+  /** A directory for the database files; undefined keeps the database in memory. */
+  readonly dataDir: string | undefined
+}
+
+type Row = Record<string, unknown>
+type RowTransform = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
+
+/**
+ * `pg` returns int8 (bigserial, bigint, count(*)) as strings; PGlite would return numbers, or BigInt beyond
+ * 2^53. Keeping the text makes this client answer exactly as the Postgres one does.
+ */
+const parsers = { [types.INT8]: (text: string) => text }
+
+const statementFailed = (cause: unknown) => new SqlError.SqlError({ cause, message: "Failed to execute statement" })
+
+const attempt = <A>(run: () => Promise<A>): Effect.Effect<A, SqlError.SqlError> =>
+  Effect.tryPromise({ try: run, catch: statementFailed })
+
+const transformed = <A extends object>(rows: ReadonlyArray<A>, transformRows: RowTransform) =>
+  transformRows === undefined ? rows : transformRows(rows)
+
+const makeConnection = (db: PGlite): SqlConnection.Connection => {
+  const execute = (sql: string, params: ReadonlyArray<unknown>, transformRows: RowTransform) =>
+    attempt(() => db.query<Row>(sql, [...params])).pipe(Effect.map((result) => transformed(result.rows, transformRows)))
+  return {
+    execute,
+    executeRaw: (sql, params) => attempt(() => db.query<Row>(sql, [...params])),
+    executeValues: (sql, params) =>
+      attempt(() => db.query<Array<unknown>>(sql, [...params], { rowMode: "array" })).pipe(
+        Effect.map((result) => result.rows)
+      ),
+    // Without parameters, the simple protocol: several statements (a migration file) in one call. Like `pg`,
+    // one statement gives its rows and several give one array of rows per statement.
+    executeUnprepared: (sql, params, transformRows) =>
+      params.length > 0
+        ? execute(sql, params, transformRows)
+        : attempt(() => db.exec(sql)).pipe(
+          Effect.map((results) => {
+            const [only, ...others] = results
+            if (only !== undefined && others.length === 0) return transformed(only.rows, transformRows)
+            return results.map((result) => transformed(result.rows, transformRows))
+          })
+        ),
+    // PGlite has no cursors; the rows are small enough to fetch at once and stream from memory.
+    executeStream: (sql, params, transformRows) =>
+      Stream.unwrap(Effect.map(execute(sql, params, transformRows), (rows) => Stream.fromIterable(rows)))
+  }
+}
+
+const make = (options: PgliteOptions) =>
+  Effect.gen(function*() {
+    const db = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => PGlite.create(options.dataDir === undefined ? { parsers } : { dataDir: options.dataDir, parsers }),
+        catch: (cause) => new SqlError.SqlError({ cause, message: "PGlite: failed to start" })
+      }),
+      (db) => Effect.promise(() => db.close())
+    )
+    const connection = makeConnection(db)
+
+    // PGlite is one session: a transaction's BEGIN…COMMIT must not interleave with anybody else's statements.
+    // Every statement outside a transaction, and every transaction as a whole, holds the single permit (the
+    // SqlClient runs statements inside a transaction on the connection it reserved, without acquiring again).
+    const permit = yield* Effect.makeSemaphore(1)
+    const acquirer: SqlConnection.Connection.Acquirer = Effect.uninterruptibleMask((restore) =>
+      restore(permit.take(1)).pipe(
+        Effect.zipRight(Effect.addFinalizer(() => permit.release(1))),
+        Effect.as(connection)
+      )
+    )
+
+    return yield* SqlClient.make({
+      acquirer,
+      compiler: PgClient.makeCompiler(),
+      spanAttributes: [["db.system.name", "postgresql"], ["db.namespace", options.dataDir ?? "memory"]]
+    })
+  })
+
+/** A `SqlClient` on an embedded PGlite database, closed when the layer's scope closes. */
+export const layer = (options: PgliteOptions): Layer.Layer<SqlClient.SqlClient, SqlError.SqlError> =>
+  Layer.scoped(SqlClient.SqlClient, make(options)).pipe(Layer.provide(Reactivity.layer))

@@ -1,0 +1,225 @@
+import { SqlClient } from "@effect/sql"
+import { Array as Arr, Context, Data, Effect, Layer, Option, Schema } from "effect"
+import { eventHash } from "../../application/eventHash.js"
+import { ReadModelMap } from "../../application/projection.js"
+import {
+  EventStore,
+  EventStoreUnavailable,
+  type EventMetadata,
+  type RecordedEvent,
+  type StreamWrite,
+  VersionConflict
+} from "../../application/ports/EventStore.js"
+import { Projector } from "../../application/ports/Projector.js"
+import { ReadModels } from "../../application/ports/ReadModels.js"
+import { applyProjection, replaceReadModels } from "./readModelWrites.js"
+import { JsonObjectSchema } from "../../domain/Json.js"
+import { DbInt, EventRow, ReadModelRowSchema } from "./rows.js"
+import { deadlockDetected, sqlState, transactionDefectsAsUnavailable, unavailable, uniqueViolation } from "./storeErrors.js"
+
+/**
+ * Another transaction inserted the same (stream, version) first: raised inside the append transaction and
+ * turned into a `VersionConflict` once it has rolled back and the stream's real version can be read.
+ */
+class ConcurrentAppend extends Data.TaggedError("ConcurrentAppend")<{
+  readonly streamId: string
+  readonly expectedVersion: number
+}> {}
+
+const decodeEvents = Schema.decodeUnknown(Schema.Array(EventRow))
+const decodeHead = Schema.decodeUnknown(Schema.Array(Schema.Struct({ stream_version: DbInt, hash: Schema.String })))
+const decodePositions = Schema.decodeUnknown(Schema.Array(Schema.Struct({ global_position: DbInt })))
+const decodeDocs = Schema.decodeUnknown(Schema.Array(Schema.Struct({ doc: JsonObjectSchema })))
+const decodeReadModelRows = Schema.decodeUnknown(Schema.Array(ReadModelRowSchema))
+
+const toRecorded = (row: typeof EventRow.Type): RecordedEvent => ({
+  globalPosition: row.global_position,
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  type: row.event_type,
+  schemaVersion: row.schema_version,
+  payload: row.payload,
+  metadata: row.metadata,
+  recordedAt: row.recorded_at,
+  prevHash: row.prev_hash,
+  hash: row.hash
+})
+
+/** Exactly the four fields the hash covers, so nothing else a caller's object carries ends up stored. */
+const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
+  actor: metadata.actor,
+  requestId: metadata.requestId,
+  clientIp: metadata.clientIp,
+  userAgent: metadata.userAgent
+})
+
+/** Events per page when `rebuild` replays the log, so memory holds one page of events at a time. */
+const rebuildPageSize = 10_000
+
+/**
+ * The event store and read models on `@effect/sql`: the same code runs on Postgres (`PostgresClient`) and on
+ * PGlite (`PgliteClient`). Semantics follow the memory store; see the port for the contract.
+ */
+export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlClient | Projector> = Layer
+  .effectContext(
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const projector = yield* Projector
+
+      const eventColumns = sql.literal(
+        "global_position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash"
+      )
+
+      /** The stream's last event (version and hash), if any. */
+      const streamHead = (streamId: string) =>
+        sql`select stream_version, hash from events where stream_id = ${streamId}
+            order by stream_version desc limit 1`.pipe(Effect.flatMap(decodeHead), Effect.map(Arr.head))
+
+      const appendWrite = (write: StreamWrite, metadata: EventMetadata, recordedAt: Date) =>
+        Effect.gen(function*() {
+          const head = yield* streamHead(write.streamId)
+          const actualVersion = Option.match(head, { onNone: () => 0, onSome: (h) => h.stream_version })
+          if (actualVersion !== write.expectedVersion) {
+            return yield* new VersionConflict({ streamId: write.streamId, expectedVersion: write.expectedVersion, actualVersion })
+          }
+          const recorded: Array<RecordedEvent> = []
+          let prevHash = Option.match(head, { onNone: () => "", onSome: (h) => h.hash })
+          let streamVersion = actualVersion
+          // One insert per event, in order, so positions increase with the order of the batch.
+          for (const event of write.events) {
+            streamVersion += 1
+            const fields = { prevHash, streamId: write.streamId, streamVersion, ...event, metadata, recordedAt }
+            const hash = eventHash(fields)
+            const inserted = yield* sql`
+              insert into events
+                (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash)
+              values (
+                ${write.streamId}, ${streamVersion}, ${event.type}, ${event.schemaVersion},
+                ${JSON.stringify(event.payload)}::jsonb, ${JSON.stringify(metadata)}::jsonb,
+                ${recordedAt.toISOString()}::timestamptz, ${prevHash}, ${hash}
+              )
+              returning global_position`.pipe(
+              // Both writers read the same head; the second insert waits for the first and then violates
+              // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index
+              // entries, which likewise means they wrote the same stream version.
+              Effect.catchIf(
+                (error) => {
+                  const state = sqlState(error)
+                  return state === uniqueViolation || state === deadlockDetected
+                },
+                () => new ConcurrentAppend({ streamId: write.streamId, expectedVersion: write.expectedVersion })
+              ),
+              Effect.flatMap(decodePositions)
+            )
+            const position = yield* Arr.head(inserted).pipe(
+              Effect.mapError(() => new EventStoreUnavailable({ message: "append: insert returned no position" }))
+            )
+            recorded.push({ ...fields, globalPosition: position.global_position, hash })
+            prevHash = hash
+          }
+          return recorded
+        })
+
+      const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
+        sql.withTransaction(
+          Effect.gen(function*() {
+            const recorded: Array<RecordedEvent> = []
+            for (const write of writes) {
+              recorded.push(...(yield* appendWrite(write, storedMetadata(metadata), recordedAt)))
+            }
+            yield* applyProjection(sql, projector, recorded)
+            return recorded
+          })
+        ).pipe(
+          Effect.catchTag("ConcurrentAppend", (race) =>
+            streamHead(race.streamId).pipe(
+              Effect.flatMap((head) =>
+                new VersionConflict({
+                  streamId: race.streamId,
+                  expectedVersion: race.expectedVersion,
+                  actualVersion: Option.match(head, { onNone: () => 0, onSome: (h) => h.stream_version })
+                })
+              )
+            )),
+          Effect.catchTags({
+            SqlError: (error) => Effect.fail(unavailable("append")(error)),
+            ParseError: (error) => Effect.fail(unavailable("append")(error))
+          }),
+          transactionDefectsAsUnavailable("append")
+        )
+
+      const readStream = (streamId: string) =>
+        sql`select ${eventColumns} from events where stream_id = ${streamId} order by stream_version`.pipe(
+          Effect.flatMap(decodeEvents),
+          Effect.map(Arr.map(toRecorded)),
+          Effect.mapError(unavailable("readStream"))
+        )
+
+      /**
+       * `transaction_id < xmin` keeps back every event written by a transaction that was still running when this
+       * statement's snapshot was taken, together with all later positions: a bigserial position is taken at
+       * insert but becomes visible only at commit, so without it a reader could pass a gap that fills later.
+       */
+      const readAll = (after: number, limit: number) =>
+        limit <= 0 ? Effect.succeed([]) : sql`
+          select ${eventColumns} from events
+          where global_position > ${after} and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          order by global_position
+          limit ${limit}`.pipe(
+          Effect.flatMap(decodeEvents),
+          Effect.map(Arr.map(toRecorded)),
+          Effect.mapError(unavailable("readAll"))
+        )
+
+      const get = (kind: string, id: string) =>
+        sql`select doc from read_models where kind = ${kind} and id = ${id}`.pipe(
+          Effect.flatMap(decodeDocs),
+          Effect.map((rows) => Option.map(Arr.head(rows), (row) => row.doc)),
+          Effect.mapError(unavailable("readModels.get"))
+        )
+
+      const list = (kind: string) =>
+        sql`select kind, id, doc from read_models where kind = ${kind} order by id`.pipe(
+          Effect.flatMap(decodeReadModelRows),
+          Effect.mapError(unavailable("readModels.list"))
+        )
+
+      const snapshot = sql`select kind, id, doc from read_models order by kind, id`.pipe(
+        Effect.flatMap(decodeReadModelRows),
+        Effect.mapError(unavailable("readModels.snapshot"))
+      )
+
+      /** The log after `after`, no in-flight guard: `rebuild` holds a lock that excludes writers. */
+      const eventPage = (after: number) =>
+        sql`select ${eventColumns} from events where global_position > ${after}
+            order by global_position limit ${rebuildPageSize}`.pipe(
+          Effect.flatMap(decodeEvents),
+          Effect.map(Arr.map(toRecorded))
+        )
+
+      const rebuild = sql.withTransaction(
+        Effect.gen(function*() {
+          // Conflicts with the ROW EXCLUSIVE lock every insert takes: waits for appends in flight to commit and
+          // holds new ones back until the swap commits, while readers go on reading the old rows.
+          yield* sql`lock table events in share row exclusive mode`
+          const models = new ReadModelMap()
+          let events = 0
+          let after = 0
+          for (;;) {
+            const page = yield* eventPage(after)
+            for (const event of page) models.apply(projector, event)
+            events += page.length
+            const last = Arr.last(page)
+            if (page.length < rebuildPageSize || Option.isNone(last)) break
+            after = last.value.globalPosition
+          }
+          yield* replaceReadModels(sql, models.sorted())
+          return { events, rows: models.size }
+        })
+      ).pipe(Effect.mapError(unavailable("readModels.rebuild")), transactionDefectsAsUnavailable("readModels.rebuild"))
+
+      return Context.make(EventStore, { append, readStream, readAll }).pipe(
+        Context.add(ReadModels, { get, list, snapshot, rebuild })
+      )
+    })
+  )

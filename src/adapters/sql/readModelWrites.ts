@@ -1,0 +1,92 @@
+import type { SqlClient, SqlError } from "@effect/sql"
+import { Effect, type ParseResult, Schema } from "effect"
+import { createHash } from "node:crypto"
+import { ReadModelMap } from "../../application/projection.js"
+import type { RecordedEvent } from "../../application/ports/EventStore.js"
+import type { ProjectorShape } from "../../application/ports/Projector.js"
+import type { ReadModelRow } from "../../application/ports/ReadModels.js"
+import { ReadModelRowSchema } from "./rows.js"
+
+interface RowKey {
+  readonly kind: string
+  readonly id: string
+}
+
+const decodeRows = Schema.decodeUnknown(Schema.Array(ReadModelRowSchema))
+
+/** 64 bits of a hash of the row's key: an advisory-lock key that exists whether or not the row does. */
+const rowLockKey = (key: RowKey): bigint =>
+  createHash("sha256").update(key.kind).update("\u0000").update(key.id).digest().readBigInt64BE(0)
+
+const distinctKeys = (keys: ReadonlyArray<RowKey>): ReadonlyArray<RowKey> => {
+  const seen = new Map<string, RowKey>()
+  for (const key of keys) seen.set(`${key.kind}\u0000${key.id}`, key)
+  return [...seen.values()]
+}
+
+const whereKeyIn = (sql: SqlClient.SqlClient, keys: ReadonlyArray<RowKey>) =>
+  sql.or(keys.map((key) => sql.and([sql`kind = ${key.kind}`, sql`id = ${key.id}`])))
+
+/** Rows for a multi-row insert; `doc` goes as JSON text, which both drivers pass to a jsonb column untouched. */
+const insertValues = (rows: ReadonlyArray<ReadModelRow>) =>
+  rows.map((row) => ({ kind: row.kind, id: row.id, doc: JSON.stringify(row.doc) }))
+
+/**
+ * Applies the projection of freshly appended events to `read_models`, inside the append's transaction.
+ *
+ * Each touched row is guarded by a transaction-scoped advisory lock rather than only `select … for update`:
+ * a row that does not exist yet has nothing to lock, and two appends creating it at once would otherwise both
+ * start from "no document" and the second upsert would silently drop the first one's change. Locks are taken in
+ * one global order (by key) so concurrent appends cannot deadlock on them.
+ */
+export const applyProjection = (
+  sql: SqlClient.SqlClient,
+  projector: ProjectorShape,
+  events: ReadonlyArray<RecordedEvent>
+): Effect.Effect<void, SqlError.SqlError | ParseResult.ParseError> =>
+  Effect.gen(function*() {
+    const changes = events.flatMap((event) => projector(event))
+    const keys = distinctKeys(changes)
+    if (keys.length === 0) return
+
+    const lockKeys = [...new Set(keys.map(rowLockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    for (const lockKey of lockKeys) {
+      yield* sql`select pg_advisory_xact_lock(${lockKey.toString()}::bigint)`
+    }
+
+    // Start from the stored documents, then fold every change in order, as the memory store does.
+    const models = new ReadModelMap()
+    const current = yield* decodeRows(yield* sql`select kind, id, doc from read_models where ${whereKeyIn(sql, keys)}`)
+    for (const row of current) models.applyChange({ kind: row.kind, id: row.id, update: () => row.doc })
+    for (const change of changes) models.applyChange(change)
+
+    const upserts: Array<ReadModelRow> = []
+    const deletes: Array<RowKey> = []
+    for (const key of keys) {
+      const doc = models.get(key.kind, key.id)
+      if (doc === undefined) deletes.push(key)
+      else upserts.push({ kind: key.kind, id: key.id, doc })
+    }
+    if (upserts.length > 0) {
+      yield* sql`insert into read_models ${sql.insert(insertValues(upserts))}
+        on conflict (kind, id) do update set doc = excluded.doc`
+    }
+    if (deletes.length > 0) {
+      yield* sql`delete from read_models where ${whereKeyIn(sql, deletes)}`
+    }
+  })
+
+/** Rows per insert statement when replacing everything: 3 parameters each, far below Postgres' 65,535. */
+const insertChunk = 1_000
+
+/** Replaces the whole `read_models` table with `rows` (the caller holds the transaction and the lock). */
+export const replaceReadModels = (
+  sql: SqlClient.SqlClient,
+  rows: ReadonlyArray<ReadModelRow>
+): Effect.Effect<void, SqlError.SqlError> =>
+  Effect.gen(function*() {
+    yield* sql`delete from read_models`
+    for (let start = 0; start < rows.length; start += insertChunk) {
+      yield* sql`insert into read_models ${sql.insert(insertValues(rows.slice(start, start + insertChunk)))}`
+    }
+  })

@@ -1,0 +1,14 @@
+import type { CommandMetadata } from "./CommandMetadata.js"
+import type { EventStore } from "./ports/EventStore.js"
+import type { IdSequence } from "./ports/IdSequence.js"
+import type { PasswordHasher } from "./ports/PasswordHasher.js"
+import type { Projector } from "./ports/Projector.js"
+import type { ReadModels } from "./ports/ReadModels.js"
+import type { SecretBox } from "./ports/SecretBox.js"
+import type { TokenGenerator } from "./ports/TokenGenerator.js"
+
+/** The ports every use case may need; the one runtime built in the composition root provides them. */
+export type AppServices = EventStore | ReadModels | IdSequence | Projector | PasswordHasher | SecretBox | TokenGenerator
+
+/** What a command needs: the services and who is issuing it. */
+export type CommandServices = AppServices | CommandMetadata

@@ -1,0 +1,72 @@
+import { Clock, Effect, Either, Schedule } from "effect"
+import type { Decider } from "../domain/Decider.js"
+import { fold } from "../domain/Decider.js"
+import { decodeEvent, encodeEvent } from "../domain/eventCodec.js"
+import type { StreamType } from "../domain/streams.js"
+import { CommandMetadata } from "./CommandMetadata.js"
+import { EventStore, type EventStoreUnavailable, type RecordedEvent, type StreamWrite, VersionConflict } from "./ports/EventStore.js"
+
+/** One stream's part of a command: load the stream, fold it, decide. */
+export interface StreamDecision<Failure> {
+  readonly streamId: string
+  readonly decide: (history: ReadonlyArray<RecordedEvent>) => Either.Either<StreamWrite, Failure>
+}
+
+/** Loads a stream's events into its decider's state. Undecodable stored events are defects. */
+export const stateOf = <C, E extends { readonly _tag: string }, S, F, I>(
+  stream: StreamType<E, I>,
+  decider: Decider<C, E, S, F>,
+  history: ReadonlyArray<RecordedEvent>
+): S => fold(decider, history.map((stored) => Either.getOrThrow(decodeEvent(stream, stored))))
+
+/** A decision on one stream; `command` sees the stream's current state, for commands that depend on it. */
+export const decision = <C, E extends { readonly _tag: string }, S, F, I>(
+  stream: StreamType<E, I>,
+  decider: Decider<C, E, S, F>,
+  streamId: string,
+  /** The command, built from the stream's current state when it depends on it. */
+  command: (state: S) => Either.Either<C, F>
+): StreamDecision<F> => ({
+  streamId,
+  decide: (history) => {
+    const state = stateOf(stream, decider, history)
+    return Either.flatMap(command(state), (c) => decider.decide(c, state)).pipe(
+      Either.map((events) => ({
+        streamId,
+        expectedVersion: history.at(-1)?.streamVersion ?? 0,
+        events: events.map((event) => Either.getOrThrow(encodeEvent(stream, event)))
+      }))
+    )
+  }
+})
+
+const MAX_ATTEMPTS = 5
+
+/**
+ * The command handler: builds the decisions (which may read other streams and read models), loads each
+ * stream, decides, and appends every write in one atomic batch with its expected version. A concurrent
+ * writer makes the append fail with `VersionConflict`; the whole plan is then rebuilt from fresh state and
+ * tried again, a bounded number of times.
+ */
+export const handleCommand = <F, E, R>(
+  plan: Effect.Effect<ReadonlyArray<StreamDecision<F>>, E, R>
+): Effect.Effect<ReadonlyArray<RecordedEvent>, F | E | VersionConflict | EventStoreUnavailable, R | EventStore | CommandMetadata> =>
+  Effect.gen(function*() {
+    const store = yield* EventStore
+    const metadata = yield* CommandMetadata
+    const decisions = yield* plan
+    const writes: Array<StreamWrite> = []
+    for (const d of decisions) {
+      const history = yield* store.readStream(d.streamId)
+      const write = yield* d.decide(history)
+      if (write.events.length > 0) writes.push(write)
+    }
+    if (writes.length === 0) return []
+    const now = yield* Clock.currentTimeMillis
+    return yield* store.append(writes, metadata, new Date(now))
+  }).pipe(
+    Effect.retry({
+      while: (error) => error instanceof VersionConflict,
+      schedule: Schedule.recurs(MAX_ATTEMPTS - 1)
+    })
+  )

@@ -1,0 +1,81 @@
+import { Effect, Either, Option } from "effect"
+import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
+import { GroupNotFound } from "../../domain/errors.js"
+import type { GroupCommand } from "../../domain/group/GroupCommands.js"
+import { GroupDecider } from "../../domain/group/GroupDecider.js"
+import { normalizePath } from "../../domain/group/GroupPath.js"
+import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
+import { stateOf } from "../commandHandler.js"
+import { decision, handleCommand } from "../commandHandler.js"
+import { EventStore } from "../ports/EventStore.js"
+import { IdSequence } from "../ports/IdSequence.js"
+import { SecretBox } from "../ports/SecretBox.js"
+import { groupById } from "../queries.js"
+
+export interface NewGroup {
+  readonly path: string
+  readonly name: string
+  readonly parentId: number | null
+  readonly ownerUserId: number
+}
+
+const groupStreamId = (groupId: number) => streamId("group", groupId)
+
+/** The group's current state, folded from its own stream (not the read model), for commands that need it. */
+export const loadGroup = (groupId: number) =>
+  EventStore.pipe(
+    Effect.flatMap((store) => store.readStream(groupStreamId(groupId))),
+    Effect.map((history) => stateOf(GroupStream, GroupDecider, history)),
+    Effect.flatMap((group) => group === null ? Effect.fail(new GroupNotFound({ group: String(groupId) })) : Effect.succeed(group))
+  )
+
+export const createGroup = (group: NewGroup) =>
+  Effect.gen(function*() {
+    const groupId = yield* IdSequence.pipe(Effect.flatMap((ids) => ids.next("group")))
+    const plan = Effect.gen(function*() {
+      const parent = group.parentId === null ? null : yield* loadGroup(group.parentId)
+      const fullPath = parent === null ? group.path : `${parent.fullPath}/${group.path}`
+      return [
+        decision(GroupStream, GroupDecider, groupStreamId(groupId), () =>
+          Either.right<GroupCommand>({ _tag: "CreateGroup", groupId, ...group, parent })),
+        decision(GroupPathClaimStream, NameClaimDecider, streamId("group_path", normalizePath(fullPath)), () =>
+          Either.right({ _tag: "ClaimName" as const, field: "path", name: fullPath, ownerId: groupId }))
+      ]
+    })
+    yield* handleCommand(plan)
+    return groupId
+  })
+
+/** Any command on an existing group's stream. */
+export const changeGroup = (groupId: number, command: Exclude<GroupCommand, { _tag: "CreateGroup" | "UpdateDependencyProxySettings" }>) =>
+  groupById(groupId).pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(new GroupNotFound({ group: String(groupId) })),
+      onSome: () =>
+        handleCommand(Effect.succeed([decision(GroupStream, GroupDecider, groupStreamId(groupId), () => Either.right(command))]))
+    }))
+  )
+
+export interface SettingsChange {
+  readonly enabled?: boolean | undefined
+  readonly identity?: string | null | undefined
+  readonly secret?: string | null | undefined
+}
+
+/** Seals the Docker Hub secret before the decider sees the command, so only ciphertext reaches the log. */
+export const updateDependencyProxySettings = (groupId: number, change: SettingsChange) =>
+  Effect.gen(function*() {
+    const box = yield* SecretBox
+    const sealedSecret = typeof change.secret === "string" && change.secret !== "" ? yield* box.seal(change.secret) : null
+    yield* loadGroup(groupId)
+    return yield* handleCommand(Effect.succeed([
+      decision(GroupStream, GroupDecider, groupStreamId(groupId), () =>
+        Either.right<GroupCommand>({
+          _tag: "UpdateDependencyProxySettings",
+          enabled: change.enabled,
+          identity: change.identity,
+          secret: change.secret,
+          sealedSecret
+        }))
+    ]))
+  })

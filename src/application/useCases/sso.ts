@@ -1,0 +1,28 @@
+import { Clock, Effect, Either } from "effect"
+import { SsoDecider } from "../../domain/sso/SsoSession.js"
+import { NotTopLevelGroup } from "../../domain/errors.js"
+import { SsoStream, streamId } from "../../domain/streams.js"
+import { decision, handleCommand } from "../commandHandler.js"
+import { loadGroup } from "./groups.js"
+
+/** A SAML session lasts a day unless the identity provider says otherwise, as GitLab's default. */
+export const DEFAULT_SSO_SESSION_MS = 24 * 60 * 60 * 1000
+
+const ssoStreamId = (userId: number, groupId: number) => streamId("sso", `${userId}-${groupId}`)
+
+export const startSsoSession = (input: { readonly userId: number; readonly groupId: number; readonly expiresAt: Date | null }) =>
+  Effect.gen(function*() {
+    const group = yield* loadGroup(input.groupId)
+    if (group.parentId !== null) return yield* Effect.fail(new NotTopLevelGroup({ groupId: group.groupId }))
+    const now = new Date(yield* Clock.currentTimeMillis)
+    const expiresAt = input.expiresAt ?? new Date(now.getTime() + DEFAULT_SSO_SESSION_MS)
+    return yield* handleCommand(Effect.succeed([
+      decision(SsoStream, SsoDecider, ssoStreamId(input.userId, input.groupId), () =>
+        Either.right({ _tag: "StartSsoSession" as const, userId: input.userId, groupId: input.groupId, expiresAt, now }))
+    ]))
+  })
+
+export const endSsoSession = (userId: number, groupId: number) =>
+  handleCommand(Effect.succeed([
+    decision(SsoStream, SsoDecider, ssoStreamId(userId, groupId), () => Either.right({ _tag: "EndSsoSession" as const }))
+  ]))

@@ -1,0 +1,169 @@
+import { Clock, Effect, Either, Option } from "effect"
+import type { AccessLevel } from "../../domain/AccessLevel.js"
+import { GroupNotFound, TokenNotFound, UserNotFound } from "../../domain/errors.js"
+import { GroupDecider } from "../../domain/group/GroupDecider.js"
+import { GroupStream, streamId, TokenStream } from "../../domain/streams.js"
+import { type CreateToken, type TokenCommand, TokenDecider } from "../../domain/token/TokenDecider.js"
+import { JOB_TOKEN_SCOPES, tokenPrefix, type TokenKind } from "../../domain/token/TokenKind.js"
+import { decision, handleCommand, type StreamDecision } from "../commandHandler.js"
+import { IdSequence } from "../ports/IdSequence.js"
+import { TokenGenerator } from "../ports/TokenGenerator.js"
+import { groupById, tokenById, userById } from "../queries.js"
+import { userCreation } from "./users.js"
+import type { DomainError } from "../../domain/errors.js"
+
+/** What the creator gets back: the only time the plaintext exists outside the caller's hands. */
+export interface IssuedToken {
+  readonly tokenId: number
+  readonly token: string
+  readonly userId: number | null
+  readonly username: string | null
+}
+
+interface TokenRequest {
+  readonly kind: TokenKind
+  readonly name: string
+  readonly scopes: ReadonlyArray<string>
+  readonly expiresAt: Date | null
+  readonly userId: number | null
+  readonly groupId: number | null
+  readonly username: string | null
+  readonly accessLevel: AccessLevel | null
+}
+
+const issue = (
+  request: TokenRequest,
+  extra: (tokenId: number) => ReadonlyArray<StreamDecision<DomainError>> = () => [],
+  usernameFor: (tokenId: number) => string | null = () => request.username
+) =>
+  Effect.gen(function*() {
+    const generator = yield* TokenGenerator
+    const tokenId = yield* IdSequence.pipe(Effect.flatMap((ids) => ids.next("token")))
+    const token = yield* generator.generate(tokenPrefix[request.kind])
+    const now = new Date(yield* Clock.currentTimeMillis)
+    const username = usernameFor(tokenId)
+    const command: CreateToken = {
+      _tag: "CreateToken",
+      tokenId,
+      ...request,
+      username,
+      digest: generator.digest(token),
+      now
+    }
+    yield* handleCommand(Effect.succeed([
+      decision(TokenStream, TokenDecider, streamId("token", tokenId), () => Either.right<TokenCommand>(command)),
+      ...extra(tokenId)
+    ]))
+    return { tokenId, token, userId: request.userId, username } satisfies IssuedToken
+  })
+
+const requireUser = (userId: number) =>
+  userById(userId).pipe(Effect.flatMap(Option.match({
+    onNone: () => Effect.fail(new UserNotFound({ user: String(userId) })),
+    onSome: Effect.succeed
+  })))
+
+const requireGroup = (groupId: number) =>
+  groupById(groupId).pipe(Effect.flatMap(Option.match({
+    onNone: () => Effect.fail(new GroupNotFound({ group: String(groupId) })),
+    onSome: Effect.succeed
+  })))
+
+export const createPersonalAccessToken = (input: {
+  readonly userId: number
+  readonly name: string
+  readonly scopes: ReadonlyArray<string>
+  readonly expiresAt: Date | null
+}) =>
+  requireUser(input.userId).pipe(Effect.zipRight(issue({
+    kind: "personal",
+    ...input,
+    groupId: null,
+    username: null,
+    accessLevel: null
+  })))
+
+/** GitLab names a deploy token `gitlab+deploy-token-<id>` unless a username is given. */
+export const createDeployToken = (input: {
+  readonly groupId: number
+  readonly name: string
+  readonly username: string | null
+  readonly scopes: ReadonlyArray<string>
+  readonly expiresAt: Date | null
+}) =>
+  requireGroup(input.groupId).pipe(Effect.zipRight(issue(
+    { kind: "deploy", ...input, userId: null, accessLevel: null },
+    () => [],
+    (tokenId) => input.username ?? `gitlab+deploy-token-${tokenId}`
+  )))
+
+/**
+ * A group access token acts as a bot user that is a member of the group with the token's role: the bot, its
+ * membership and the token are created in one atomic append.
+ */
+export const createGroupAccessToken = (input: {
+  readonly groupId: number
+  readonly name: string
+  readonly scopes: ReadonlyArray<string>
+  readonly accessLevel: AccessLevel
+  readonly expiresAt: Date | null
+}) =>
+  Effect.gen(function*() {
+    yield* requireGroup(input.groupId)
+    const botId = yield* IdSequence.pipe(Effect.flatMap((ids) => ids.next("user")))
+    const botName = `group_${input.groupId}_bot_${botId}`
+    return yield* issue(
+      { kind: "group_access", ...input, userId: botId, username: null },
+      () => [
+        ...userCreation(botId, {
+          username: botName,
+          email: `${botName}@noreply.dependency-proxy.local`,
+          name: input.name,
+          password: null,
+          admin: false,
+          bot: true
+        }, null),
+        decision(GroupStream, GroupDecider, streamId("group", input.groupId), () =>
+          Either.right({ _tag: "AddMember" as const, userId: botId, accessLevel: input.accessLevel }))
+      ],
+      () => botName
+    )
+  })
+
+/** One hour, GitLab's default job timeout; the job's finish revokes it earlier. */
+export const DEFAULT_JOB_TOKEN_LIFETIME_MS = 60 * 60 * 1000
+
+export const createJobToken = (input: { readonly userId: number; readonly groupId: number; readonly expiresAt?: Date }) =>
+  Effect.gen(function*() {
+    yield* requireUser(input.userId)
+    yield* requireGroup(input.groupId)
+    const now = yield* Clock.currentTimeMillis
+    return yield* issue({
+      kind: "job",
+      name: `CI job token`,
+      scopes: JOB_TOKEN_SCOPES,
+      expiresAt: input.expiresAt ?? new Date(now + DEFAULT_JOB_TOKEN_LIFETIME_MS),
+      userId: input.userId,
+      groupId: input.groupId,
+      username: null,
+      accessLevel: null
+    })
+  })
+
+const onToken = (tokenId: number, command: TokenCommand) =>
+  tokenById(tokenId).pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(new TokenNotFound({ tokenId })),
+      onSome: () =>
+        handleCommand(Effect.succeed([decision(TokenStream, TokenDecider, streamId("token", tokenId), () => Either.right(command))]))
+    }))
+  )
+
+export const revokeToken = (tokenId: number) => onToken(tokenId, { _tag: "RevokeToken", reason: "revoked" })
+export const finishJob = (tokenId: number) => onToken(tokenId, { _tag: "RevokeToken", reason: "job_finished" })
+
+/** Coalesced: at most one `TokenUsed` per token per `minIntervalMs`, however many requests use it. */
+export const recordTokenUse = (tokenId: number, minIntervalMs: number) =>
+  Clock.currentTimeMillis.pipe(
+    Effect.flatMap((now) => onToken(tokenId, { _tag: "RecordTokenUse", at: new Date(now), minIntervalMs }))
+  )

@@ -1,0 +1,58 @@
+import { Effect, Either, Option } from "effect"
+import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
+import { UserNotFound } from "../../domain/errors.js"
+import { streamId, UsernameClaimStream, UserStream } from "../../domain/streams.js"
+import { type UserCommand, UserDecider } from "../../domain/user/UserDecider.js"
+import { normalizeUsername, validatePassword } from "../../domain/user/UserValidation.js"
+import { decision, handleCommand } from "../commandHandler.js"
+import { IdSequence } from "../ports/IdSequence.js"
+import { PasswordHasher } from "../ports/PasswordHasher.js"
+import { userById } from "../queries.js"
+
+export interface NewUser {
+  readonly username: string
+  readonly email: string
+  readonly name: string
+  /** null for bot users, which only authenticate with their tokens. */
+  readonly password: string | null
+  readonly admin: boolean
+  readonly bot?: boolean
+}
+
+/** The user stream and the username claim, in one atomic append: a taken username fails the whole command. */
+export const userCreation = (userId: number, user: NewUser, passwordHash: string | null) => [
+  decision(UserStream, UserDecider, streamId("user", userId), () =>
+    Either.right<UserCommand>({
+      _tag: "CreateUser",
+      userId,
+      username: user.username,
+      email: user.email,
+      name: user.name,
+      passwordHash,
+      admin: user.admin,
+      bot: user.bot ?? false
+    })),
+  decision(UsernameClaimStream, NameClaimDecider, streamId("username", normalizeUsername(user.username)), () =>
+    Either.right({ _tag: "ClaimName" as const, field: "username", name: user.username, ownerId: userId }))
+]
+
+export const createUser = (user: NewUser) =>
+  Effect.gen(function*() {
+    const passwordHash = user.password === null
+      ? null
+      : yield* validatePassword(user.password).pipe(
+        Effect.flatMap((password) => PasswordHasher.pipe(Effect.flatMap((hasher) => hasher.hash(password))))
+      )
+    const userId = yield* IdSequence.pipe(Effect.flatMap((ids) => ids.next("user")))
+    yield* handleCommand(Effect.succeed(userCreation(userId, user, passwordHash)))
+    return userId
+  })
+
+/** Any command on an existing user's stream (block, 2FA, admin flag). */
+export const changeUser = (userId: number, command: Exclude<UserCommand, { _tag: "CreateUser" }>) =>
+  userById(userId).pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(new UserNotFound({ user: String(userId) })),
+      onSome: () => handleCommand(Effect.succeed([decision(UserStream, UserDecider, streamId("user", userId), () => Either.right(command))]))
+    }))
+  )

@@ -1,0 +1,76 @@
+import type { AccessLevel } from "../AccessLevel.js"
+import type { EncryptedSecret } from "../EncryptedSecret.js"
+import type { Group } from "./GroupState.js"
+
+export interface CreateGroup {
+  readonly _tag: "CreateGroup"
+  readonly groupId: number
+  readonly path: string
+  readonly name: string
+  /** The parent as it is now, loaded by the handler; null for a top-level group. */
+  readonly parent: Group | null
+  /** The creator becomes the group's first Owner, so a top-level group never starts without one. */
+  readonly ownerUserId: number
+}
+
+/**
+ * `undefined` leaves a field as it is. Identity and secret go together: both set, or both cleared
+ * (null or empty). `sealedSecret` is the secret already encrypted by the application; the plaintext is here
+ * only so the rule on its length can be checked, and never reaches an event.
+ */
+export interface UpdateDependencyProxySettings {
+  readonly _tag: "UpdateDependencyProxySettings"
+  readonly enabled: boolean | undefined
+  readonly identity: string | null | undefined
+  readonly secret: string | null | undefined
+  readonly sealedSecret: EncryptedSecret | null
+}
+
+export interface UpdateImageTtlPolicy {
+  readonly _tag: "UpdateImageTtlPolicy"
+  readonly enabled: boolean | undefined
+  readonly ttlDays: number | undefined
+}
+
+export interface SetSsoEnforcement {
+  readonly _tag: "SetSsoEnforcement"
+  readonly enforced: boolean
+}
+
+export interface SetServeStaleOnNotFound {
+  readonly _tag: "SetServeStaleOnNotFound"
+  readonly enabled: boolean
+}
+
+export interface SetManifestCheckInterval {
+  readonly _tag: "SetManifestCheckInterval"
+  readonly seconds: number
+}
+
+export interface AddMember {
+  readonly _tag: "AddMember"
+  readonly userId: number
+  readonly accessLevel: AccessLevel
+}
+
+export interface ChangeMemberAccessLevel {
+  readonly _tag: "ChangeMemberAccessLevel"
+  readonly userId: number
+  readonly accessLevel: AccessLevel
+}
+
+export interface RemoveMember {
+  readonly _tag: "RemoveMember"
+  readonly userId: number
+}
+
+export type GroupCommand =
+  | CreateGroup
+  | UpdateDependencyProxySettings
+  | UpdateImageTtlPolicy
+  | SetSsoEnforcement
+  | SetServeStaleOnNotFound
+  | SetManifestCheckInterval
+  | AddMember
+  | ChangeMemberAccessLevel
+  | RemoveMember

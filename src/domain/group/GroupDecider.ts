@@ -1,0 +1,173 @@
+import { Either } from "effect"
+import { AccessLevels } from "../AccessLevel.js"
+import type { Decider } from "../Decider.js"
+import {
+  AlreadyExists,
+  type DomainError,
+  GroupNotFound,
+  InvalidField,
+  LastOwner,
+  MemberAlreadyExists,
+  MemberNotFound,
+  NotTopLevelGroup
+} from "../errors.js"
+import type {
+  ChangeMemberAccessLevel,
+  CreateGroup,
+  GroupCommand,
+  RemoveMember,
+  UpdateDependencyProxySettings,
+  UpdateImageTtlPolicy
+} from "./GroupCommands.js"
+import type { GroupEvent } from "./GroupEvents.js"
+import { MAX_DEPTH, validateName, validatePath } from "./GroupPath.js"
+import { DEFAULT_TTL_DAYS, evolveGroup, type Group, type GroupState } from "./GroupState.js"
+
+type Decision = Either.Either<ReadonlyArray<GroupEvent>, DomainError>
+
+const none: Decision = Either.right([])
+const MAX_CREDENTIAL_LENGTH = 255
+/** A week; a longer interval would hide retagged images for too long to be useful. */
+export const MAX_MANIFEST_CHECK_INTERVAL_SECONDS = 7 * 24 * 3600
+
+const createGroup = (command: CreateGroup, state: GroupState): Decision => {
+  if (state !== null) return Either.left(new AlreadyExists({ what: `group ${state.fullPath}` }))
+  return Either.gen(function*() {
+    const path = yield* validatePath(command.path)
+    const name = yield* validateName(command.name)
+    const parent = command.parent
+    if (parent !== null && parent.ancestorIds.length + 2 > MAX_DEPTH) {
+      return yield* Either.left(new InvalidField({ field: "parent_id", message: `nesting deeper than ${MAX_DEPTH} levels` }))
+    }
+    const created: GroupEvent = {
+      _tag: "GroupCreated",
+      groupId: command.groupId,
+      path,
+      name,
+      parentId: parent?.groupId ?? null,
+      ancestorIds: parent === null ? [] : [...parent.ancestorIds, parent.groupId],
+      fullPath: parent === null ? path : `${parent.fullPath}/${path}`
+    }
+    const owner: GroupEvent = { _tag: "MemberAdded", userId: command.ownerUserId, accessLevel: AccessLevels.owner }
+    return [created, owner]
+  })
+}
+
+const checkCredential = (field: "identity" | "secret", value: string): Either.Either<string, InvalidField> =>
+  value.length > MAX_CREDENTIAL_LENGTH
+    ? Either.left(new InvalidField({ field, message: `is too long (maximum is ${MAX_CREDENTIAL_LENGTH} characters)` }))
+    : Either.right(value)
+
+const credentialEvents = (command: UpdateDependencyProxySettings, group: Group): Decision => {
+  const identity = command.identity
+  const secret = command.secret
+  if (identity === undefined && secret === undefined) return none
+  const cleared = (v: string | null | undefined) => v === null || v === ""
+  if (cleared(identity) && cleared(secret)) {
+    return group.settings.identity === null ? none : Either.right([{ _tag: "DockerHubCredentialsCleared" }])
+  }
+  if (typeof identity !== "string" || identity === "" || typeof secret !== "string" || secret === "") {
+    const [field, other] = typeof identity === "string" && identity !== "" ? ["secret", "identity"] : ["identity", "secret"]
+    return Either.left(new InvalidField({ field, message: `must be set together with ${other} (both or neither)` }))
+  }
+  return Either.gen(function*() {
+    yield* checkCredential("identity", identity)
+    yield* checkCredential("secret", secret)
+    if (command.sealedSecret === null) {
+      return yield* Either.left(new InvalidField({ field: "secret", message: "could not be encrypted" }))
+    }
+    // The secret cannot be compared without decrypting it, so setting credentials always records a change.
+    return [{ _tag: "DockerHubCredentialsSet" as const, identity, secret: command.sealedSecret }]
+  })
+}
+
+const updateSettings = (command: UpdateDependencyProxySettings, group: Group): Decision =>
+  Either.map(credentialEvents(command, group), (credentials): ReadonlyArray<GroupEvent> => {
+    const enabled: ReadonlyArray<GroupEvent> =
+      command.enabled === undefined || command.enabled === group.settings.enabled
+        ? []
+        : [{ _tag: "DependencyProxySettingChanged", enabled: command.enabled }]
+    return [...enabled, ...credentials]
+  })
+
+const updateTtlPolicy = (command: UpdateImageTtlPolicy, group: Group): Decision => {
+  const current = group.settings.ttlPolicy
+  const ttlDays = command.ttlDays ?? (current.ttlDays > 0 ? current.ttlDays : DEFAULT_TTL_DAYS)
+  if (!Number.isInteger(ttlDays) || ttlDays <= 0 || ttlDays > 36500) {
+    return Either.left(new InvalidField({ field: "ttl", message: "must be a whole number of days between 1 and 36500" }))
+  }
+  const enabled = command.enabled ?? current.enabled
+  if (enabled === current.enabled && ttlDays === current.ttlDays) return none
+  return Either.right([{ _tag: "ImageTtlPolicyChanged", enabled, ttlDays }])
+}
+
+const ownerCount = (group: Group): number =>
+  [...group.members.values()].filter((level) => level === AccessLevels.owner).length
+
+/** Only a top-level group must keep an Owner; a subgroup inherits its ancestors' Owners. */
+const wouldLoseLastOwner = (group: Group, userId: number): boolean =>
+  group.parentId === null && group.members.get(userId) === AccessLevels.owner && ownerCount(group) === 1
+
+const changeMember = (command: ChangeMemberAccessLevel, group: Group): Decision => {
+  const current = group.members.get(command.userId)
+  if (current === undefined) return Either.left(new MemberNotFound({ userId: command.userId }))
+  if (current === command.accessLevel) return none
+  if (command.accessLevel !== AccessLevels.owner && wouldLoseLastOwner(group, command.userId)) {
+    return Either.left(new LastOwner({ groupId: group.groupId }))
+  }
+  return Either.right([{ _tag: "MemberAccessLevelChanged", userId: command.userId, accessLevel: command.accessLevel }])
+}
+
+const removeMember = (command: RemoveMember, group: Group): Decision => {
+  if (!group.members.has(command.userId)) return Either.left(new MemberNotFound({ userId: command.userId }))
+  if (wouldLoseLastOwner(group, command.userId)) return Either.left(new LastOwner({ groupId: group.groupId }))
+  return Either.right([{ _tag: "MemberRemoved", userId: command.userId }])
+}
+
+const decideForExisting = (command: Exclude<GroupCommand, CreateGroup>, group: Group): Decision => {
+  switch (command._tag) {
+    case "UpdateDependencyProxySettings":
+      return updateSettings(command, group)
+    case "UpdateImageTtlPolicy":
+      return updateTtlPolicy(command, group)
+    case "SetSsoEnforcement":
+      if (group.parentId !== null) return Either.left(new NotTopLevelGroup({ groupId: group.groupId }))
+      return command.enforced === group.settings.ssoEnforced
+        ? none
+        : Either.right([{ _tag: "SsoEnforcementChanged", enforced: command.enforced }])
+    case "SetServeStaleOnNotFound":
+      return command.enabled === group.settings.serveStaleOnNotFound
+        ? none
+        : Either.right([{ _tag: "ServeStaleOnNotFoundChanged", enabled: command.enabled }])
+    case "SetManifestCheckInterval":
+      if (!Number.isInteger(command.seconds) || command.seconds < 0 || command.seconds > MAX_MANIFEST_CHECK_INTERVAL_SECONDS) {
+        return Either.left(
+          new InvalidField({
+            field: "manifest_check_interval",
+            message: `must be a whole number of seconds between 0 and ${MAX_MANIFEST_CHECK_INTERVAL_SECONDS}`
+          })
+        )
+      }
+      return command.seconds === group.settings.manifestCheckIntervalSeconds
+        ? none
+        : Either.right([{ _tag: "ManifestCheckIntervalChanged", seconds: command.seconds }])
+    case "AddMember":
+      return group.members.has(command.userId)
+        ? Either.left(new MemberAlreadyExists({ userId: command.userId }))
+        : Either.right([{ _tag: "MemberAdded", userId: command.userId, accessLevel: command.accessLevel }])
+    case "ChangeMemberAccessLevel":
+      return changeMember(command, group)
+    case "RemoveMember":
+      return removeMember(command, group)
+  }
+}
+
+export const GroupDecider: Decider<GroupCommand, GroupEvent, GroupState, DomainError> = {
+  initialState: null,
+  evolve: evolveGroup,
+  decide: (command, state) => {
+    if (command._tag === "CreateGroup") return createGroup(command, state)
+    if (state === null) return Either.left(new GroupNotFound({ group: "unknown" }))
+    return decideForExisting(command, state)
+  }
+}

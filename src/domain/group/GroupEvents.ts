@@ -1,0 +1,56 @@
+import { Schema } from "effect"
+import { AccessLevel } from "../AccessLevel.js"
+import { EncryptedSecret } from "../EncryptedSecret.js"
+
+const GroupId = Schema.Int.pipe(Schema.positive())
+const UserId = Schema.Int.pipe(Schema.positive())
+
+export const GroupCreated = Schema.TaggedStruct("GroupCreated", {
+  groupId: GroupId,
+  path: Schema.String,
+  name: Schema.String,
+  parentId: Schema.NullOr(GroupId),
+  /** Root first, parent last; inheritance and top-level lookups need no other stream. */
+  ancestorIds: Schema.Array(GroupId),
+  fullPath: Schema.String
+})
+export const DependencyProxySettingChanged = Schema.TaggedStruct("DependencyProxySettingChanged", {
+  enabled: Schema.Boolean
+})
+export const DockerHubCredentialsSet = Schema.TaggedStruct("DockerHubCredentialsSet", {
+  identity: Schema.String,
+  secret: EncryptedSecret
+})
+export const DockerHubCredentialsCleared = Schema.TaggedStruct("DockerHubCredentialsCleared", {})
+export const ImageTtlPolicyChanged = Schema.TaggedStruct("ImageTtlPolicyChanged", {
+  enabled: Schema.Boolean,
+  ttlDays: Schema.Int.pipe(Schema.positive())
+})
+export const SsoEnforcementChanged = Schema.TaggedStruct("SsoEnforcementChanged", { enforced: Schema.Boolean })
+export const ServeStaleOnNotFoundChanged = Schema.TaggedStruct("ServeStaleOnNotFoundChanged", {
+  enabled: Schema.Boolean
+})
+export const ManifestCheckIntervalChanged = Schema.TaggedStruct("ManifestCheckIntervalChanged", {
+  seconds: Schema.Int.pipe(Schema.nonNegative())
+})
+export const MemberAdded = Schema.TaggedStruct("MemberAdded", { userId: UserId, accessLevel: AccessLevel })
+export const MemberAccessLevelChanged = Schema.TaggedStruct("MemberAccessLevelChanged", {
+  userId: UserId,
+  accessLevel: AccessLevel
+})
+export const MemberRemoved = Schema.TaggedStruct("MemberRemoved", { userId: UserId })
+
+export const GroupEvent = Schema.Union(
+  GroupCreated,
+  DependencyProxySettingChanged,
+  DockerHubCredentialsSet,
+  DockerHubCredentialsCleared,
+  ImageTtlPolicyChanged,
+  SsoEnforcementChanged,
+  ServeStaleOnNotFoundChanged,
+  ManifestCheckIntervalChanged,
+  MemberAdded,
+  MemberAccessLevelChanged,
+  MemberRemoved
+)
+export type GroupEvent = typeof GroupEvent.Type

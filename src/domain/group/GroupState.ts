@@ -1,0 +1,88 @@
+import type { AccessLevel } from "../AccessLevel.js"
+import type { EncryptedSecret } from "../EncryptedSecret.js"
+import type { GroupEvent } from "./GroupEvents.js"
+
+export const DEFAULT_TTL_DAYS = 90
+
+export interface DependencyProxySettings {
+  readonly enabled: boolean
+  readonly identity: string | null
+  readonly secret: EncryptedSecret | null
+  readonly ttlPolicy: { readonly enabled: boolean; readonly ttlDays: number }
+  readonly ssoEnforced: boolean
+  readonly serveStaleOnNotFound: boolean
+  readonly manifestCheckIntervalSeconds: number
+}
+
+export const defaultSettings: DependencyProxySettings = {
+  enabled: true,
+  identity: null,
+  secret: null,
+  ttlPolicy: { enabled: false, ttlDays: DEFAULT_TTL_DAYS },
+  ssoEnforced: false,
+  serveStaleOnNotFound: false,
+  manifestCheckIntervalSeconds: 0
+}
+
+export interface Group {
+  readonly groupId: number
+  readonly path: string
+  readonly name: string
+  readonly parentId: number | null
+  readonly ancestorIds: ReadonlyArray<number>
+  readonly fullPath: string
+  readonly settings: DependencyProxySettings
+  readonly members: ReadonlyMap<number, AccessLevel>
+}
+
+export type GroupState = Group | null
+
+const withSettings = (group: Group, patch: Partial<DependencyProxySettings>): Group => ({
+  ...group,
+  settings: { ...group.settings, ...patch }
+})
+
+const withMember = (group: Group, userId: number, level: AccessLevel | null): Group => {
+  const members = new Map(group.members)
+  if (level === null) members.delete(userId)
+  else members.set(userId, level)
+  return { ...group, members }
+}
+
+/** Total: an event for a group that does not exist leaves the state as it is. */
+export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState => {
+  if (event._tag === "GroupCreated") {
+    return state ?? {
+      groupId: event.groupId,
+      path: event.path,
+      name: event.name,
+      parentId: event.parentId,
+      ancestorIds: event.ancestorIds,
+      fullPath: event.fullPath,
+      settings: defaultSettings,
+      members: new Map()
+    }
+  }
+  if (state === null) return state
+  switch (event._tag) {
+    case "DependencyProxySettingChanged":
+      return withSettings(state, { enabled: event.enabled })
+    case "DockerHubCredentialsSet":
+      return withSettings(state, { identity: event.identity, secret: event.secret })
+    case "DockerHubCredentialsCleared":
+      return withSettings(state, { identity: null, secret: null })
+    case "ImageTtlPolicyChanged":
+      return withSettings(state, { ttlPolicy: { enabled: event.enabled, ttlDays: event.ttlDays } })
+    case "SsoEnforcementChanged":
+      return withSettings(state, { ssoEnforced: event.enforced })
+    case "ServeStaleOnNotFoundChanged":
+      return withSettings(state, { serveStaleOnNotFound: event.enabled })
+    case "ManifestCheckIntervalChanged":
+      return withSettings(state, { manifestCheckIntervalSeconds: event.seconds })
+    case "MemberAdded":
+    case "MemberAccessLevelChanged":
+      return withMember(state, event.userId, event.accessLevel)
+    case "MemberRemoved":
+      return withMember(state, event.userId, null)
+  }
+}

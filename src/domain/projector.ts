@@ -1,0 +1,154 @@
+import { Either, Schema } from "effect"
+import { decodeEvent } from "./eventCodec.js"
+import { evolveGroup } from "./group/GroupState.js"
+import { defaultSettings } from "./group/GroupState.js"
+import { normalizePath } from "./group/GroupPath.js"
+import { type JsonObject, JsonObjectSchema } from "./Json.js"
+import type { ReadModelChange } from "./ReadModelChange.js"
+import { categoryOf, GroupStream, SsoStream, type StreamType, TokenStream, UserStream } from "./streams.js"
+import { evolveToken } from "./token/TokenDecider.js"
+import { evolveUser } from "./user/UserDecider.js"
+import { normalizeUsername } from "./user/UserValidation.js"
+import {
+  GroupView,
+  IndexView,
+  Kinds,
+  MembershipView,
+  membershipId,
+  SsoSessionView,
+  ssoSessionId,
+  TokenView,
+  UserView
+} from "./views.js"
+
+/** What the projector needs of a stored event. */
+export interface StoredEvent {
+  readonly streamId: string
+  readonly type: string
+  readonly schemaVersion: number
+  readonly payload: JsonObject
+  readonly recordedAt: Date
+}
+
+/**
+ * A stored document that does not decode, or an event that does not, means the log or the read models were
+ * altered outside the application: a defect, not a domain outcome, so these throw and the store's effect dies.
+ */
+const codec = <A, I>(schema: Schema.Schema<A, I>) => ({
+  read: (json: JsonObject): A => Schema.decodeUnknownSync(schema)(json),
+  write: (value: A): JsonObject => Schema.decodeUnknownSync(JsonObjectSchema)(Schema.encodeSync(schema)(value))
+})
+
+const put = <A, I>(schema: Schema.Schema<A, I>, kind: string, id: string, value: A): ReadModelChange => ({
+  kind,
+  id,
+  update: () => codec(schema).write(value)
+})
+
+const modify = <A, I>(schema: Schema.Schema<A, I>, kind: string, id: string, f: (value: A) => A): ReadModelChange => ({
+  kind,
+  id,
+  update: (current) => (current === undefined ? undefined : codec(schema).write(f(codec(schema).read(current))))
+})
+
+const remove = (kind: string, id: string): ReadModelChange => ({ kind, id, update: () => undefined })
+
+const decodeOrDie = <E extends { readonly _tag: string }, I>(stream: StreamType<E, I>, event: StoredEvent): E =>
+  Either.getOrThrowWith(decodeEvent(stream, event), (error) => new Error(`undecodable ${event.type} in ${event.streamId}: ${error.message}`))
+
+const keyOf = (streamId: string): string => streamId.slice(streamId.indexOf("-") + 1)
+
+const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  const e = decodeOrDie(GroupStream, event)
+  const id = keyOf(event.streamId)
+  switch (e._tag) {
+    case "GroupCreated": {
+      const { _tag, ...fields } = e
+      return [
+        put(GroupView, Kinds.group, id, { ...fields, settings: defaultSettings, createdAt: event.recordedAt }),
+        put(IndexView, Kinds.groupByPath, normalizePath(e.fullPath), { id: e.groupId })
+      ]
+    }
+    case "MemberAdded":
+      return [
+        put(MembershipView, Kinds.membership, membershipId(Number(id), e.userId), {
+          groupId: Number(id),
+          userId: e.userId,
+          accessLevel: e.accessLevel,
+          createdAt: event.recordedAt
+        })
+      ]
+    case "MemberAccessLevelChanged":
+      return [
+        modify(MembershipView, Kinds.membership, membershipId(Number(id), e.userId), (m) => ({ ...m, accessLevel: e.accessLevel }))
+      ]
+    case "MemberRemoved":
+      return [remove(Kinds.membership, membershipId(Number(id), e.userId))]
+    default:
+      // Every other group event is a setting: the decider's own evolve computes the new settings.
+      return [
+        modify(GroupView, Kinds.group, id, (group) => ({
+          ...group,
+          settings: evolveGroup({ ...group, members: new Map() }, e)?.settings ?? group.settings
+        }))
+      ]
+  }
+}
+
+const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  const e = decodeOrDie(UserStream, event)
+  const id = keyOf(event.streamId)
+  if (e._tag === "UserCreated") {
+    const { _tag, ...fields } = e
+    return [
+      put(UserView, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, createdAt: event.recordedAt }),
+      put(IndexView, Kinds.userByName, normalizeUsername(e.username), { id: e.userId })
+    ]
+  }
+  return [modify(UserView, Kinds.user, id, (user) => ({ ...user, ...evolveUser(user, e) }))]
+}
+
+const projectToken = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  const e = decodeOrDie(TokenStream, event)
+  const id = keyOf(event.streamId)
+  if (e._tag === "TokenCreated") {
+    const { _tag, ...fields } = e
+    return [
+      put(TokenView, Kinds.token, id, {
+        ...fields,
+        revoked: false,
+        revokedReason: null,
+        lastUsedAt: null,
+        createdAt: event.recordedAt
+      }),
+      put(IndexView, Kinds.tokenByDigest, e.digest, { id: e.tokenId })
+    ]
+  }
+  return [modify(TokenView, Kinds.token, id, (token) => ({ ...token, ...evolveToken(token, e) }))]
+}
+
+const projectSso = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  const e = decodeOrDie(SsoStream, event)
+  if (e._tag === "SsoSessionStarted") {
+    const { _tag, ...fields } = e
+    return [put(SsoSessionView, Kinds.ssoSession, ssoSessionId(e.userId, e.groupId), { ...fields, ended: false })]
+  }
+  const [userId, groupId] = keyOf(event.streamId).split("-")
+  return [modify(SsoSessionView, Kinds.ssoSession, `${userId}/${groupId}`, (s) => ({ ...s, ended: true }))]
+}
+
+/** The read models' projection of every event in the log. Claim streams project nothing of their own. */
+export const project = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  switch (categoryOf(event.streamId)) {
+    case GroupStream.category:
+      return projectGroup(event)
+    case UserStream.category:
+      return projectUser(event)
+    case TokenStream.category:
+      return projectToken(event)
+    case SsoStream.category:
+      return projectSso(event)
+    default:
+      return []
+  }
+}

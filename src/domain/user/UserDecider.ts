@@ -1,0 +1,94 @@
+import { Either } from "effect"
+import type { Decider } from "../Decider.js"
+import { AlreadyExists, type DomainError, InvalidField, UserNotFound } from "../errors.js"
+import type { UserEvent } from "./UserEvents.js"
+import { validateEmail, validateUsername } from "./UserValidation.js"
+
+export interface User {
+  readonly userId: number
+  readonly username: string
+  readonly email: string
+  readonly name: string
+  readonly passwordHash: string | null
+  readonly admin: boolean
+  readonly bot: boolean
+  readonly blocked: boolean
+  readonly twoFactorEnabled: boolean
+}
+export type UserState = User | null
+
+export type UserCommand =
+  | {
+    readonly _tag: "CreateUser"
+    readonly userId: number
+    readonly username: string
+    readonly email: string
+    readonly name: string
+    readonly passwordHash: string | null
+    readonly admin: boolean
+    readonly bot: boolean
+  }
+  | { readonly _tag: "BlockUser" }
+  | { readonly _tag: "UnblockUser" }
+  | { readonly _tag: "SetTwoFactor"; readonly enabled: boolean }
+  | { readonly _tag: "SetAdmin"; readonly admin: boolean }
+  | { readonly _tag: "ChangePassword"; readonly passwordHash: string }
+
+export const evolveUser = (state: UserState, event: UserEvent): UserState => {
+  if (event._tag === "UserCreated") {
+    return state ?? { ...event, blocked: false, twoFactorEnabled: false }
+  }
+  if (state === null) return state
+  switch (event._tag) {
+    case "UserBlocked":
+      return { ...state, blocked: true }
+    case "UserUnblocked":
+      return { ...state, blocked: false }
+    case "TwoFactorEnabled":
+      return { ...state, twoFactorEnabled: true }
+    case "TwoFactorDisabled":
+      return { ...state, twoFactorEnabled: false }
+    case "AdminChanged":
+      return { ...state, admin: event.admin }
+    case "PasswordChanged":
+      return { ...state, passwordHash: event.passwordHash }
+  }
+}
+
+type Decision = Either.Either<ReadonlyArray<UserEvent>, DomainError>
+const when = (condition: boolean, event: UserEvent): Decision => Either.right(condition ? [event] : [])
+
+export const UserDecider: Decider<UserCommand, UserEvent, UserState, DomainError> = {
+  initialState: null,
+  evolve: evolveUser,
+  decide: (command, state): Decision => {
+    if (command._tag === "CreateUser") {
+      if (state !== null) return Either.left(new AlreadyExists({ what: `user ${state.username}` }))
+      return Either.gen(function*() {
+        const username = yield* validateUsername(command.username)
+        const email = yield* validateEmail(command.email)
+        if (command.name.length > 255) {
+          return yield* Either.left(new InvalidField({ field: "name", message: "is too long (maximum is 255 characters)" }))
+        }
+        const { _tag, ...rest } = command
+        return [{ ...rest, _tag: "UserCreated" as const, username, email }]
+      })
+    }
+    if (state === null) return Either.left(new UserNotFound({ user: "unknown" }))
+    switch (command._tag) {
+      case "BlockUser":
+        return when(!state.blocked, { _tag: "UserBlocked" })
+      case "UnblockUser":
+        return when(state.blocked, { _tag: "UserUnblocked" })
+      case "SetTwoFactor":
+        return when(
+          command.enabled !== state.twoFactorEnabled,
+          command.enabled ? { _tag: "TwoFactorEnabled" } : { _tag: "TwoFactorDisabled" }
+        )
+      case "SetAdmin":
+        return when(command.admin !== state.admin, { _tag: "AdminChanged", admin: command.admin })
+      case "ChangePassword":
+        return Either.right([{ _tag: "PasswordChanged", passwordHash: command.passwordHash }])
+    }
+  }
+}

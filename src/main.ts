@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto"
+import { join } from "node:path"
+import { Data, Effect, Layer } from "effect"
+import { ProjectorLive } from "./application/projectorLive.js"
+import * as AesGcmSecretBox from "./adapters/crypto/AesGcmSecretBox.js"
+import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js"
+import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
+import { type DataDirError, ensureDataDir, readOrCreateSecretFile } from "./adapters/filesystem/dataDir.js"
+import * as PgliteClient from "./adapters/pglite/PgliteClient.js"
+import { migrate } from "./adapters/sql/migrate.js"
+import { pgLayer } from "./adapters/sql/PostgresClient.js"
+import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
+import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
+import type { Config } from "./config.js"
+
+/** Start-up failed for a reason outside the program (database unreachable, data directory not writable). */
+export class StartupError extends Data.TaggedError("StartupError")<{ readonly message: string }> {}
+
+const startupError = (what: string) => (cause: { readonly message: string }) =>
+  new StartupError({ message: `${what}: ${cause.message}` })
+
+/**
+ * The event store on Postgres when `DATABASE_URL` is set, otherwise on embedded PGlite under DATA_DIR;
+ * migrations run before anything reads or writes.
+ */
+export const storeLayer = (config: Config) => {
+  const client = config.databaseUrl === null
+    ? PgliteClient.layer({ dataDir: join(config.dataDir, "pglite") })
+    : pgLayer(config.databaseUrl)
+  const migrated = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(client))
+  return Layer.mergeAll(SqlEventStore.layer, SqlIdSequence.layer).pipe(
+    Layer.provide(ProjectorLive),
+    Layer.provideMerge(migrated),
+    Layer.provideMerge(ProjectorLive),
+    Layer.mapError(startupError(config.databaseUrl === null ? "embedded database" : "database"))
+  )
+}
+
+/** The key that seals Docker Hub secrets: ENCRYPTION_KEY, or one generated once into DATA_DIR. */
+const secretBoxLayer = (config: Config) =>
+  Layer.unwrapEffect(
+    Effect.gen(function*() {
+      if (config.encryptionKey !== null) return AesGcmSecretBox.layer([config.encryptionKey])
+      const file = yield* readOrCreateSecretFile(join(config.dataDir, "encryption_key"), () => randomBytes(32).toString("hex"))
+      return AesGcmSecretBox.layer([Buffer.from(file.value, "hex")])
+    })
+  )
+
+export const dataDirLayer = (config: Config) => Layer.effectDiscard(ensureDataDir(config.dataDir))
+
+/** Everything the use cases need, chosen from the configuration. The composition root. */
+export const appLayer = (config: Config) =>
+  Layer.mergeAll(
+    storeLayer(config),
+    secretBoxLayer(config),
+    ScryptPasswordHasher.layer(),
+    RandomTokenGenerator.layer
+  ).pipe(
+    Layer.provide(dataDirLayer(config)),
+    Layer.mapError((e: StartupError | DataDirError) => new StartupError({ message: e.message }))
+  )

@@ -1,0 +1,83 @@
+import { SqlClient } from "@effect/sql"
+import { expect, layer } from "@effect/vitest"
+import { Context, Deferred, Effect, Fiber, Layer } from "effect"
+import { randomUUID } from "node:crypto"
+import { migrate } from "../../src/adapters/sql/migrate.js"
+import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
+import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
+import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
+import { EventStore, type RecordedEvent, systemMetadata } from "../../src/application/ports/EventStore.js"
+import { eventStoreContract } from "./eventStoreContract.js"
+import { idSequenceContract } from "./idSequenceContract.js"
+import { freshDatabase, migratedTestDatabase, TestDatabaseUrl } from "./postgresTestDatabase.js"
+import { testProjectorLayer } from "./testProjector.js"
+
+eventStoreContract("SqlEventStore on Postgres", SqlEventStore.layer.pipe(Layer.provide(migratedTestDatabase)))
+idSequenceContract("SqlIdSequence on Postgres", SqlIdSequence.layer.pipe(Layer.provide(migratedTestDatabase)))
+
+const storeOn = (client: Layer.Layer<SqlClient.SqlClient, unknown>) =>
+  SqlEventStore.layer.pipe(Layer.provide(client), Layer.provide(testProjectorLayer))
+
+const created = (streamId: string) => ({
+  streamId,
+  expectedVersion: 0,
+  events: [{ type: "Created", schemaVersion: 1, payload: { streamId } }]
+})
+
+layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase)), {
+  excludeTestServices: true,
+  timeout: "120 seconds"
+})("SqlEventStore on Postgres only", (it) => {
+  it.scoped("readAll does not pass a position whose transaction is still in flight", () =>
+    Effect.gen(function*() {
+      const store = yield* EventStore
+      // Different prefixes: the test projector's `prefix_total` row would otherwise make B wait for A's row lock.
+      const streamA = `${randomUUID().slice(0, 8)}/a`
+      const streamB = `${randomUUID().slice(0, 8)}/b`
+      const start = (yield* store.readAll(0, 1_000_000)).at(-1)?.globalPosition ?? 0
+
+      // A second pool and store, as another process would have: its transaction A stays open on purpose.
+      const otherClient = pgLayer(yield* TestDatabaseUrl)
+      const other = yield* Layer.build(storeOn(otherClient).pipe(Layer.provideMerge(otherClient)))
+      const otherSql = Context.get(other, SqlClient.SqlClient)
+      const otherStore = Context.get(other, EventStore)
+      const appendedA = yield* Deferred.make<ReadonlyArray<RecordedEvent>>()
+      const commitA = yield* Deferred.make<void>()
+      const transactionA = yield* otherSql.withTransaction(
+        Effect.gen(function*() {
+          yield* Deferred.succeed(appendedA, yield* otherStore.append([created(streamA)], systemMetadata("a"), new Date()))
+          yield* Deferred.await(commitA)
+        })
+      ).pipe(Effect.fork)
+      const eventsA = yield* Deferred.await(appendedA).pipe(Effect.timeout("10 seconds"))
+
+      // B takes a later position and commits while A is still open.
+      const eventsB = yield* store.append([created(streamB)], systemMetadata("b"), new Date()).pipe(
+        Effect.timeout("10 seconds")
+      )
+      expect(eventsB[0]!.globalPosition).toBeGreaterThan(eventsA[0]!.globalPosition)
+      expect(yield* store.readStream(streamB)).toEqual(eventsB)
+      expect(yield* store.readAll(start, 1_000)).toEqual([])
+
+      yield* Deferred.succeed(commitA, undefined)
+      yield* Fiber.join(transactionA)
+      expect(yield* store.readAll(start, 1_000)).toEqual([...eventsA, ...eventsB])
+    }))
+
+  it.effect("a second migrate run applies nothing", () =>
+    Effect.gen(function*() {
+      expect(yield* migrate).toEqual([])
+      const sql = yield* SqlClient.SqlClient
+      expect(yield* sql`select name from schema_migrations order by name`).toEqual([{ name: "0001_event_store.sql" }])
+    }))
+
+  it.scoped("two processes migrating one database at once apply each migration once", () =>
+    Effect.gen(function*() {
+      const url = yield* freshDatabase
+      const runs = yield* Effect.all(
+        [migrate.pipe(Effect.provide(pgLayer(url))), migrate.pipe(Effect.provide(pgLayer(url)))],
+        { concurrency: "unbounded" }
+      )
+      expect(runs.flat()).toEqual(["0001_event_store.sql"])
+    }))
+})

@@ -1,0 +1,308 @@
+import { expect, layer } from "@effect/vitest"
+import { Array as Arr, Effect, Either, Layer, Option } from "effect"
+import { randomUUID } from "node:crypto"
+import { eventHash } from "../../src/application/eventHash.js"
+import { compareText } from "../../src/application/projection.js"
+import {
+  EventStore,
+  type EventMetadata,
+  type NewEvent,
+  type RecordedEvent,
+  VersionConflict
+} from "../../src/application/ports/EventStore.js"
+import type { Projector } from "../../src/application/ports/Projector.js"
+import { ReadModels } from "../../src/application/ports/ReadModels.js"
+import { testProjectorLayer } from "./testProjector.js"
+
+/** Each test writes under its own prefix, so tests can share one store (and one database). */
+const freshPrefix = (): string => randomUUID().slice(0, 8)
+
+const metadata: EventMetadata = {
+  actor: "user:1",
+  requestId: "req-1",
+  clientIp: "203.0.113.7",
+  userAgent: "contract-test/1.0"
+}
+
+const recordedAt = new Date("2024-05-06T07:08:09.123Z")
+
+const event = (type: string, payload: NewEvent["payload"] = {}): NewEvent => ({ type, schemaVersion: 1, payload })
+
+const nestedPayload: NewEvent["payload"] = {
+  name: "zeta ünïcödé ✓",
+  count: 3,
+  ratio: 1.5,
+  flag: false,
+  nothing: null,
+  nested: { b: [1, "two", null, { deep: [true, { z: 1, a: 2 }] }], a: {} }
+}
+
+/** All events after `after`, read in pages of `pageSize`. */
+const readAllPaged = (store: EventStore["Type"], after: number, pageSize: number) =>
+  Effect.gen(function*() {
+    const pages: Array<ReadonlyArray<RecordedEvent>> = []
+    let from = after
+    for (;;) {
+      const page = yield* store.readAll(from, pageSize)
+      const last = page[page.length - 1]
+      if (last === undefined) return pages
+      pages.push(page)
+      from = last.globalPosition
+    }
+  })
+
+/**
+ * Registers the event-store contract for a layer providing `EventStore` and `ReadModels` (given a `Projector`;
+ * the suite supplies a test projector). Every adapter must pass the same tests.
+ */
+export const eventStoreContract = <E>(
+  name: string,
+  storeLayer: Layer.Layer<EventStore | ReadModels, E, Projector>
+): void =>
+  layer(Layer.provide(storeLayer, testProjectorLayer), { excludeTestServices: true, timeout: "120 seconds" })(
+    `${name} (event store contract)`,
+    (it) => {
+      it.effect("appends and reads back events with positions, versions, metadata, time and payload", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const streamId = `${freshPrefix()}/order`
+          const appended = yield* store.append(
+            [{ streamId, expectedVersion: 0, events: [event("Created", nestedPayload), event("Renamed", { name: "b" })] }],
+            metadata,
+            recordedAt
+          )
+          expect(appended.map((e) => e.streamVersion)).toEqual([1, 2])
+          const [first, second] = appended
+          expect(first).toBeDefined()
+          expect(second!.globalPosition).toBeGreaterThan(first!.globalPosition)
+
+          const read = yield* store.readStream(streamId)
+          expect(read).toEqual(appended)
+          expect(read[0]!.payload).toEqual(nestedPayload)
+          expect(read[0]!.metadata).toEqual(metadata)
+          expect(read[0]!.recordedAt.getTime()).toBe(recordedAt.getTime())
+          expect(read.map((e) => e.type)).toEqual(["Created", "Renamed"])
+
+          const all = yield* store.readAll(first!.globalPosition - 1, 2)
+          expect(all).toEqual(appended)
+        }))
+
+      it.effect("reading a stream that does not exist gives no events", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          expect(yield* store.readStream(`${freshPrefix()}/nothing`)).toEqual([])
+        }))
+
+      it.effect("expected version 0 creates a stream; 0 again on the existing stream conflicts", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const streamId = `${freshPrefix()}/new`
+          const created = yield* store.append([{ streamId, expectedVersion: 0, events: [event("Created")] }], metadata, recordedAt)
+          expect(created.map((e) => e.streamVersion)).toEqual([1])
+          const conflict = yield* store.append([{ streamId, expectedVersion: 0, events: [event("Created")] }], metadata, recordedAt)
+            .pipe(Effect.flip)
+          expect(conflict).toEqual(new VersionConflict({ streamId, expectedVersion: 0, actualVersion: 1 }))
+        }))
+
+      it.effect("a wrong expected version fails with VersionConflict carrying the actual version", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const streamId = `${freshPrefix()}/stale`
+          yield* store.append([{ streamId, expectedVersion: 0, events: [event("A"), event("B")] }], metadata, recordedAt)
+          const conflict = yield* store.append([{ streamId, expectedVersion: 5, events: [event("C")] }], metadata, recordedAt)
+            .pipe(Effect.flip)
+          expect(conflict._tag).toBe("VersionConflict")
+          expect(conflict).toEqual(new VersionConflict({ streamId, expectedVersion: 5, actualVersion: 2 }))
+          expect((yield* store.readStream(streamId)).length).toBe(2)
+        }))
+
+      it.effect("a batch whose second write conflicts appends nothing, events nor read models", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const models = yield* ReadModels
+          const prefix = freshPrefix()
+          const fresh = `${prefix}/fresh`
+          const existing = `${prefix}/existing`
+          const [seed] = yield* store.append(
+            [{ streamId: existing, expectedVersion: 0, events: [event("Created")] }],
+            metadata,
+            recordedAt
+          )
+          const conflict = yield* store.append(
+            [
+              { streamId: fresh, expectedVersion: 0, events: [event("Created"), event("Renamed")] },
+              { streamId: existing, expectedVersion: 0, events: [event("Renamed")] }
+            ],
+            metadata,
+            recordedAt
+          ).pipe(Effect.flip)
+          expect(conflict).toEqual(new VersionConflict({ streamId: existing, expectedVersion: 0, actualVersion: 1 }))
+          expect(yield* store.readStream(fresh)).toEqual([])
+          expect((yield* store.readStream(existing)).length).toBe(1)
+          expect(yield* models.get("stream_count", fresh)).toEqual(Option.none())
+          expect(yield* models.get("stream_count", existing)).toEqual(
+            Option.some({ count: 1, lastType: "Created", lastPosition: seed!.globalPosition })
+          )
+          expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 1 }))
+          const later = yield* store.readAll(seed!.globalPosition, 1_000)
+          expect(later.filter((e) => e.streamId === fresh)).toEqual([])
+        }))
+
+      it.effect("hashes chain per stream: hash n = eventHash(fields of n, prevHash = hash n-1)", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const prefix = freshPrefix()
+          const streamId = `${prefix}/chained`
+          yield* store.append([{ streamId, expectedVersion: 0, events: [event("A", nestedPayload)] }], metadata, recordedAt)
+          // Another stream in between: chains are per stream, not global.
+          yield* store.append([{ streamId: `${prefix}/other`, expectedVersion: 0, events: [event("X")] }], metadata, recordedAt)
+          yield* store.append(
+            [{ streamId, expectedVersion: 1, events: [event("B", { n: 2 }), event("C", { list: [3, { k: "v" }] })] }],
+            { ...metadata, actor: null },
+            new Date(recordedAt.getTime() + 1)
+          )
+          const read = yield* store.readStream(streamId)
+          expect(read.length).toBe(3)
+          let prevHash = ""
+          for (const e of read) {
+            expect(e.prevHash).toBe(prevHash)
+            expect(e.hash).toBe(
+              eventHash({
+                prevHash,
+                streamId: e.streamId,
+                streamVersion: e.streamVersion,
+                type: e.type,
+                schemaVersion: e.schemaVersion,
+                payload: e.payload,
+                metadata: e.metadata,
+                recordedAt: e.recordedAt
+              })
+            )
+            prevHash = e.hash
+          }
+        }))
+
+      it.effect("readAll pages by position, in order, at most limit per page", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const prefix = freshPrefix()
+          const appended: Array<RecordedEvent> = []
+          for (const name of ["a", "b", "c"]) {
+            appended.push(
+              ...(yield* store.append(
+                [{ streamId: `${prefix}/${name}`, expectedVersion: 0, events: [event("One"), event("Two")] }],
+                metadata,
+                recordedAt
+              ))
+            )
+          }
+          const start = appended[0]!.globalPosition - 1
+          const pages = yield* readAllPaged(store, start, 2)
+          for (const page of pages) expect(page.length).toBeLessThanOrEqual(2)
+          const flat = pages.flat()
+          const positions = flat.map((e) => e.globalPosition)
+          expect(positions).toEqual([...positions].sort((a, b) => a - b))
+          expect(new Set(positions).size).toBe(positions.length)
+          expect(flat.filter((e) => e.streamId.startsWith(`${prefix}/`))).toEqual(appended)
+          expect(yield* store.readAll(start, 1)).toEqual([appended[0]])
+          expect(yield* store.readAll(appended[5]!.globalPosition, 10)).toEqual(
+            flat.filter((e) => e.globalPosition > appended[5]!.globalPosition)
+          )
+          expect(yield* store.readAll(start, 0)).toEqual([])
+        }))
+
+      it.effect("concurrent appends with the same expected version: exactly one wins", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const models = yield* ReadModels
+          const streamId = `${freshPrefix()}/contended`
+          // Warm up: a pooled store opens its connections now, so the appends below really race.
+          yield* Effect.all(Arr.range(1, 8).map(() => store.readStream(streamId)), { concurrency: "unbounded" })
+          const outcomes = yield* Effect.all(
+            Arr.range(1, 8).map((n) =>
+              store.append([{ streamId, expectedVersion: 0, events: [event(`Writer${n}`)] }], metadata, recordedAt).pipe(
+                Effect.either
+              )
+            ),
+            { concurrency: "unbounded" }
+          )
+          const winners = outcomes.filter(Either.isRight)
+          const losers = outcomes.filter(Either.isLeft).map((o) => o.left)
+          expect(winners.length).toBe(1)
+          expect(losers).toEqual(Arr.replicate(new VersionConflict({ streamId, expectedVersion: 0, actualVersion: 1 }), 7))
+          const read = yield* store.readStream(streamId)
+          expect(read).toEqual(winners[0]!.right)
+          expect(Option.map(yield* models.get("stream_count", streamId), (doc) => doc["count"])).toEqual(Option.some(1))
+        }))
+
+      it.effect("concurrent appends to different streams all update a shared read-model row", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const models = yield* ReadModels
+          const prefix = freshPrefix()
+          yield* Effect.all(Arr.range(1, 8).map(() => store.readStream(`${prefix}/s1`)), { concurrency: "unbounded" })
+          yield* Effect.all(
+            Arr.range(1, 8).map((n) =>
+              store.append([{ streamId: `${prefix}/s${n}`, expectedVersion: 0, events: [event("Created")] }], metadata, recordedAt)
+            ),
+            { concurrency: "unbounded" }
+          )
+          expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 8 }))
+        }))
+
+      it.effect("read models change with the append; list and snapshot are ordered byte-wise by kind then id", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const models = yield* ReadModels
+          const prefix = freshPrefix()
+          const names = ["zeta", "Alpha", "alpha", "_under", "é", "Zeta", "a b", "a-b"]
+          for (const name of names) {
+            yield* store.append([{ streamId: `${prefix}/${name}`, expectedVersion: 0, events: [event("Created")] }], metadata, recordedAt)
+          }
+          const [deleted] = yield* store.append(
+            [{ streamId: `${prefix}/zeta`, expectedVersion: 1, events: [event("StreamDeleted")] }],
+            metadata,
+            recordedAt
+          )
+          expect(deleted).toBeDefined()
+          expect(yield* models.get("stream_count", `${prefix}/zeta`)).toEqual(Option.none())
+          expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: names.length + 1 }))
+
+          const listed = (yield* models.list("stream_count")).filter((row) => row.id.startsWith(`${prefix}/`))
+          const expectedIds = names.filter((n) => n !== "zeta").map((n) => `${prefix}/${n}`).sort(compareText)
+          expect(listed.map((row) => row.id)).toEqual(expectedIds)
+          expect(listed.every((row) => row.kind === "stream_count")).toBe(true)
+
+          const snapshot = yield* models.snapshot
+          const order = snapshot.map((row) => [row.kind, row.id] as const)
+          expect(order).toEqual(
+            [...order].sort(([ka, ia], [kb, ib]) => (ka === kb ? compareText(ia, ib) : compareText(ka, kb)))
+          )
+        }))
+
+      it.effect("rebuild replays the log into the same read models and reports counts", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const models = yield* ReadModels
+          const prefix = freshPrefix()
+          yield* store.append(
+            [
+              { streamId: `${prefix}/kept`, expectedVersion: 0, events: [event("Created"), event("Renamed")] },
+              { streamId: `${prefix}/gone`, expectedVersion: 0, events: [event("Created"), event("StreamDeleted")] }
+            ],
+            metadata,
+            recordedAt
+          )
+          const before = yield* models.snapshot
+          const allEvents = (yield* readAllPaged(store, 0, 1_000)).flat()
+          const summary = yield* models.rebuild
+          expect(summary).toEqual({ events: allEvents.length, rows: before.length })
+          expect(yield* models.snapshot).toEqual(before)
+          // Appends keep projecting after a rebuild.
+          yield* store.append([{ streamId: `${prefix}/kept`, expectedVersion: 2, events: [event("Touched")] }], metadata, recordedAt)
+          expect(Option.map(yield* models.get("stream_count", `${prefix}/kept`), (doc) => doc["count"])).toEqual(
+            Option.some(3)
+          )
+        }))
+    }
+  )
