@@ -362,7 +362,7 @@ describe("GroupDecider", () => {
         .then([{ _tag: "ImageTtlPolicyChanged", enabled: false, ttlDays: 36500 }])
     })
 
-    it.each([0, -1, 1.5, 36501, Number.NaN, Number.POSITIVE_INFINITY])("rejects a TTL of %d days", (ttlDays) => {
+    it.each([0, -1, 1.5, 36501, Number.NaN, Number.POSITIVE_INFINITY])("rejects a TTL of %s days", (ttlDays) => {
       given(GroupDecider, acme).when(ttl({ enabled: true, ttlDays })).thenFails("InvalidField", { field: "ttl" })
     })
   })
@@ -401,8 +401,12 @@ describe("GroupDecider", () => {
         .then([{ _tag: "ServeStaleOnNotFoundChanged", enabled: false }])
     })
 
-    it("records nothing when unchanged, on subgroups as on top-level groups", () => {
+    it("records nothing when unchanged", () => {
       given(GroupDecider, acme).when({ _tag: "SetServeStaleOnNotFound", enabled: false }).then([])
+    })
+
+    // Unlike SSO enforcement, this is a per-group setting that subgroups may set for themselves.
+    it("can be set on a subgroup", () => {
       given(GroupDecider, team)
         .when({ _tag: "SetServeStaleOnNotFound", enabled: true })
         .then([{ _tag: "ServeStaleOnNotFoundChanged", enabled: true }])
@@ -430,7 +434,7 @@ describe("GroupDecider", () => {
       expect(MAX_MANIFEST_CHECK_INTERVAL_SECONDS).toBe(7 * 24 * 60 * 60)
     })
 
-    it.each([-1, 0.5, MAX_MANIFEST_CHECK_INTERVAL_SECONDS + 1, Number.NaN])("rejects %d seconds", (seconds) => {
+    it.each([-1, 0.5, MAX_MANIFEST_CHECK_INTERVAL_SECONDS + 1, Number.NaN])("rejects %s seconds", (seconds) => {
       given(GroupDecider, acme)
         .when({ _tag: "SetManifestCheckInterval", seconds })
         .thenFails("InvalidField", { field: "manifest_check_interval" })
@@ -499,7 +503,7 @@ describe("GroupDecider", () => {
     })
 
     it.each([AccessLevels.guest, AccessLevels.reporter, AccessLevels.developer, AccessLevels.maintainer])(
-      "refuses to demote the last Owner of a top-level group to %d",
+      "refuses to demote the last Owner of a top-level group to access level %d",
       (accessLevel) => {
         given(GroupDecider, withDeveloper)
           .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel })

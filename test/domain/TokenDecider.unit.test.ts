@@ -199,6 +199,7 @@ describe("TokenDecider", () => {
       given(TokenDecider, [...personalToken, used(now)]).when(useAt(minute - 1)).then([])
     })
 
+    // A use exactly one interval later is recorded: at most one event per interval, not one per interval and a bit.
     it("records a use once the interval has passed", () => {
       given(TokenDecider, [...personalToken, used(now)]).when(useAt(minute)).then([used(new Date(now.getTime() + minute))])
       given(TokenDecider, [...personalToken, used(now)])

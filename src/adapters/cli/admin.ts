@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { CommandServices } from "../../application/AppServices.js"
 import { AccessLevels, type AccessLevel } from "../../domain/AccessLevel.js"
+import { allGroups, allUsers } from "../../application/queries.js"
 import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
 import { startSsoSession } from "../../application/useCases/sso.js"
@@ -185,6 +186,20 @@ export const adminCommands: Readonly<Record<string, Subcommand>> = {
       Effect.flatMap((f) => requireInteger(f, "id")),
       Effect.tap(finishJob),
       Effect.map((id) => ({ id, finished: true }))
+    ),
+  "list-users": (argv) =>
+    parseFlags(argv, {}).pipe(
+      Effect.zipRight(allUsers),
+      Effect.map((users) =>
+        [...users].sort((a, b) => a.userId - b.userId).map((u) => ({ id: u.userId, username: u.username, admin: u.admin, bot: u.bot, blocked: u.blocked, two_factor_enabled: u.twoFactorEnabled }))
+      )
+    ),
+  "list-groups": (argv) =>
+    parseFlags(argv, {}).pipe(
+      Effect.zipRight(allGroups),
+      Effect.map((groups) =>
+        [...groups].sort((a, b) => a.groupId - b.groupId).map((g) => ({ id: g.groupId, full_path: g.fullPath, parent_id: g.parentId, dependency_proxy_enabled: g.settings.enabled }))
+      )
     ),
   "start-sso-session": (argv) =>
     Effect.gen(function*() {

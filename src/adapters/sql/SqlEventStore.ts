@@ -15,7 +15,13 @@ import { ReadModels } from "../../application/ports/ReadModels.js"
 import { applyProjection, replaceReadModels } from "./readModelWrites.js"
 import { JsonObjectSchema } from "../../domain/Json.js"
 import { DbInt, EventRow, ReadModelRowSchema } from "./rows.js"
-import { deadlockDetected, sqlState, transactionDefectsAsUnavailable, unavailable, uniqueViolation } from "./storeErrors.js"
+import {
+  deadlockDetected,
+  sqlState,
+  transactionDefectsAsUnavailable,
+  unavailable,
+  uniqueViolation
+} from "./storeErrors.js"
 
 /**
  * Another transaction inserted the same (stream, version) first: raised inside the append transaction and
@@ -67,7 +73,8 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
       const projector = yield* Projector
 
       const eventColumns = sql.literal(
-        "global_position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash"
+        "global_position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, " +
+          "prev_hash, hash"
       )
 
       /** The stream's last event (version and hash), if any. */
@@ -80,7 +87,8 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
           const head = yield* streamHead(write.streamId)
           const actualVersion = Option.match(head, { onNone: () => 0, onSome: (h) => h.stream_version })
           if (actualVersion !== write.expectedVersion) {
-            return yield* new VersionConflict({ streamId: write.streamId, expectedVersion: write.expectedVersion, actualVersion })
+            const { streamId, expectedVersion } = write
+            return yield* new VersionConflict({ streamId, expectedVersion, actualVersion })
           }
           const recorded: Array<RecordedEvent> = []
           let prevHash = Option.match(head, { onNone: () => "", onSome: (h) => h.hash })

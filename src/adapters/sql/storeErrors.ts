@@ -4,10 +4,11 @@ import { EventStoreUnavailable } from "../../application/ports/EventStore.js"
 
 /** The driver's own message (SqlError's is generic: "Failed to execute statement"). */
 const causeMessage = (cause: unknown): string =>
-  cause instanceof Error ? cause.message : Predicate.hasProperty(cause, "message") ? String(cause.message) : String(cause)
+  Predicate.hasProperty(cause, "message") ? String(cause.message) : String(cause)
 
 /** Maps a database or row-decoding failure to the port's error, saying what was being done. */
-export const unavailable = (action: string) => (error: SqlError.SqlError | ParseResult.ParseError): EventStoreUnavailable =>
+export const unavailable = (action: string) =>
+(error: SqlError.SqlError | ParseResult.ParseError): EventStoreUnavailable =>
   new EventStoreUnavailable({
     message: error._tag === "SqlError"
       ? `${action}: ${error.message}: ${causeMessage(error.cause)}`

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Option } from "effect"
+import { EventStore } from "../../src/application/ports/EventStore.js"
+import { allTokens, groupById, membersOf, tokenByDigest, userById } from "../../src/application/queries.js"
+import { TokenGenerator } from "../../src/application/ports/TokenGenerator.js"
+import { SecretBox } from "../../src/application/ports/SecretBox.js"
+import { changeGroup, createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
+import {
+  createDeployToken,
+  createGroupAccessToken,
+  createJobToken,
+  createPersonalAccessToken,
+  finishJob,
+  recordTokenUse,
+  revokeToken
+} from "../../src/application/useCases/tokens.js"
+import { createUser } from "../../src/application/useCases/users.js"
+import { memoryApp } from "../support/testApp.js"
+
+const tagOf = <A, E extends { readonly _tag: string }>(result: Either.Either<A, E>) =>
+  Either.getLeft(result).pipe(Option.map((e) => e._tag), Option.getOrNull)
+
+const owner = createUser({ username: "owner", email: "o@example.com", name: "Owner", password: "password-1", admin: false })
+
+describe("groups", () => {
+  it.effect("derives subgroup full paths and makes the creator Owner", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const top = yield* createGroup({ path: "Top", name: "Top", parentId: null, ownerUserId: ownerId })
+      const sub = yield* createGroup({ path: "sub", name: "Sub", parentId: top, ownerUserId: ownerId })
+      const subsub = yield* createGroup({ path: "deeper", name: "Deeper", parentId: sub, ownerUserId: ownerId })
+      const view = Option.getOrThrow(yield* groupById(subsub))
+      expect(view).toMatchObject({ fullPath: "Top/sub/deeper", parentId: sub, ancestorIds: [top, sub] })
+      expect(view.settings).toMatchObject({ enabled: true, identity: null, ttlPolicy: { enabled: false, ttlDays: 90 } })
+      expect(yield* membersOf(top)).toEqual([expect.objectContaining({ userId: ownerId, accessLevel: 50 })])
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("keeps paths unique among siblings only, case-insensitively", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const a = yield* createGroup({ path: "a", name: "A", parentId: null, ownerUserId: ownerId })
+      const b = yield* createGroup({ path: "b", name: "B", parentId: null, ownerUserId: ownerId })
+      yield* createGroup({ path: "shared", name: "s", parentId: a, ownerUserId: ownerId })
+      yield* createGroup({ path: "shared", name: "s", parentId: b, ownerUserId: ownerId })
+      const clash = yield* Effect.either(createGroup({ path: "SHARED", name: "s", parentId: a, ownerUserId: ownerId }))
+      expect(tagOf(clash)).toBe("NameTaken")
+      const missingParent = yield* Effect.either(createGroup({ path: "x", name: "x", parentId: 404, ownerUserId: ownerId }))
+      expect(tagOf(missingParent)).toBe("GroupNotFound")
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("loses no update when many members are added at once (conflicts are retried)", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const group = yield* createGroup({ path: "busy", name: "Busy", parentId: null, ownerUserId: ownerId })
+      const users = yield* Effect.all(
+        Array.from({ length: 4 }, (_, i) => createUser({ username: `u${i}`, email: `u${i}@x.io`, name: "u", password: "password-1", admin: false }))
+      )
+      yield* Effect.all(users.map((userId) => changeGroup(group, { _tag: "AddMember", userId, accessLevel: 30 })), { concurrency: "unbounded" })
+      expect((yield* membersOf(group)).map((m) => m.userId).sort()).toEqual([ownerId, ...users].sort())
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("stores the Docker Hub secret only sealed, and it opens to the original", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const group = yield* createGroup({ path: "creds", name: "Creds", parentId: null, ownerUserId: ownerId })
+      yield* updateDependencyProxySettings(group, { identity: "hub-user", secret: "hub-secret-value" })
+      const settings = Option.getOrThrow(yield* groupById(group)).settings
+      expect(settings.identity).toBe("hub-user")
+      const box = yield* SecretBox
+      expect(yield* box.open(settings.secret ?? { keyId: "", iv: "", ciphertext: "", tag: "" })).toBe("hub-secret-value")
+      const log = yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000)))
+      expect(JSON.stringify(log)).not.toContain("hub-secret-value")
+      const onlyOne = yield* Effect.either(updateDependencyProxySettings(group, { identity: "hub-user" }))
+      expect(Either.getLeft(onlyOne)).toEqual(Option.some(expect.objectContaining({ _tag: "InvalidField", field: "secret" })))
+    }).pipe(Effect.provide(memoryApp())))
+})
+
+describe("tokens", () => {
+  it.effect("issues every kind with its prefix and stores only the SHA-256 digest", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const group = yield* createGroup({ path: "g", name: "G", parentId: null, ownerUserId: ownerId })
+      const issued = [
+        yield* createPersonalAccessToken({ userId: ownerId, name: "pat", scopes: ["read_registry"], expiresAt: null }),
+        yield* createDeployToken({ groupId: group, name: "deploy", username: null, scopes: ["read_registry"], expiresAt: null }),
+        yield* createGroupAccessToken({ groupId: group, name: "gat", scopes: ["read_registry"], accessLevel: 20, expiresAt: null }),
+        yield* createJobToken({ userId: ownerId, groupId: group })
+      ]
+      expect(issued.map((t) => t.token.split("-")[0])).toEqual(["glpat", "gldt", "glgat", "glcbt"])
+      const generator = yield* TokenGenerator
+      for (const t of issued) {
+        const view = Option.getOrThrow(yield* tokenByDigest(generator.digest(t.token)))
+        expect(view.tokenId).toBe(t.tokenId)
+      }
+      const log = JSON.stringify(yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000))))
+      for (const t of issued) expect(log).not.toContain(t.token)
+      expect(issued[1]?.username).toBe(`gitlab+deploy-token-${issued[1]?.tokenId}`)
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("makes a group access token's bot a member with the token's role, atomically", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const group = yield* createGroup({ path: "g", name: "G", parentId: null, ownerUserId: ownerId })
+      const token = yield* createGroupAccessToken({ groupId: group, name: "ci", scopes: ["read_registry"], accessLevel: 20, expiresAt: null })
+      const bot = Option.getOrThrow(yield* userById(token.userId ?? 0))
+      expect(bot).toMatchObject({ bot: true, passwordHash: null })
+      expect(yield* membersOf(group)).toContainEqual(expect.objectContaining({ userId: bot.userId, accessLevel: 20 }))
+      const bad = yield* Effect.either(createGroupAccessToken({ groupId: group, name: "x", scopes: ["sudo"], accessLevel: 20, expiresAt: null }))
+      expect(tagOf(bad)).toBe("InvalidField")
+      // The refused token left no bot and no membership behind.
+      expect((yield* membersOf(group)).length).toBe(2)
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("revokes, finishes jobs, and coalesces use records", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const group = yield* createGroup({ path: "g", name: "G", parentId: null, ownerUserId: ownerId })
+      const pat = yield* createPersonalAccessToken({ userId: ownerId, name: "pat", scopes: ["api"], expiresAt: null })
+      const job = yield* createJobToken({ userId: ownerId, groupId: group })
+      yield* revokeToken(pat.tokenId)
+      expect(tagOf(yield* Effect.either(revokeToken(pat.tokenId)))).toBe("TokenAlreadyRevoked")
+      yield* finishJob(job.tokenId)
+      const views = yield* allTokens
+      expect(views.map((t) => [t.tokenId, t.revoked, t.revokedReason])).toEqual([
+        [pat.tokenId, true, "revoked"],
+        [job.tokenId, true, "job_finished"]
+      ])
+      const before = (yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000)))).length
+      for (let i = 0; i < 5; i++) yield* recordTokenUse(job.tokenId, 60_000)
+      const after = (yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000)))).length
+      expect(after - before).toBe(1)
+      expect(tagOf(yield* Effect.either(revokeToken(12345)))).toBe("TokenNotFound")
+    }).pipe(Effect.provide(memoryApp())))
+})

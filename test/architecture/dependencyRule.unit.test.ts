@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join, relative, resolve } from "node:path"
+import { describe, expect, it } from "vitest"
+
+/**
+ * The dependency rule, checked mechanically: the domain imports only `effect` and itself; the application
+ * imports the domain, `effect` and Node built-ins, never an adapter; nothing outside `main.ts`, `cli.ts` and the
+ * adapters picks an adapter.
+ */
+const SRC = resolve(import.meta.dirname, "../../src")
+
+const filesUnder = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith(".ts") ? [path] : []
+  })
+
+const importsOf = (file: string): ReadonlyArray<string> =>
+  [...readFileSync(file, "utf8").matchAll(/(?:^|\n)\s*(?:import|export)\s+(?:[^"'`;]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)]
+    .map((m) => m[1] ?? m[2] ?? "")
+
+const layerOf = (file: string, specifier: string): string => {
+  const target = specifier.startsWith(".") ? relative(SRC, resolve(join(file, ".."), specifier)) : specifier
+  return target.split("/")[0] ?? target
+}
+
+const violations = (layer: string, allowed: (specifier: string, targetLayer: string) => boolean) =>
+  filesUnder(join(SRC, layer)).flatMap((file) =>
+    importsOf(file)
+      .filter((specifier) => !allowed(specifier, layerOf(file, specifier)))
+      .map((specifier) => `${relative(SRC, file)} imports ${specifier}`)
+  )
+
+describe("the dependency rule", () => {
+  it("finds the imports it checks (the scanner itself works)", () => {
+    const sample = importsOf(join(SRC, "application/commandHandler.ts"))
+    expect(sample).toContain("effect")
+    expect(sample.some((s) => s.startsWith("../domain/"))).toBe(true)
+  })
+
+  it("domain imports only effect and the domain", () => {
+    expect(violations("domain", (s, target) => s === "effect" || (s.startsWith(".") && target === "domain"))).toEqual([])
+  })
+
+  it("application imports no adapter and no framework", () => {
+    expect(
+      violations("application", (s, target) =>
+        s === "effect" || s.startsWith("node:") || (s.startsWith(".") && (target === "domain" || target === "application")))
+    ).toEqual([])
+  })
+
+  it("adapters do not import the composition root", () => {
+    expect(violations("adapters", (s, target) => !(s.startsWith(".") && (target === "main.ts" || target === "cli.ts")))).toEqual([])
+  })
+})

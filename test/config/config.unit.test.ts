@@ -1,0 +1,72 @@
+import { Either } from "effect"
+import { describe, expect, it } from "vitest"
+import { parseConfig } from "../../src/config.js"
+
+const errorOf = (env: Record<string, string>) => {
+  const result = parseConfig(env)
+  return Either.isLeft(result) ? result.left : undefined
+}
+
+describe("configuration", () => {
+  it("has embedded defaults: PGlite under ./data, Docker Hub upstream, proxy on, 15-minute JWTs", () => {
+    const config = Either.getOrThrow(parseConfig({}))
+    expect(config).toMatchObject({
+      port: 5000,
+      dataDir: "./data",
+      databaseUrl: null,
+      upstreamUrl: "https://registry-1.docker.io",
+      jwtExpirySeconds: 900,
+      dependencyProxyEnabled: true,
+      encryptionKey: null,
+      logLevel: "info",
+      externalUrl: "http://localhost:5000"
+    })
+  })
+
+  it("reads every variable", () => {
+    const config = Either.getOrThrow(parseConfig({
+      PORT: "8443",
+      HOST: "127.0.0.1",
+      EXTERNAL_URL: "https://proxy.example.com/",
+      DATA_DIR: "/var/lib/dp",
+      DATABASE_URL: "postgres://u@db/dp",
+      UPSTREAM_URL: "http://127.0.0.1:5001",
+      JWT_EXPIRY: "1h",
+      DEPENDENCY_PROXY_ENABLED: "false",
+      ENCRYPTION_KEY: "ab".repeat(32),
+      LOG_LEVEL: "DEBUG"
+    }))
+    expect(config).toMatchObject({
+      port: 8443,
+      host: "127.0.0.1",
+      externalUrl: "https://proxy.example.com",
+      dataDir: "/var/lib/dp",
+      databaseUrl: "postgres://u@db/dp",
+      upstreamUrl: "http://127.0.0.1:5001",
+      jwtExpirySeconds: 3600,
+      dependencyProxyEnabled: false,
+      logLevel: "debug"
+    })
+    expect(config.encryptionKey?.toString("hex")).toBe("ab".repeat(32))
+  })
+
+  it.each([
+    [{ PORT: "http" }, "PORT", "PORT must be an integer from 1 to 65535 (got \"http\")"],
+    [{ PORT: "70000" }, "PORT", "PORT must be an integer from 1 to 65535 (got \"70000\")"],
+    [{ EXTERNAL_URL: "proxy.example.com" }, "EXTERNAL_URL", "EXTERNAL_URL must be an absolute http or https URL (got \"proxy.example.com\")"],
+    [{ UPSTREAM_URL: "ftp://x" }, "UPSTREAM_URL", "UPSTREAM_URL must be an http or https URL (got \"ftp://x\")"],
+    [{ JWT_EXPIRY: "5s" }, "JWT_EXPIRY", "JWT_EXPIRY must be a duration from 60s to 24h, like 900, 15m or 1h (got \"5s\")"],
+    [{ DEPENDENCY_PROXY_ENABLED: "maybe" }, "DEPENDENCY_PROXY_ENABLED", "DEPENDENCY_PROXY_ENABLED must be true or false (got \"maybe\")"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL", "DATABASE_URL must be a postgres:// or postgresql:// URL"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got \"loud\")"],
+    [{ INITIAL_ROOT_PASSWORD: "short" }, "INITIAL_ROOT_PASSWORD", "INITIAL_ROOT_PASSWORD must be at least 8 characters"]
+  ])("rejects %j naming %s", (env, variable, message) => {
+    expect(errorOf(env)).toMatchObject({ variable, message })
+  })
+
+  it("never echoes a bad ENCRYPTION_KEY, which is a secret", () => {
+    const error = errorOf({ ENCRYPTION_KEY: "not-a-key-but-secret" })
+    expect(error?.variable).toBe("ENCRYPTION_KEY")
+    expect(error?.message).not.toContain("not-a-key-but-secret")
+  })
+})
