@@ -1,7 +1,9 @@
 import { Schema } from "effect"
 import { AccessLevel } from "./AccessLevel.js"
 import { EncryptedSecret } from "./EncryptedSecret.js"
-import { TokenKind } from "./token/TokenKind.js"
+import { GroupCreated } from "./group/GroupEvents.js"
+import { TokenCreated } from "./token/TokenEvents.js"
+import { UserCreated } from "./user/UserEvents.js"
 
 /**
  * Read-model documents, one schema per kind. The projector writes them; queries decode them. Each is the
@@ -9,14 +11,14 @@ import { TokenKind } from "./token/TokenKind.js"
  */
 const Id = Schema.Int.pipe(Schema.positive())
 
+/** A creation event's fields without its tag: the start of every entity's view. */
+const createdFields = <F extends { readonly _tag: unknown }>(fields: F): Omit<F, "_tag"> => {
+  const { _tag, ...rest } = fields
+  return rest
+}
+
 export const UserView = Schema.Struct({
-  userId: Id,
-  username: Schema.String,
-  email: Schema.String,
-  name: Schema.String,
-  passwordHash: Schema.NullOr(Schema.String),
-  admin: Schema.Boolean,
-  bot: Schema.Boolean,
+  ...createdFields(UserCreated.fields),
   blocked: Schema.Boolean,
   twoFactorEnabled: Schema.Boolean,
   createdAt: Schema.Date
@@ -34,12 +36,7 @@ export const SettingsView = Schema.Struct({
 })
 
 export const GroupView = Schema.Struct({
-  groupId: Id,
-  path: Schema.String,
-  name: Schema.String,
-  parentId: Schema.NullOr(Id),
-  ancestorIds: Schema.Array(Id),
-  fullPath: Schema.String,
+  ...createdFields(GroupCreated.fields),
   settings: SettingsView,
   createdAt: Schema.Date
 })
@@ -54,16 +51,7 @@ export const MembershipView = Schema.Struct({
 export type MembershipView = typeof MembershipView.Type
 
 export const TokenView = Schema.Struct({
-  tokenId: Id,
-  kind: TokenKind,
-  name: Schema.String,
-  digest: Schema.String,
-  scopes: Schema.Array(Schema.String),
-  expiresAt: Schema.NullOr(Schema.Date),
-  userId: Schema.NullOr(Id),
-  groupId: Schema.NullOr(Id),
-  username: Schema.NullOr(Schema.String),
-  accessLevel: Schema.NullOr(AccessLevel),
+  ...createdFields(TokenCreated.fields),
   revoked: Schema.Boolean,
   revokedReason: Schema.NullOr(Schema.Literal("revoked", "job_finished")),
   lastUsedAt: Schema.NullOr(Schema.Date),

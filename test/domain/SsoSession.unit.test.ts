@@ -27,7 +27,8 @@ describe("SsoDecider", () => {
 
     it.each([
       ["already past", new Date(now.getTime() - 1)],
-      ["exactly now", now]
+      ["exactly now", now],
+      ["that is not a date", new Date("garbage")]
     ])("rejects an expiry %s", (_, expiresAt) => {
       given(SsoDecider)
         .when({ _tag: "StartSsoSession", userId: 7, groupId: 1, expiresAt, now })

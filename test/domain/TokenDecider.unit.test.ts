@@ -106,7 +106,8 @@ describe("TokenDecider", () => {
 
     it.each([
       ["in the past", new Date(now.getTime() - 1)],
-      ["now", now]
+      ["now", now],
+      ["that is not a date", new Date("garbage")]
     ])("rejects an expiry %s", (_, expiresAt) => {
       given(TokenDecider).when({ ...personal, expiresAt }).thenFails("InvalidField", { field: "expires_at" })
     })

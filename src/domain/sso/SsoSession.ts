@@ -39,6 +39,9 @@ export const SsoDecider: Decider<SsoCommand, SsoEvent, SsoState, DomainError> = 
     if (command._tag === "EndSsoSession") {
       return Either.right(state === null || state.ended ? [] : [{ _tag: "SsoSessionEnded" }])
     }
+    if (Number.isNaN(command.expiresAt.getTime())) {
+      return Either.left(new InvalidField({ field: "expires_at", message: "is not a valid date" }))
+    }
     if (command.expiresAt.getTime() <= command.now.getTime()) {
       return Either.left(new InvalidField({ field: "expires_at", message: "must be in the future" }))
     }

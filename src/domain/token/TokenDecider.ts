@@ -2,10 +2,10 @@ import { Either } from "effect"
 import type { AccessLevel } from "../AccessLevel.js"
 import type { Decider } from "../Decider.js"
 import { AlreadyExists, type DomainError, InvalidField, TokenAlreadyRevoked, TokenNotFound } from "../errors.js"
-import type { TokenCreated, TokenEvent } from "./TokenEvents.js"
+import type { TokenCreatedEvent, TokenEvent } from "./TokenEvents.js"
 import { allowedScopes, type TokenKind } from "./TokenKind.js"
 
-export interface Token extends Omit<TokenCreated, "_tag"> {
+export interface Token extends Omit<TokenCreatedEvent, "_tag"> {
   readonly revoked: boolean
   readonly revokedReason: "revoked" | "job_finished" | null
   readonly lastUsedAt: Date | null
@@ -30,7 +30,7 @@ export interface CreateToken {
 export type TokenCommand =
   | CreateToken
   | { readonly _tag: "RevokeToken"; readonly reason: "revoked" | "job_finished" }
-  /** Records a use only when the last recorded one is older than `minIntervalMs`, so the log does not grow per request. */
+  /** Records a use only when the last recorded one is at least `minIntervalMs` old, so the log does not grow per request. */
   | { readonly _tag: "RecordTokenUse"; readonly at: Date; readonly minIntervalMs: number }
 
 export const evolveToken = (state: TokenState, event: TokenEvent): TokenState => {
@@ -68,6 +68,9 @@ const validateCreate = (command: CreateToken): Either.Either<ReadonlyArray<Token
       return yield* Either.left(
         new InvalidField({ field: "scopes", message: `${unknown.join(", ")} not allowed for ${command.kind} tokens` })
       )
+    }
+    if (command.expiresAt !== null && Number.isNaN(command.expiresAt.getTime())) {
+      return yield* Either.left(new InvalidField({ field: "expires_at", message: "is not a valid date" }))
     }
     if (command.expiresAt !== null && command.expiresAt.getTime() <= command.now.getTime()) {
       return yield* Either.left(new InvalidField({ field: "expires_at", message: "must be in the future" }))

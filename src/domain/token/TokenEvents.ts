@@ -28,4 +28,4 @@ export const TokenUsed = Schema.TaggedStruct("TokenUsed", { at: Schema.Date })
 
 export const TokenEvent = Schema.Union(TokenCreated, TokenRevoked, TokenUsed)
 export type TokenEvent = typeof TokenEvent.Type
-export type TokenCreated = typeof TokenCreated.Type
+export type TokenCreatedEvent = typeof TokenCreated.Type

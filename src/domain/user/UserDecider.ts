@@ -36,7 +36,8 @@ export type UserCommand =
 
 export const evolveUser = (state: UserState, event: UserEvent): UserState => {
   if (event._tag === "UserCreated") {
-    return state ?? { ...event, blocked: false, twoFactorEnabled: false }
+    const { _tag, ...created } = event
+    return state ?? { ...created, blocked: false, twoFactorEnabled: false }
   }
   if (state === null) return state
   switch (event._tag) {
