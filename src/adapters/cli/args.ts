@@ -6,6 +6,8 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly messag
 
 export type Flags = Readonly<Record<string, string | boolean | undefined>>
 
+const firstSentence = (text: string): string => (text.split("\n")[0] ?? text).replace(/\. To specify .*$/, "")
+
 /** Parses `--name value` and `--flag` options; unknown options and stray arguments are usage errors. */
 export const parseFlags = (argv: ReadonlyArray<string>, spec: Readonly<Record<string, "string" | "boolean">>) =>
   Effect.try({
@@ -15,7 +17,8 @@ export const parseFlags = (argv: ReadonlyArray<string>, spec: Readonly<Record<st
       if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`)
       return values
     },
-    catch: (error) => new UsageError({ message: error instanceof Error ? error.message : String(error) })
+    // Node's messages run to several lines of advice; the first sentence is the one that says what is wrong.
+    catch: (error) => new UsageError({ message: firstSentence(error instanceof Error ? error.message : String(error)) })
   })
 
 export const requireString = (flags: Flags, name: string) => {

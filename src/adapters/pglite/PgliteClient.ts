@@ -3,6 +3,7 @@ import { SqlClient, SqlError, type SqlConnection } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { PGlite, types } from "@electric-sql/pglite"
 import { Effect, Layer, Stream } from "effect"
+import { lockDataDir } from "./dataDirLock.js"
 
 export interface PgliteOptions {
   /** A directory for the database files; undefined keeps the database in memory. */
@@ -56,6 +57,7 @@ const makeConnection = (db: PGlite): SqlConnection.Connection => {
 
 const make = (options: PgliteOptions) =>
   Effect.gen(function*() {
+    if (options.dataDir !== undefined) yield* lockDataDir(options.dataDir)
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => PGlite.create(options.dataDir === undefined ? { parsers } : { dataDir: options.dataDir, parsers }),

@@ -1,0 +1,74 @@
+import { open, readFile, unlink } from "node:fs/promises"
+import { mkdir } from "node:fs/promises"
+import { dirname } from "node:path"
+import { SqlError } from "@effect/sql"
+import { Effect } from "effect"
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return typeof error === "object" && error !== null && "code" in error && error.code === "EPERM"
+  }
+}
+
+const codeOf = (error: unknown): unknown =>
+  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+
+/** A file already gone is what we wanted; any other failure is rethrown. */
+const ignoreMissing = <A>(fallback: A) => (error: unknown): A => {
+  if (codeOf(error) === "ENOENT") return fallback
+  throw error
+}
+
+/** Creates the lock file holding our pid; false if another live process holds it. */
+const tryLock = async (path: string): Promise<{ readonly locked: true } | { readonly locked: false; readonly holder: number }> => {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, "wx", 0o600)
+      await handle.writeFile(String(process.pid))
+      await handle.close()
+      return { locked: true }
+    } catch (error) {
+      if (codeOf(error) !== "EEXIST") throw error
+      // The holder may remove the file between our open and read: an empty read means "try again".
+      const holder = Number((await readFile(path, "utf8").catch(ignoreMissing(""))).trim())
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return { locked: false, holder }
+      // Left behind by a process that died (kill -9): take it over.
+      await unlink(path).catch(ignoreMissing(undefined))
+    }
+  }
+  return { locked: false, holder: 0 }
+}
+
+/**
+ * PGlite is one Postgres session in one process: two processes opening the same directory would corrupt it.
+ * A lock file beside the directory (`<dir>.lock`, holding the pid) makes the second one fail with a message
+ * that says what to do, and is removed when the database closes.
+ */
+export const lockDataDir = (dataDir: string) => {
+  const path = `${dataDir.replace(/\/+$/, "")}.lock`
+  return Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        await mkdir(dirname(path), { recursive: true })
+        return tryLock(path)
+      },
+      catch: (cause) => new SqlError.SqlError({ cause, message: `PGlite: cannot create the lock file ${path}` })
+    }).pipe(
+      Effect.flatMap((result) =>
+        result.locked
+          ? Effect.succeed(path)
+          : Effect.fail(
+            new SqlError.SqlError({
+              cause: result,
+              message: `the embedded database ${dataDir} is in use by process ${result.holder}; stop it, or set DATABASE_URL to share a Postgres server`
+            })
+          )
+      )
+    ),
+    (lock) => Effect.promise(() => unlink(lock).catch(ignoreMissing(undefined)))
+  )
+}

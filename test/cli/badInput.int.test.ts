@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest"
+import { cli, tempDir } from "../support/processes.js"
+
+const oneLine = (text: string) => text.trimEnd().split("\n")
+
+/** Bad input: one line on stderr naming what is wrong, exit code 2, nothing written. */
+describe("the command line refuses bad input", () => {
+  it.each([
+    [{ PORT: "http" }, ["serve"], "dependency-proxy: invalid configuration: PORT must be an integer from 1 to 65535 (got \"http\")"],
+    [{ DATABASE_URL: "mysql://db" }, ["admin", "list-users"], "dependency-proxy: invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL"],
+    [{}, ["frobnicate"], "dependency-proxy: unknown command frobnicate"],
+    [{}, ["admin", "create-user", "--username", "x"], "dependency-proxy: --email is required"],
+    [{}, ["admin", "create-user", "--bogus"], "dependency-proxy: Unknown option '--bogus'"]
+  ])("with %j, `%s` exits 2 with one line", async (env, args, message) => {
+    const dataDir = await tempDir("dp-bad-")
+    const result = await cli(args, { DATA_DIR: dataDir, ...env })
+    expect(result.code).toBe(2)
+    expect(oneLine(result.stderr)[0]).toBe(message)
+    expect(result.stdout).toBe("")
+  })
+
+  it("reports a domain refusal naming the field, and appends nothing", async () => {
+    const env = { DATA_DIR: await tempDir("dp-bad-") }
+    const bad = await cli(["admin", "create-user", "--username=-alice", "--email", "a@example.com", "--password", "long-enough"], env)
+    expect(bad.code).toBe(2)
+    expect(oneLine(bad.stderr)).toEqual([
+      "dependency-proxy: username can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'."
+    ])
+    const users = await cli(["admin", "list-users"], env)
+    expect(JSON.parse(users.stdout)).toEqual([])
+  })
+})

@@ -1,0 +1,93 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { mkdtemp } from "node:fs/promises"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+
+export const ROOT = resolve(import.meta.dirname, "../..")
+const BIN = join(ROOT, "bin/dependency-proxy.mjs")
+
+export interface CliResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** The environment without anything of ours that could leak in from the developer's shell. */
+const baseEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env }
+  for (const name of ["PORT", "DATA_DIR", "DATABASE_URL", "EXTERNAL_URL", "ENCRYPTION_KEY", "INITIAL_ROOT_PASSWORD", "UPSTREAM_URL"]) {
+    delete env[name]
+  }
+  return env
+}
+
+/** Runs the installed command (`bin/dependency-proxy.mjs`) as a user would, and waits for it. */
+export const cli = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<CliResult> =>
+  new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...baseEnv(), ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
+      done({ code, stdout, stderr })
+    })
+  })
+
+export const json = (result: CliResult): unknown => {
+  if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`)
+  return JSON.parse(result.stdout)
+}
+
+export const freePort = (): Promise<number> =>
+  new Promise((done, fail) => {
+    const server = createServer()
+    server.once("error", fail)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => done(port))
+    })
+  })
+
+export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), prefix))
+
+export interface RunningServer {
+  readonly url: string
+  readonly process: ChildProcess
+  readonly output: () => string
+  /** SIGTERM, then the exit code. */
+  readonly stop: () => Promise<number | null>
+}
+
+/** `dependency-proxy serve` on a free port; resolves once `/-/health` answers. */
+export const startServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
+  const port = await freePort()
+  const child = spawn(process.execPath, [BIN, "serve"], {
+    cwd: ROOT,
+    env: { ...baseEnv(), HOST: "127.0.0.1", PORT: String(port), ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  while (true) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`)
+    const healthy = await fetch(`${url}/-/health`).then((r) => r.ok, () => false)
+    if (healthy) break
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL")
+      throw new Error(`server did not become healthy: ${output}`)
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return {
+    url,
+    process: child,
+    output: () => output,
+    stop: async () => {
+      child.kill("SIGTERM")
+      return exited
+    }
+  }
+}
