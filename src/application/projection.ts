@@ -24,6 +24,10 @@ export class ReadModelMap {
     for (const change of projector(event)) this.applyChange(change)
   }
 
+  *rowsOf(kind: string): Iterable<ReadModelRow> {
+    for (const row of this.rows.values()) if (row.kind === kind) yield row
+  }
+
   /** Rows ordered by kind then id, the order every store's `snapshot` uses. */
   sorted(): ReadonlyArray<ReadModelRow> {
     return [...this.rows.values()].sort((a, b) =>

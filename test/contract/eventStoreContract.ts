@@ -87,6 +87,22 @@ export const eventStoreContract = <E>(
           expect(all).toEqual(appended)
         }))
 
+      it.effect("knows the last position it committed, for in-memory views to catch up to", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const appended = yield* store.append(
+            [{ streamId: `${freshPrefix()}/known`, expectedVersion: 0, events: [event("Created"), event("Renamed")] }],
+            metadata,
+            recordedAt
+          )
+          expect(yield* store.lastKnownPosition).toBeGreaterThanOrEqual(appended[1]!.globalPosition)
+          const conflict = yield* Effect.either(
+            store.append([{ streamId: appended[0]!.streamId, expectedVersion: 0, events: [event("Again")] }], metadata, recordedAt)
+          )
+          expect(Either.isLeft(conflict)).toBe(true)
+          expect(yield* store.lastKnownPosition).toBeGreaterThanOrEqual(appended[1]!.globalPosition)
+        }))
+
       it.effect("reading a stream that does not exist gives no events", () =>
         Effect.gen(function*() {
           const store = yield* EventStore

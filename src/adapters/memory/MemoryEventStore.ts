@@ -69,7 +69,9 @@ export const layer = Layer.effectContext(
       return [{ events: current.events.length, rows: models.size }, { events: current.events, models }]
     })
 
-    return Context.make(EventStore, { append, readStream, readAll }).pipe(
+    const lastKnownPosition = Ref.get(log).pipe(Effect.map((l) => l.events.length))
+
+    return Context.make(EventStore, { append, readStream, readAll, lastKnownPosition }).pipe(
       Context.add(ReadModels, {
         get: (kind, id) => Ref.get(log).pipe(Effect.map((l) => Option.fromNullable(l.models.get(kind, id)))),
         list: (kind) => Ref.get(log).pipe(Effect.map((l) => l.models.sorted().filter((r) => r.kind === kind))),

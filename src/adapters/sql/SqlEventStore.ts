@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Array as Arr, Context, Data, Effect, Layer, Option, Schema } from "effect"
+import { Array as Arr, Context, Data, Effect, Layer, Option, Ref, Schema } from "effect"
 import { eventHash } from "../../application/eventHash.js"
 import { ReadModelMap } from "../../application/projection.js"
 import {
@@ -128,6 +128,7 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
           return recorded
         })
 
+      const known = yield* Ref.make(0)
       const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
         sql.withTransaction(
           Effect.gen(function*() {
@@ -153,7 +154,8 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
             SqlError: (error) => Effect.fail(unavailable("append")(error)),
             ParseError: (error) => Effect.fail(unavailable("append")(error))
           }),
-          transactionDefectsAsUnavailable("append")
+          transactionDefectsAsUnavailable("append"),
+          Effect.tap((recorded) => Ref.update(known, (p) => Math.max(p, recorded.at(-1)?.globalPosition ?? 0)))
         )
 
       const readStream = (streamId: string) =>
@@ -226,7 +228,7 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
         })
       ).pipe(Effect.mapError(unavailable("readModels.rebuild")), transactionDefectsAsUnavailable("readModels.rebuild"))
 
-      return Context.make(EventStore, { append, readStream, readAll }).pipe(
+      return Context.make(EventStore, { append, readStream, readAll, lastKnownPosition: Ref.get(known) }).pipe(
         Context.add(ReadModels, { get, list, snapshot, rebuild })
       )
     })

@@ -76,6 +76,12 @@ export interface EventStoreShape {
    * so a reader that remembers its last position skips nothing.
    */
   readonly readAll: (after: number, limit: number) => Effect.Effect<ReadonlyArray<RecordedEvent>, EventStoreUnavailable>
+  /**
+   * The highest global position this process knows to be committed: its own appends, and (where the adapter
+   * listens for them) other processes'. In-memory views compare it with their own position to know when to
+   * catch up, without a database round trip per request.
+   */
+  readonly lastKnownPosition: Effect.Effect<number>
 }
 
 export class EventStore extends Context.Tag("dependency-proxy/EventStore")<EventStore, EventStoreShape>() {}

@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto"
+import { Effect, Layer, Option, Schema, SynchronizedRef } from "effect"
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from "jose"
+import {
+  InvalidRegistryToken,
+  type RegistryAccess,
+  type RegistryClaims,
+  RegistryTokens,
+  type RegistryTokensShape
+} from "../../application/ports/RegistryTokens.js"
+import { type JwtKey, type JwtKeyRing, type JwtKeyRingError, loadOrCreate } from "./JwtKeyRing.js"
+
+export const REGISTRY_AUDIENCE = "dependency_proxy"
+const ALGORITHM = "ES256"
+const CLOCK_TOLERANCE_SECONDS = 30
+
+export interface JoseRegistryTokensOptions {
+  readonly keysDir: string
+  /** The external URL; tokens name it as `iss` and only tokens naming it verify. */
+  readonly issuer: string
+  readonly expirySeconds: number
+  /** How long the in-memory key ring is trusted before the directory is read again (default 60). */
+  readonly refreshSeconds?: number
+}
+
+const Access = Schema.Struct({
+  type: Schema.Literal("repository"),
+  name: Schema.String,
+  actions: Schema.Array(Schema.String)
+})
+
+const Payload = Schema.Struct({
+  sub: Schema.String,
+  iat: Schema.Number,
+  exp: Schema.Number,
+  jti: Schema.String,
+  access: Schema.Array(Access)
+})
+
+const Header = Schema.Struct({ alg: Schema.String, kid: Schema.optional(Schema.String) })
+
+// An RFC 7638 SHA-256 thumbprint; only a kid of that shape may make a replica re-read its key directory.
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
+
+const invalid = (reason: string) => new InvalidRegistryToken({ reason })
+
+const reasonFor = (cause: unknown): string => {
+  if (cause instanceof errors.JWTExpired) return "expired"
+  if (cause instanceof errors.JWTClaimValidationFailed) {
+    if (cause.reason === "missing") return `missing ${cause.claim}`
+    if (cause.claim === "nbf") return "not yet valid"
+    if (cause.claim === "aud") return "wrong audience"
+    if (cause.claim === "iss") return "wrong issuer"
+    return `invalid ${cause.claim}`
+  }
+  if (cause instanceof errors.JWSSignatureVerificationFailed) return "bad signature"
+  if (cause instanceof errors.JOSEAlgNotAllowed) return "algorithm not allowed"
+  // Everything else jose throws (JWSInvalid, JWTInvalid, TypeErrors from odd input) is a token we cannot read.
+  return "malformed"
+}
+
+const headerOf = (token: string) =>
+  Effect.try({ try: () => decodeProtectedHeader(token), catch: () => invalid("malformed") }).pipe(
+    Effect.flatMap((header) => Schema.decodeUnknown(Header)(header)),
+    Effect.mapError(() => invalid("malformed"))
+  )
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+/** Copies only the three members, so nothing a caller's object happens to carry ends up in a token. */
+const plainAccess = (access: ReadonlyArray<RegistryAccess>) =>
+  access.map(({ type, name, actions }) => ({ type, name, actions: [...actions] }))
+
+interface Cached {
+  readonly ring: JwtKeyRing
+  /** In the callers' time (the `now` they pass); none until the first call after loading. */
+  readonly loadedAt: Option.Option<number>
+}
+
+const withRing = (cached: Cached): readonly [JwtKeyRing, Cached] => [cached.ring, cached]
+
+const make = (options: JoseRegistryTokensOptions) =>
+  Effect.gen(function*() {
+    const refreshMs = (options.refreshSeconds ?? 60) * 1000
+    const state = yield* SynchronizedRef.make<Cached>({ ring: yield* loadOrCreate(options.keysDir), loadedAt: Option.none() })
+
+    // A failed re-read keeps the keys we have (and waits a refresh period before trying again) rather than
+    // turning a disk hiccup into rejected tokens; the failure is logged.
+    const reload = (cached: Cached, now: number) =>
+      loadOrCreate(options.keysDir).pipe(
+        Effect.map((ring): Cached => ({ ring, loadedAt: Option.some(now) })),
+        Effect.catchTag("JwtKeyRingError", (error: JwtKeyRingError) =>
+          Effect.logWarning(`keeping the JWT keys already loaded: ${error.message}`).pipe(
+            Effect.as<Cached>({ ring: cached.ring, loadedAt: Option.some(now) })
+          ))
+      )
+
+    // Re-reading now and then is how a replica picks up another's rotation for signing, and forgets deleted keys.
+    const ringAt = (now: Date) =>
+      SynchronizedRef.modifyEffect(state, (cached) => {
+        const t = now.getTime()
+        const next = Option.match(cached.loadedAt, {
+          onNone: () => Effect.succeed<Cached>({ ring: cached.ring, loadedAt: Option.some(t) }),
+          onSome: (at) => (t - at >= refreshMs ? reload(cached, t) : Effect.succeed(cached))
+        })
+        return Effect.map(next, withRing)
+      })
+
+    const reloadFor = (kid: string, now: Date) =>
+      SynchronizedRef.modifyEffect(state, (cached) =>
+        // Another request may have re-read the directory while this one waited.
+        Effect.map(Option.isSome(cached.ring.verificationKey(kid)) ? Effect.succeed(cached) : reload(cached, now.getTime()), withRing))
+
+    const keyFor = (kid: string, now: Date): Effect.Effect<JwtKey, InvalidRegistryToken> =>
+      ringAt(now).pipe(
+        Effect.flatMap((ring) =>
+          Option.isSome(ring.verificationKey(kid)) || !THUMBPRINT.test(kid)
+            ? Effect.succeed(ring)
+            // A kid we do not know may be a key another replica created after we loaded.
+            : reloadFor(kid, now)
+        ),
+        Effect.flatMap((ring) => Option.match(ring.verificationKey(kid), {
+          onNone: () => Effect.fail(invalid("unknown key")),
+          onSome: Effect.succeed
+        }))
+      )
+
+    const issue: RegistryTokensShape["issue"] = (subject, access, now) =>
+      Effect.gen(function*() {
+        const key = (yield* ringAt(now)).signingKey
+        const iat = seconds(now)
+        const exp = iat + options.expirySeconds
+        const jwtId = randomUUID()
+        const entries = plainAccess(access)
+        // Signing with a key we loaded ourselves fails only on a bug, so a rejection is a defect.
+        const token = yield* Effect.promise(() =>
+          new SignJWT({ access: entries })
+            .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: "JWT" })
+            .setIssuer(options.issuer)
+            .setAudience(REGISTRY_AUDIENCE)
+            .setSubject(subject)
+            .setIssuedAt(iat)
+            .setNotBefore(iat)
+            .setExpirationTime(exp)
+            .setJti(jwtId)
+            .sign(key.privateKey)
+        )
+        const claims: RegistryClaims = {
+          subject,
+          access: entries,
+          issuedAt: new Date(iat * 1000),
+          expiresAt: new Date(exp * 1000),
+          jwtId
+        }
+        return { token, claims }
+      })
+
+    const verify: RegistryTokensShape["verify"] = (token, now) =>
+      Effect.gen(function*() {
+        const header = yield* headerOf(token)
+        // Checked before the key lookup so `alg: none` and HS256 forgeries are named as such; jose checks again.
+        if (header.alg !== ALGORITHM) return yield* invalid("algorithm not allowed")
+        if (header.kid === undefined) return yield* invalid("unknown key")
+        const key = yield* keyFor(header.kid, now)
+        const { payload } = yield* Effect.tryPromise({
+          try: () =>
+            jwtVerify(token, key.publicKey, {
+              algorithms: [ALGORITHM],
+              audience: REGISTRY_AUDIENCE,
+              issuer: options.issuer,
+              clockTolerance: CLOCK_TOLERANCE_SECONDS,
+              currentDate: now,
+              requiredClaims: ["sub", "exp", "nbf", "iat", "jti"]
+            }),
+          catch: (cause) => invalid(reasonFor(cause))
+        })
+        const claims = yield* Schema.decodeUnknown(Payload)(payload).pipe(Effect.mapError(() => invalid("malformed")))
+        const result: RegistryClaims = {
+          subject: claims.sub,
+          access: claims.access,
+          issuedAt: new Date(claims.iat * 1000),
+          expiresAt: new Date(claims.exp * 1000),
+          jwtId: claims.jti
+        }
+        return result
+      })
+
+    return RegistryTokens.of({ issue, verify })
+  })
+
+/** ES256 registry tokens signed with the newest key in `keysDir`, verified against any key still there. */
+export const layer = (options: JoseRegistryTokensOptions): Layer.Layer<RegistryTokens, JwtKeyRingError> =>
+  Layer.effect(RegistryTokens, make(options))

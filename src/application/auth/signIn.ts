@@ -1,0 +1,47 @@
+import { Effect, Either, Option } from "effect"
+import { PasswordHasher } from "../ports/PasswordHasher.js"
+import { TokenGenerator } from "../ports/TokenGenerator.js"
+import { AuthView } from "./AuthView.js"
+import { type Credential, tokenCredential, userCredential, userRefusal } from "./credentials.js"
+import { BadCredentials, CredentialRefused } from "./errors.js"
+
+/** The username CI jobs send with their job token, as in GitLab. */
+export const CI_JOB_USERNAME = "gitlab-ci-token"
+
+/**
+ * Verified against when no user has the name, so an unknown username costs the same time as a wrong
+ * password and timing does not reveal which usernames exist.
+ */
+const DECOY_HASH = `scrypt$32768$${Buffer.alloc(16).toString("base64")}$${Buffer.alloc(32).toString("base64")}`
+
+/**
+ * HTTP Basic credentials (SPEC §3): a token (personal, group access: any username; deploy: its username;
+ * job: `gitlab-ci-token`), or a username and password of a user without two-factor authentication.
+ */
+export const signIn = (username: string, password: string) =>
+  Effect.gen(function*() {
+    const state = yield* AuthView.pipe(Effect.flatMap((view) => view.current))
+    const generator = yield* TokenGenerator
+    const token = state.tokenWithDigest(generator.digest(password))
+    if (Option.isSome(token)) {
+      const t = token.value
+      const usernameFits = t.kind === "job" ? username === CI_JOB_USERNAME : t.kind === "deploy" ? username === t.username : true
+      if (!usernameFits) return yield* new BadCredentials()
+      return yield* Either.match(tokenCredential(state, t, new Date(yield* now)), {
+        onLeft: (reason) => Effect.fail(new CredentialRefused({ reason })),
+        onRight: (credential): Effect.Effect<Credential> => Effect.succeed(credential)
+      })
+    }
+    const hasher = yield* PasswordHasher
+    const user = state.userNamed(username)
+    const hash = Option.match(user, { onNone: () => DECOY_HASH, onSome: (u) => u.passwordHash ?? DECOY_HASH })
+    const matches = yield* hasher.verify(password, hash)
+    if (Option.isNone(user) || user.value.passwordHash === null || !matches) return yield* new BadCredentials()
+    // A user with two-factor authentication must use a token here; GitLab answers as for a wrong password.
+    if (user.value.twoFactorEnabled) return yield* new BadCredentials()
+    const refusal = userRefusal(user.value)
+    if (refusal !== null) return yield* new CredentialRefused({ reason: refusal })
+    return userCredential(user.value)
+  })
+
+const now = Effect.clockWith((clock) => clock.currentTimeMillis)

@@ -1,0 +1,10 @@
+/**
+ * Who is pulling, once the credential has been checked:
+ * - a user, signed in by password, personal access token or CI job token (the job's user);
+ * - a group access token, acting as its bot member with the token's role;
+ * - a group deploy token, good for its group and the group's descendants.
+ */
+export type Principal =
+  | { readonly _tag: "UserPrincipal"; readonly userId: number; readonly admin: boolean; readonly blocked: boolean }
+  | { readonly _tag: "GroupTokenPrincipal"; readonly botUserId: number; readonly blocked: boolean }
+  | { readonly _tag: "DeployTokenPrincipal"; readonly groupId: number }
