@@ -12,6 +12,13 @@ import { pgLayer } from "./adapters/sql/PostgresClient.js"
 import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import type { Config } from "./config.js"
+import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
+import { AuthViewLive } from "./application/auth/AuthView.js"
+import { RegistrySettings } from "./application/auth/RegistrySettings.js"
+import { signInThrottleLayer } from "./application/auth/SignInThrottle.js"
+import * as JoseRegistryTokens from "./adapters/jwt/JoseRegistryTokens.js"
+import type { JwtKeyRingError } from "./adapters/jwt/JwtKeyRing.js"
+import * as MemoryImageContent from "./adapters/memory/MemoryImageContent.js"
 
 /** Start-up failed for a reason outside the program (database unreachable, data directory not writable). */
 export class StartupError extends Data.TaggedError("StartupError")<{ readonly message: string }> {}
@@ -48,14 +55,35 @@ const secretBoxLayer = (config: Config) =>
 
 export const dataDirLayer = (config: Config) => Layer.effectDiscard(ensureDataDir(config.dataDir))
 
-/** Everything the use cases need, chosen from the configuration. The composition root. */
-export const appLayer = (config: Config) =>
+/** How often a token's last use is recorded at most. */
+const TOKEN_USE_INTERVAL_MS = 10 * 60 * 1000
+
+/** The registry's side: JWT keys under DATA_DIR, the in-memory auth view, sign-in throttling, content. */
+export const registryLayer = (config: Config) =>
   Layer.mergeAll(
+    JoseRegistryTokens.layer({
+      keysDir: join(config.dataDir, "jwt-keys"),
+      issuer: config.externalUrl,
+      expirySeconds: config.jwtExpirySeconds
+    }),
+    AuthViewLive,
+    signInThrottleLayer(),
+    Layer.succeed(RegistrySettings, { instanceEnabled: config.dependencyProxyEnabled, tokenUseIntervalMs: TOKEN_USE_INTERVAL_MS }),
+    // Until the pull-through cache lands (issue 4), authorized pulls find nothing.
+    MemoryImageContent.layer([])
+  )
+
+/** Everything the use cases need, chosen from the configuration. The composition root. */
+export const appLayer = (config: Config) => {
+  const core = Layer.mergeAll(
     storeLayer(config),
     secretBoxLayer(config),
     ScryptPasswordHasher.layer(),
     RandomTokenGenerator.layer
-  ).pipe(
-    Layer.provide(dataDirLayer(config)),
-    Layer.mapError((e: StartupError | DataDirError) => new StartupError({ message: e.message }))
   )
+  return registryLayer(config).pipe(
+    Layer.provideMerge(core),
+    Layer.provide(dataDirLayer(config)),
+    Layer.mapError((e: StartupError | DataDirError | JwtKeyRingError | EventStoreUnavailable) => new StartupError({ message: e.message }))
+  )
+}

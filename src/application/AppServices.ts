@@ -1,4 +1,9 @@
+import type { AuthView } from "./auth/AuthView.js"
+import type { RegistrySettings } from "./auth/RegistrySettings.js"
+import type { SignInThrottle } from "./auth/SignInThrottle.js"
 import type { CommandMetadata } from "./CommandMetadata.js"
+import type { ImageContent } from "./ports/ImageContent.js"
+import type { RegistryTokens } from "./ports/RegistryTokens.js"
 import type { EventStore } from "./ports/EventStore.js"
 import type { IdSequence } from "./ports/IdSequence.js"
 import type { PasswordHasher } from "./ports/PasswordHasher.js"
@@ -9,6 +14,9 @@ import type { TokenGenerator } from "./ports/TokenGenerator.js"
 
 /** The ports every use case may need; the one runtime built in the composition root provides them. */
 export type AppServices = EventStore | ReadModels | IdSequence | Projector | PasswordHasher | SecretBox | TokenGenerator
+
+/** What the registry routes need besides the application's ports. */
+export type RegistryServices = AuthView | RegistryTokens | SignInThrottle | RegistrySettings | ImageContent
 
 /** What a command needs: the services and who is issuing it. */
 export type CommandServices = AppServices | CommandMetadata

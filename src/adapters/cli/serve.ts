@@ -1,7 +1,7 @@
 import { chmod, writeFile } from "node:fs/promises"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { bootstrapRoot } from "../../application/useCases/bootstrap.js"
 import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { systemMetadata } from "../../application/ports/EventStore.js"
@@ -24,7 +24,8 @@ const generatedRootPassword = (dataDir: string) =>
 
 /** Starts the service: database and migrations, root bootstrap, then HTTP. Stops on SIGTERM or SIGINT. */
 export const serve = async (config: Config): Promise<number> => {
-  const runtime = ManagedRuntime.make(appLayer(config))
+  // Start-up errors surface in the bootstrap below, before anything listens; requests never meet them.
+  const runtime = ManagedRuntime.make(appLayer(config).pipe(Layer.orDie))
   const bootstrap = await runtime.runPromiseExit(
     bootstrapRoot(
       config.initialRootPassword === null ? generatedRootPassword(config.dataDir) : Effect.succeed(config.initialRootPassword)
@@ -35,7 +36,7 @@ export const serve = async (config: Config): Promise<number> => {
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(bootstrap.cause)}\n`)
     return 1
   }
-  const app = buildServer(runtime, { dataDir: config.dataDir, logLevel: config.logLevel })
+  const app = buildServer(runtime, { dataDir: config.dataDir, logLevel: config.logLevel, externalUrl: config.externalUrl })
   if (bootstrap.value.created) app.log.info({ userId: bootstrap.value.userId }, "created the root user")
   await app.listen({ port: config.port, host: config.host })
   await new Promise<void>((resolve) => {

@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from "fastify"
 import type { LogLevel } from "../../config.js"
 import { registerHealth } from "./health.js"
+import { registerRegistry } from "./registry/registryRoutes.js"
 import type { EdgeRuntime } from "./runtime.js"
 
 export interface ServerOptions {
   readonly dataDir: string
+  readonly externalUrl: string
   readonly logLevel: LogLevel
 }
 
@@ -29,5 +31,6 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
     await runtime.dispose()
   })
   registerHealth(app, runtime, options.dataDir, () => shuttingDown)
+  registerRegistry(app, runtime, options.externalUrl)
   return app
 }

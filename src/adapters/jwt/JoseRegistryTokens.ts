@@ -42,6 +42,15 @@ const Header = Schema.Struct({ alg: Schema.String, kid: Schema.optional(Schema.S
 // An RFC 7638 SHA-256 thumbprint; only a kid of that shape may make a replica re-read its key directory.
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 
+// jose decodes base64url leniently (it skips whitespace and ignores the padding bits of a segment's last
+// character), so one signed token has many spellings. Only the canonical one is accepted, which keeps a token
+// string unique to its signature (safe to use as a cache or log key).
+const isCanonical = (token: string): boolean => {
+  const segments = token.split(".")
+  return segments.length === 3 &&
+    segments.every((s) => /^[A-Za-z0-9_-]+$/.test(s) && Buffer.from(s, "base64url").toString("base64url") === s)
+}
+
 const invalid = (reason: string) => new InvalidRegistryToken({ reason })
 
 const reasonFor = (cause: unknown): string => {
@@ -157,6 +166,7 @@ const make = (options: JoseRegistryTokensOptions) =>
 
     const verify: RegistryTokensShape["verify"] = (token, now) =>
       Effect.gen(function*() {
+        if (!isCanonical(token)) return yield* invalid("malformed")
         const header = yield* headerOf(token)
         // Checked before the key lookup so `alg: none` and HS256 forgeries are named as such; jose checks again.
         if (header.alg !== ALGORITHM) return yield* invalid("algorithm not allowed")

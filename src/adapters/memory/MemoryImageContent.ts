@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { Readable } from "node:stream"
 import { Effect, Layer } from "effect"
-import { BlobUnknown, ImageContent, ManifestUnknown } from "../../application/ports/ImageContent.js"
+import { BlobUnknown, ImageContent, ManifestUnknown, NameUnknown } from "../../application/ports/ImageContent.js"
 
 export interface SeededImage {
   readonly image: string
@@ -34,6 +34,10 @@ export const layer = (images: ReadonlyArray<SeededImage>) => {
       return found === undefined
         ? Effect.fail(new ManifestUnknown({ image, reference: reference._tag === "Tag" ? reference.tag : reference.digest }))
         : Effect.succeed(found)
+    },
+    tags: (_group, image) => {
+      const tags = images.filter((i) => i.image === image).map((i) => i.tag).sort()
+      return tags.length === 0 ? Effect.fail(new NameUnknown({ image })) : Effect.succeed(tags)
     },
     blob: (_group, _image, digest) => {
       const found = blobs.get(digest)

@@ -5,6 +5,7 @@ import { repositoryName } from "../../domain/registry/RegistryPath.js"
 import type { GroupView } from "../../domain/views.js"
 import { type RegistryAccess, RegistryTokens } from "../ports/RegistryTokens.js"
 import { recordTokenUse } from "../useCases/tokens.js"
+import { CommandMetadata } from "../CommandMetadata.js"
 import { AuthView } from "./AuthView.js"
 import { type Credential, credentialForSubject } from "./credentials.js"
 import { BearerTokenMissing, CredentialNoLongerValid, PullDenied, RepositoryNotInToken } from "./errors.js"
@@ -57,7 +58,11 @@ const noteTokenUse = (credential: Credential, now: Date) =>
     const lastUsed = Option.flatMap(state.token(credential.tokenId), (t) => Option.fromNullable(t.lastUsedAt))
     const due = Option.match(lastUsed, { onNone: () => true, onSome: (at) => now.getTime() - at.getTime() >= settings.tokenUseIntervalMs })
     if (due) yield* recordTokenUse(credential.tokenId, settings.tokenUseIntervalMs)
-  })
+  }).pipe(
+    Effect.updateService(CommandMetadata, (metadata) => ({ ...metadata, actor: credential.subject })),
+    // Last-used is bookkeeping: a failure to record it must not refuse a valid sign-in, but it is logged.
+    Effect.catchAll((error) => Effect.logWarning("could not record a token's use", error))
+  )
 
 /** Verifies a bearer token and re-checks, against the current auth view, the credential it names. */
 export const currentCredential = (bearer: string | null) =>

@@ -4,6 +4,7 @@ import type { Reference } from "../../domain/registry/RegistryPath.js"
 import type { GroupView } from "../../domain/views.js"
 
 export class ManifestUnknown extends Data.TaggedError("ManifestUnknown")<{ readonly image: string; readonly reference: string }> {}
+export class NameUnknown extends Data.TaggedError("NameUnknown")<{ readonly image: string }> {}
 export class BlobUnknown extends Data.TaggedError("BlobUnknown")<{ readonly digest: string }> {}
 
 export interface Manifest {
@@ -31,6 +32,8 @@ export interface ImageContentShape {
     accept: ReadonlyArray<string>
   ) => Effect.Effect<Manifest, ManifestUnknown>
   readonly blob: (group: GroupView, image: string, digest: string) => Effect.Effect<Blob, BlobUnknown>
+  /** Tags known for the image through this group (`/tags/list`, which clients such as skopeo ask for). */
+  readonly tags: (group: GroupView, image: string) => Effect.Effect<ReadonlyArray<string>, NameUnknown>
 }
 
 export class ImageContent extends Context.Tag("dependency-proxy/ImageContent")<ImageContent, ImageContentShape>() {}

@@ -15,6 +15,7 @@ export type RegistryRoute =
   | { readonly _tag: "Base" }
   | { readonly _tag: "Manifest"; readonly groupPath: string; readonly image: string; readonly reference: Reference }
   | { readonly _tag: "Blob"; readonly groupPath: string; readonly image: string; readonly digest: string }
+  | { readonly _tag: "Tags"; readonly groupPath: string; readonly image: string }
 
 /** Why a path is not a registry route; each maps to one OCI error code. */
 export type RouteError =
@@ -44,6 +45,13 @@ export const parseRegistryPath = (path: string): Either.Either<RegistryRoute, Ro
   if (!path.startsWith("/") || at <= 1) return Either.left({ _tag: "RouteUnknown" })
   const groupPath = path.slice(1, at)
   const rest = path.slice(at + DEPENDENCY_PROXY_SEGMENT.length)
+  const tags = /^(.+)\/tags\/list$/.exec(rest)
+  if (tags !== null) {
+    const [, image = ""] = tags
+    if (!validGroupPath(groupPath)) return nameInvalid(`invalid group path ${JSON.stringify(groupPath)}`)
+    if (!validImageName(image)) return nameInvalid(`invalid repository name ${JSON.stringify(image)}`)
+    return Either.right({ _tag: "Tags", groupPath, image })
+  }
   const match = /^(.+)\/(manifests|blobs)\/([^/]+)$/.exec(rest)
   if (match === null) return Either.left({ _tag: "RouteUnknown" })
   const [, image = "", kind, reference = ""] = match

@@ -1,0 +1,153 @@
+import { Effect, Either } from "effect"
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
+import { authorizePullRequest, currentCredential, issueRegistryToken } from "../../../application/auth/registryAccess.js"
+import { ImageContent } from "../../../application/ports/ImageContent.js"
+import { parseRegistryPath, repositoryName } from "../../../domain/registry/RegistryPath.js"
+import { runForRequest } from "../requestContext.js"
+import type { EdgeRuntime } from "../runtime.js"
+import { challengeFor } from "./challenge.js"
+import { ociBody, type OciErrorResponse } from "./ociError.js"
+import { parseRange } from "./range.js"
+import { type RegistryFailure, registryError } from "./registryErrors.js"
+
+const API_VERSION = "registry/2.0"
+
+const sendOci = (reply: FastifyReply, error: OciErrorResponse) =>
+  reply
+    .code(error.status)
+    .headers({ ...error.headers, "content-type": "application/json" })
+    .send(ociBody(error))
+
+const defect = (reply: FastifyReply) =>
+  sendOci(reply, { status: 500, code: "UNKNOWN", message: "internal error; the request id is in the logs" })
+
+const bearerOf = (request: FastifyRequest): string | null => {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")
+  return match?.[1] ?? null
+}
+
+/** `Authorization: Basic base64(user:pass)`; null when absent or unreadable. */
+const basicOf = (request: FastifyRequest): { readonly username: string; readonly password: string } | null => {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(request.headers.authorization ?? "")
+  if (match?.[1] === undefined) return null
+  const decoded = Buffer.from(match[1], "base64").toString("utf8")
+  const colon = decoded.indexOf(":")
+  return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}
+
+const queryValues = (value: unknown): ReadonlyArray<string> =>
+  typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []
+
+/** The media types a client accepts, without parameters. */
+const acceptList = (request: FastifyRequest): ReadonlyArray<string> =>
+  (request.headers.accept ?? "").split(",").map((t) => t.split(";")[0]?.trim() ?? "").filter((t) => t !== "")
+
+/**
+ * The Docker registry protocol as the dependency proxy speaks it (SPEC §2–3): `/v2/`, manifests and blobs
+ * under `/v2/<group>/dependency_proxy/containers/<image>/`, and the token endpoint `/jwt/auth`.
+ */
+export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, externalUrl: string) => {
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("docker-distribution-api-version", API_VERSION)
+    return payload
+  })
+
+  const fail = (reply: FastifyReply, failure: RegistryFailure, repository: string | null) =>
+    sendOci(reply, registryError(failure, challengeFor(externalUrl, repository)))
+
+  const base = async (request: FastifyRequest, reply: FastifyReply) => {
+    const result = await runForRequest(runtime, request, reply, currentCredential(bearerOf(request)))
+    if (result._tag === "Success") return reply.code(200).header("content-type", "application/json").send("{}")
+    return result._tag === "Failure" ? fail(reply, result.error, null) : defect(reply)
+  }
+  app.get("/v2", base)
+  app.get("/v2/", base)
+
+  app.get("/v2/*", async (request, reply) => {
+    const path = (request.raw.url ?? "").split("?")[0]?.slice("/v2".length) ?? ""
+    const route = parseRegistryPath(path)
+    if (Either.isLeft(route)) return fail(reply, route.left, null)
+    const target = route.right
+    if (target._tag === "Base") return base(request, reply)
+    const repository = repositoryName(target.groupPath, target.image)
+    const authorized = authorizePullRequest({ bearer: bearerOf(request), groupPath: target.groupPath, image: target.image })
+    if (target._tag === "Tags") {
+      const result = await runForRequest(runtime, request, reply, authorized.pipe(
+        Effect.flatMap(({ group }) => ImageContent.pipe(Effect.flatMap((content) => content.tags(group, target.image))))
+      ))
+      if (result._tag === "Defect") return defect(reply)
+      if (result._tag === "Failure") return fail(reply, result.error, repository)
+      return reply.code(200).send({ name: repository, tags: result.value })
+    }
+    if (target._tag === "Manifest") {
+      const result = await runForRequest(runtime, request, reply, authorized.pipe(
+        Effect.flatMap(({ group }) =>
+          ImageContent.pipe(Effect.flatMap((content) => content.manifest(group, target.image, target.reference, acceptList(request))))
+        )
+      ))
+      if (result._tag === "Defect") return defect(reply)
+      if (result._tag === "Failure") return fail(reply, result.error, repository)
+      const manifest = result.value
+      reply.code(200).headers({
+        "content-type": manifest.mediaType,
+        "content-length": String(manifest.body.length),
+        "docker-content-digest": manifest.digest,
+        etag: `"${manifest.digest}"`
+      })
+      return request.method === "HEAD" ? reply.send() : reply.send(Buffer.from(manifest.body))
+    }
+    const result = await runForRequest(runtime, request, reply, authorized.pipe(
+      Effect.flatMap(({ group }) => ImageContent.pipe(Effect.flatMap((content) => content.blob(group, target.image, target.digest))))
+    ))
+    if (result._tag === "Defect") return defect(reply)
+    if (result._tag === "Failure") return fail(reply, result.error, repository)
+    const blob = result.value
+    const range = parseRange(request.headers.range, blob.size)
+    reply.headers({ "docker-content-digest": blob.digest, "content-type": "application/octet-stream", "accept-ranges": "bytes" })
+    if (range._tag === "Unsatisfiable") {
+      return sendOci(reply, {
+        status: 416,
+        code: "RANGE_INVALID",
+        message: "the requested range is not satisfiable",
+        headers: { "content-range": `bytes */${blob.size}` }
+      })
+    }
+    const span = range._tag === "Range" ? range.range : null
+    reply.code(span === null ? 200 : 206).header("content-length", String(span === null ? blob.size : span.end - span.start + 1))
+    if (span !== null) reply.header("content-range", `bytes ${span.start}-${span.end}/${blob.size}`)
+    return request.method === "HEAD" ? reply.send() : reply.send(blob.open(span))
+  })
+
+  // A cache takes no pushes: every write method answers UNSUPPORTED with an OCI body.
+  for (const method of ["POST", "PUT", "PATCH", "DELETE"] as const) {
+    app.route({ method, url: "/v2/*", handler: async (_request, reply) => fail(reply, { _tag: "PushUnsupported" }, null) })
+  }
+
+  app.get("/jwt/auth", async (request, reply) => {
+    const basic = basicOf(request)
+    if (basic === null) {
+      return sendOci(reply, {
+        status: 401,
+        code: "UNAUTHORIZED",
+        message: "authentication required: send HTTP Basic credentials",
+        headers: { "www-authenticate": challengeFor(externalUrl, null).basic }
+      })
+    }
+    const query = typeof request.query === "object" && request.query !== null && "scope" in request.query ? request.query.scope : undefined
+    const result = await runForRequest(runtime, request, reply, issueRegistryToken({
+      clientAddress: request.ip,
+      username: basic.username,
+      password: basic.password,
+      scopes: queryValues(query)
+    }))
+    if (result._tag === "Defect") return defect(reply)
+    if (result._tag === "Failure") return fail(reply, result.error, null)
+    const { token, claims } = result.value
+    return reply.code(200).send({
+      token,
+      access_token: token,
+      expires_in: Math.round((claims.expiresAt.getTime() - claims.issuedAt.getTime()) / 1000),
+      issued_at: claims.issuedAt.toISOString()
+    })
+  })
+}

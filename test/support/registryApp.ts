@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto"
+import { mkdtemp } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import type { FastifyInstance } from "fastify"
+import { AuthViewLive } from "../../src/application/auth/AuthView.js"
+import { RegistrySettings } from "../../src/application/auth/RegistrySettings.js"
+import { type SignInThrottlePolicy, signInThrottleLayer } from "../../src/application/auth/SignInThrottle.js"
+import type { AppServices, RegistryServices } from "../../src/application/AppServices.js"
+import { CommandMetadata } from "../../src/application/CommandMetadata.js"
+import { systemMetadata } from "../../src/application/ports/EventStore.js"
+import { buildServer } from "../../src/adapters/http/server.js"
+import * as JoseRegistryTokens from "../../src/adapters/jwt/JoseRegistryTokens.js"
+import * as MemoryImageContent from "../../src/adapters/memory/MemoryImageContent.js"
+import { memoryApp } from "./testApp.js"
+
+export const EXTERNAL_URL = "http://registry.test:5000"
+
+/** A tiny image: one layer, one config, one Docker v2 manifest that names them. */
+export const sampleImage = (image: string, tag: string) => {
+  const layer = Buffer.from(`layer of ${image}:${tag}`)
+  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }))
+  const digest = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: config.length, digest: digest(config) },
+    layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: layer.length, digest: digest(layer) }]
+  })
+  return {
+    image,
+    tag,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    manifest,
+    blobs: [layer, config],
+    manifestDigest: digest(Buffer.from(manifest)),
+    layerDigest: digest(layer)
+  }
+}
+
+export interface RegistryHarness {
+  readonly app: FastifyInstance
+  readonly runtime: ManagedRuntime.ManagedRuntime<AppServices | RegistryServices | CommandMetadata, never>
+  /** Runs a use case (setting up users, groups, tokens) as root. */
+  readonly run: <A, E>(effect: Effect.Effect<A, E, AppServices | RegistryServices | CommandMetadata>) => Promise<A>
+  readonly close: () => Promise<void>
+}
+
+/**
+ * The registry routes over Fastify on the in-memory application, real JWT keys in a temp dir, and images
+ * from the memory content adapter. `instanceEnabled` is the DEPENDENCY_PROXY_ENABLED switch.
+ */
+export const registryHarness = async (options: {
+  readonly images?: ReadonlyArray<MemoryImageContent.SeededImage>
+  readonly instanceEnabled?: boolean
+  readonly throttle?: SignInThrottlePolicy
+  readonly expirySeconds?: number
+  /** The URL clients are sent to for tokens; a real listener's address for real clients. */
+  readonly externalUrl?: string
+} = {}): Promise<RegistryHarness> => {
+  const externalUrl = options.externalUrl ?? EXTERNAL_URL
+  const keysDir = join(await mkdtemp(join(tmpdir(), "dp-jwt-")), "keys")
+  const base = memoryApp("user:1")
+  const registry = Layer.mergeAll(
+    JoseRegistryTokens.layer({ keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
+    AuthViewLive,
+    signInThrottleLayer(options.throttle),
+    Layer.succeed(RegistrySettings, { instanceEnabled: options.instanceEnabled ?? true, tokenUseIntervalMs: 60_000 }),
+    MemoryImageContent.layer(options.images ?? [sampleImage("alpine", "3.19")])
+  )
+  const runtime = ManagedRuntime.make(registry.pipe(Layer.provideMerge(base), Layer.orDie))
+  const app = buildServer(runtime, { dataDir: tmpdir(), logLevel: "fatal", externalUrl })
+  await app.ready()
+  return {
+    app,
+    runtime,
+    run: (effect) => runtime.runPromise(effect.pipe(Effect.provideService(CommandMetadata, systemMetadata("user:1")))),
+    close: () => app.close()
+  }
+}
+
+export const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`
+
+export const scopeFor = (groupPath: string, image: string) => `repository:${groupPath}/dependency_proxy/containers/${image}:pull`
+
+/** `/jwt/auth` as Docker calls it; the token, or the whole response when it is refused. */
+export const requestToken = async (app: FastifyInstance, username: string, password: string, scopes: ReadonlyArray<string>) => {
+  const query = new URLSearchParams([["service", "dependency_proxy"], ...scopes.map((s) => ["scope", s] as [string, string])])
+  return app.inject({ method: "GET", url: `/jwt/auth?${query}`, headers: { authorization: basic(username, password) } })
+}
+
+export const manifestPath = (groupPath: string, image: string, reference: string) =>
+  `/v2/${groupPath}/dependency_proxy/containers/${image}/manifests/${reference}`
+
+/** The whole Docker dance for one manifest: token for the repository, then the manifest with it. */
+export const pullManifest = async (app: FastifyInstance, username: string, password: string, groupPath: string, image: string, reference: string) => {
+  const tokenResponse = await requestToken(app, username, password, [scopeFor(groupPath, image)])
+  if (tokenResponse.statusCode !== 200) return tokenResponse
+  const { token } = tokenResponse.json<{ token: string }>()
+  return app.inject({ method: "GET", url: manifestPath(groupPath, image, reference), headers: { authorization: `Bearer ${token}` } })
+}
