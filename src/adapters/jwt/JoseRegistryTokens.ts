@@ -47,8 +47,10 @@ const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 // string unique to its signature (safe to use as a cache or log key).
 const isCanonical = (token: string): boolean => {
   const segments = token.split(".")
-  return segments.length === 3 &&
-    segments.every((s) => /^[A-Za-z0-9_-]+$/.test(s) && Buffer.from(s, "base64url").toString("base64url") === s)
+  // An empty signature is let through to be refused for its algorithm (`alg: none`) or as a bad signature.
+  return segments.length === 3 && segments.every((s, i) =>
+    (i === 2 || s.length > 0) && /^[A-Za-z0-9_-]*$/.test(s) && Buffer.from(s, "base64url").toString("base64url") === s
+  )
 }
 
 const invalid = (reason: string) => new InvalidRegistryToken({ reason })
