@@ -5,11 +5,15 @@ import { defaultSettings } from "./group/GroupState.js"
 import { normalizePath } from "./group/GroupPath.js"
 import { type JsonObject, JsonObjectSchema } from "./Json.js"
 import type { ReadModelChange } from "./ReadModelChange.js"
-import { categoryOf, GroupStream, SsoStream, type StreamType, TokenStream, UserStream } from "./streams.js"
+import { BlobStream, categoryOf, GroupStream, ManifestStream, SsoStream, type StreamType, TokenStream, UserStream } from "./streams.js"
 import { evolveToken } from "./token/TokenDecider.js"
 import { evolveUser } from "./user/UserDecider.js"
 import { normalizeUsername } from "./user/UserValidation.js"
 import {
+  CachedBlobView,
+  cachedManifestId,
+  CachedManifestView,
+  CacheKinds,
   GroupView,
   IndexView,
   Kinds,
@@ -137,6 +141,43 @@ const projectSso = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   return [modify(SsoSessionView, Kinds.ssoSession, `${userId}/${groupId}`, (s) => ({ ...s, ended: true }))]
 }
 
+const projectManifest = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  const e = decodeOrDie(ManifestStream, event)
+  if (e._tag === "ManifestRead") {
+    const [groupId, ...imageParts] = keyOf(event.streamId).split("/")
+    const image = imageParts.join("/")
+    const touch = (id: string) => modify(CachedManifestView, CacheKinds.manifest, id, (m) => ({ ...m, lastReadAt: e.at }))
+    const byDigest = touch(cachedManifestId(Number(groupId), image, { digest: e.digest }))
+    return e.tag === null ? [byDigest] : [byDigest, touch(cachedManifestId(Number(groupId), image, { tag: e.tag }))]
+  }
+  const { _tag, ...fields } = e
+  const row = { ...fields, createdAt: event.recordedAt, lastReadAt: event.recordedAt }
+  const byDigest = put(CachedManifestView, CacheKinds.manifest, cachedManifestId(e.groupId, e.image, { digest: e.digest }), { ...row, tag: null })
+  return e.tag === null
+    ? [byDigest]
+    : [byDigest, put(CachedManifestView, CacheKinds.manifest, cachedManifestId(e.groupId, e.image, { tag: e.tag }), row)]
+}
+
+const projectBlob = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  const e = decodeOrDie(BlobStream, event)
+  const id = keyOf(event.streamId)
+  switch (e._tag) {
+    case "BlobCached":
+      return [put(CachedBlobView, CacheKinds.blob, id, {
+        groupId: e.groupId,
+        digest: e.digest,
+        size: e.size,
+        image: e.image,
+        createdAt: event.recordedAt,
+        lastReadAt: event.recordedAt
+      })]
+    case "BlobForgotten":
+      return [remove(CacheKinds.blob, id)]
+    case "BlobRead":
+      return [modify(CachedBlobView, CacheKinds.blob, id, (b) => ({ ...b, lastReadAt: e.at }))]
+  }
+}
+
 /** The read models' projection of every event in the log. Claim streams project nothing of their own. */
 export const project = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   switch (categoryOf(event.streamId)) {
@@ -148,6 +189,10 @@ export const project = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       return projectToken(event)
     case SsoStream.category:
       return projectSso(event)
+    case ManifestStream.category:
+      return projectManifest(event)
+    case BlobStream.category:
+      return projectBlob(event)
     default:
       return []
   }

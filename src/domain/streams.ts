@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { BlobEvent, ManifestEvent } from "./cache/CacheEvents.js"
 import { NameClaimEvent } from "./claim/NameClaim.js"
 import { GroupEvent } from "./group/GroupEvents.js"
 import type { JsonObject } from "./Json.js"
@@ -70,6 +71,22 @@ export const GroupPathClaimStream = {
   versions: {},
   upcasters: {}
 } satisfies StreamType<NameClaimEvent, typeof NameClaimEvent.Encoded>
+
+/** `manifest-<groupId>/<image>` */
+export const ManifestStream = {
+  category: "manifest",
+  schema: ManifestEvent,
+  versions: {},
+  upcasters: {}
+} satisfies StreamType<ManifestEvent, typeof ManifestEvent.Encoded>
+
+/** `blob-<groupId>/<digest>` */
+export const BlobStream = {
+  category: "blob",
+  schema: BlobEvent,
+  versions: {},
+  upcasters: {}
+} satisfies StreamType<BlobEvent, typeof BlobEvent.Encoded>
 
 /** The category of a stream id: everything before the first `-`. */
 export const categoryOf = (id: string): string => id.slice(0, Math.max(0, id.indexOf("-")))

@@ -85,3 +85,33 @@ export const Kinds = {
 
 export const membershipId = (groupId: number, userId: number): string => `${groupId}/${userId}`
 export const ssoSessionId = (userId: number, groupId: number): string => `${userId}/${groupId}`
+
+/** A manifest cached for a group: one row per tag (`<group>/<image>:<tag>`) and per digest (`<group>/<image>@<digest>`). */
+export const CachedManifestView = Schema.Struct({
+  groupId: Id,
+  image: Schema.String,
+  tag: Schema.NullOr(Schema.String),
+  digest: Schema.String,
+  mediaType: Schema.String,
+  size: Schema.Int,
+  createdAt: Schema.Date,
+  lastReadAt: Schema.Date
+})
+export type CachedManifestView = typeof CachedManifestView.Type
+
+/** A blob cached for a group (`<group>/<digest>`); the file itself is shared by content address. */
+export const CachedBlobView = Schema.Struct({
+  groupId: Id,
+  digest: Schema.String,
+  size: Schema.Int,
+  image: Schema.String,
+  createdAt: Schema.Date,
+  lastReadAt: Schema.Date
+})
+export type CachedBlobView = typeof CachedBlobView.Type
+
+export const CacheKinds = { manifest: "cached_manifest", blob: "cached_blob" } as const
+
+export const cachedManifestId = (groupId: number, image: string, reference: { readonly tag: string } | { readonly digest: string }): string =>
+  "tag" in reference ? `${groupId}/${image}:${reference.tag}` : `${groupId}/${image}@${reference.digest}`
+export const cachedBlobId = (groupId: number, digest: string): string => `${groupId}/${digest}`

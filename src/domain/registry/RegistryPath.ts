@@ -35,9 +35,10 @@ export const validGroupPath = (path: string): boolean => path.split("/").every((
 export const validImageName = (image: string): boolean => image.length <= 255 && image.split("/").every((c) => IMAGE_COMPONENT.test(c))
 
 /**
- * Parses the path after `/v2` (already percent-decoded by nobody: raw as the client sent it). Every accepted
- * component matches a grammar without `/`, `..` or `%`, so no parsed route can name a file outside the data
- * directory, whatever the input.
+ * Parses the path after `/v2`, raw as the client sent it (nothing is percent-decoded). Group segments and
+ * image components match grammars without `/`, `\`, `%` or `..`; a tag may contain `..` (OCI allows it) but
+ * never `/` and never starts with `.`; a digest is `sha256:` and hex. So no parsed route can name a file
+ * outside the data directory, whatever the input (property-tested).
  */
 export const parseRegistryPath = (path: string): Either.Either<RegistryRoute, RouteError> => {
   if (path === "" || path === "/") return Either.right({ _tag: "Base" })

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Exit, FastCheck, Layer, Option } from "effect"
+import { Cause, Context, Effect, Exit, FastCheck, Layer } from "effect"
 import {
   type CryptoKey,
   decodeProtectedHeader,

@@ -85,6 +85,14 @@ describe("parseRegistryPath examples", () => {
     )
   })
 
+  it("reads a tags list", () => {
+    expect(parseRegistryPath("/top/Sub/dependency_proxy/containers/bitnami/nginx/tags/list")).toEqual(
+      ok({ _tag: "Tags", groupPath: "top/Sub", image: "bitnami/nginx" })
+    )
+    fails("NameInvalid")(parseRegistryPath("/../dependency_proxy/containers/alpine/tags/list"))
+    fails("NameInvalid")(parseRegistryPath("/group/dependency_proxy/containers/../alpine/tags/list"))
+  })
+
   it("keeps the group path's case as sent (groups are looked up case-insensitively later)", () => {
     expect(parseRegistryPath("/MyGroup/Sub.Team/dependency_proxy/containers/alpine/manifests/Latest")).toEqual(
       ok({ _tag: "Manifest", groupPath: "MyGroup/Sub.Team", image: "alpine", reference: { _tag: "Tag", tag: "Latest" } })
@@ -157,7 +165,9 @@ describe("parseRegistryPath examples", () => {
     ["group/dependency_proxy/containers/alpine/manifests/latest"],
     ["/dependency_proxy/containers/alpine/manifests/latest"],
     ["//dependency_proxy/containers/alpine/manifests/latest"],
-    ["/group/dependency_proxy/containers/alpine/tags/list"],
+    ["/group/dependency_proxy/containers/alpine/tags/list/"],
+    ["/group/dependency_proxy/containers/alpine/tags"],
+    ["/group/dependency_proxy/containers/tags/list"],
     ["/group/dependency_proxy/containers/alpine/manifests/"],
     ["/group/dependency_proxy/containers/alpine/manifests/latest/"],
     ["/group/dependency_proxy/containers/alpine/blobs/uploads/"],
@@ -179,6 +189,8 @@ const componentsOf = (route: RegistryRoute): ReadonlyArray<string> => {
       return [route.groupPath, route.image, route.reference._tag === "Tag" ? route.reference.tag : route.reference.digest]
     case "Blob":
       return [route.groupPath, route.image, route.digest]
+    case "Tags":
+      return [route.groupPath, route.image]
   }
 }
 
@@ -204,6 +216,7 @@ const FRAGMENTS = [
   "blobs",
   "/manifests/",
   "/blobs/",
+  "/tags/list",
   "sha256:",
   DIGEST,
   "latest",
@@ -250,8 +263,10 @@ const routeShaped = FastCheck.tuple(
     FastCheck.tuple(FastCheck.constantFrom("manifests", "blobs"), soup)
   )
 ).map(([g, i, [kind, ref]]) => `/${g}/dependency_proxy/containers/${i}/${kind}/${ref}`)
+const tagsListShaped = FastCheck.tuple(slot(groupPath), slot(image)).map(([g, i]) => `/${g}/dependency_proxy/containers/${i}/tags/list`)
 const anyPath = FastCheck.oneof(
   { arbitrary: routeShaped, weight: 4 },
+  { arbitrary: tagsListShaped, weight: 1 },
   { arbitrary: soup, weight: 1 },
   { arbitrary: FastCheck.string({ unit: "binary" }), weight: 1 }
 )
@@ -310,8 +325,9 @@ describe("parseRegistryPath properties", () => {
   it("the generator of hostile paths produces accepted routes often enough to test something", () => {
     const samples = FastCheck.sample(anyPath, { numRuns: 2000, seed: 7 })
     const parsed = samples.map(parseRegistryPath)
-    const accepted = parsed.filter((r) => Either.isRight(r) && r.right._tag !== "Base").length
-    expect(accepted).toBeGreaterThan(200)
+    const accepted = parsed.flatMap((r) => (Either.isRight(r) && r.right._tag !== "Base" ? [r.right._tag] : []))
+    expect(accepted.length).toBeGreaterThan(100)
+    expect([...new Set(accepted)].sort()).toEqual(["Blob", "Manifest", "Tags"])
     // …and rejections of every kind, so the splicing actually reaches each check.
     const errors = new Set(parsed.flatMap((r) => (Either.isLeft(r) ? [r.left._tag] : [])))
     expect([...errors].sort()).toEqual(["DigestInvalid", "NameInvalid", "ReferenceInvalid", "RouteUnknown"])

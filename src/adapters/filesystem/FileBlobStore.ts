@@ -1,0 +1,158 @@
+import { createHash, randomUUID } from "node:crypto"
+import { createReadStream } from "node:fs"
+import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises"
+import { join } from "node:path"
+import { NodeStream } from "@effect/platform-node"
+import { Effect, Layer, Option, Stream } from "effect"
+import { type BlobCheck, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
+
+const DIGEST = /^sha256:([a-f0-9]{64})$/
+
+const failure = (action: string) => (cause: unknown) =>
+  new BlobStoreError({ message: `${action}: ${cause instanceof Error ? cause.message : String(cause)}` })
+
+const codeOf = (error: unknown): unknown =>
+  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+
+/**
+ * Blobs under `<root>/sha256/<2 hex>/<64 hex>`, written to `<root>/tmp/<uuid>` first. Only a digest that
+ * matches the grammar becomes a path, so no input can name a file outside the root.
+ */
+export const layer = (root: string) =>
+  Layer.effect(
+    BlobStore,
+    Effect.gen(function*() {
+      const tmp = join(root, "tmp")
+      yield* Effect.tryPromise({ try: () => mkdir(tmp, { recursive: true, mode: 0o700 }), catch: failure("create blob store") })
+
+      const pathOf = (digest: string) =>
+        Effect.suspend(() => {
+          const hex = DIGEST.exec(digest)?.[1]
+          return hex === undefined
+            ? Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
+            : Effect.succeed(join(root, "sha256", hex.slice(0, 2), hex))
+        })
+
+      const size = (digest: string) =>
+        pathOf(digest).pipe(Effect.flatMap((path) =>
+          Effect.tryPromise({
+            try: () => stat(path).then((s) => Option.some(s.size), (e: unknown) => (codeOf(e) === "ENOENT" ? Option.none() : Promise.reject(e))),
+            catch: failure("stat blob")
+          })
+        ))
+
+      const read = (digest: string, range: { readonly start: number; readonly end: number } | null) =>
+        pathOf(digest).pipe(Effect.map((path) =>
+          NodeStream.fromReadable<BlobStoreError, Uint8Array>(
+            () => createReadStream(path, range === null ? {} : { start: range.start, end: range.end }),
+            failure("read blob")
+          )
+        ))
+
+      const begin = (digest: string) =>
+        Effect.gen(function*() {
+          const finalPath = yield* pathOf(digest)
+          const tempPath = join(tmp, randomUUID())
+          const handle: FileHandle = yield* Effect.tryPromise({ try: () => open(tempPath, "w+", 0o600), catch: failure("create temporary blob") })
+          const hash = createHash("sha256")
+          let written = 0
+          let closed = false
+          const close = Effect.promise(async () => {
+            if (closed) return
+            closed = true
+            await handle.close()
+          })
+          const write: BlobWrite = {
+            append: (chunk) =>
+              Effect.tryPromise({
+                try: async () => {
+                  // Positional writes: readers of the growing file use the same handle at other offsets.
+                  let offset = 0
+                  while (offset < chunk.length) {
+                    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, written + offset)
+                    offset += bytesWritten
+                  }
+                  hash.update(chunk)
+                  written += chunk.length
+                },
+                catch: failure("write blob")
+              }),
+            written: Effect.sync(() => written),
+            readWritten: (start, end) =>
+              Effect.tryPromise({
+                try: async () => {
+                  const length = Math.max(0, Math.min(end, written) - start)
+                  const buffer = Buffer.allocUnsafe(length)
+                  let filled = 0
+                  while (filled < length) {
+                    const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled)
+                    if (bytesRead === 0) break
+                    filled += bytesRead
+                  }
+                  return buffer.subarray(0, filled)
+                },
+                catch: failure("read growing blob")
+              }),
+            commit: Effect.gen(function*() {
+              const actual = `sha256:${hash.digest("hex")}`
+              if (actual !== digest) {
+                yield* write.abort
+                return yield* new DigestMismatch({ expected: digest, actual })
+              }
+              // Durable before visible: fsync the bytes, rename into place, fsync the directory entry.
+              yield* Effect.tryPromise({
+                try: async () => {
+                  await handle.sync()
+                  const dir = join(finalPath, "..")
+                  await mkdir(dir, { recursive: true, mode: 0o700 })
+                  await rename(tempPath, finalPath)
+                  const dirHandle = await open(dir, "r")
+                  await dirHandle.sync().finally(() => dirHandle.close())
+                },
+                catch: failure("commit blob")
+              })
+            }),
+            abort: Effect.promise(() => unlink(tempPath).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))),
+            release: close
+          }
+          return write
+        })
+
+      const remove = (digest: string) =>
+        pathOf(digest).pipe(Effect.flatMap((path) =>
+          Effect.tryPromise({
+            try: () => unlink(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e))),
+            catch: failure("remove blob")
+          })
+        ))
+
+      const list = Effect.tryPromise({
+        try: async () => {
+          const prefixes = await readdir(join(root, "sha256")).catch((e: unknown) => (codeOf(e) === "ENOENT" ? [] : Promise.reject(e)))
+          const found: Array<{ digest: string; size: number }> = []
+          for (const prefix of prefixes) {
+            for (const name of await readdir(join(root, "sha256", prefix))) {
+              if (!/^[a-f0-9]{64}$/.test(name) || !name.startsWith(prefix)) continue
+              found.push({ digest: `sha256:${name}`, size: (await stat(join(root, "sha256", prefix, name))).size })
+            }
+          }
+          return found.sort((a, b) => (a.digest < b.digest ? -1 : 1))
+        },
+        catch: failure("list blobs")
+      })
+
+      const check = (digest: string) =>
+        read(digest, null).pipe(
+          Effect.flatMap((bytes) =>
+            Stream.runFold(bytes, createHash("sha256"), (hash, chunk) => hash.update(chunk)).pipe(
+              Effect.map((hash): BlobCheck => (`sha256:${hash.digest("hex")}` === digest ? "ok" : "corrupt"))
+            )
+          ),
+          Effect.catchAll((error) =>
+            size(digest).pipe(Effect.flatMap((s) => (Option.isNone(s) ? Effect.succeed<BlobCheck>("missing") : Effect.fail(error))))
+          )
+        )
+
+      return { size, read, begin, remove, list, check }
+    })
+  )

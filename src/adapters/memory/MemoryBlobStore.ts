@@ -1,0 +1,75 @@
+import { createHash } from "node:crypto"
+import { Effect, Layer, Option, Ref, Stream } from "effect"
+import { type BlobCheck, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/
+
+/** Blobs in process memory, for tests of the parts around the store; same contract as the filesystem one. */
+export const layer = Layer.effect(
+  BlobStore,
+  Effect.gen(function*() {
+    const blobs = yield* Ref.make(new Map<string, Uint8Array>())
+    const valid = (digest: string): Effect.Effect<void, BlobStoreError> =>
+      DIGEST.test(digest) ? Effect.void : Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
+    const get = (digest: string) => Ref.get(blobs).pipe(Effect.map((all) => Option.fromNullable(all.get(digest))))
+
+    const read = (digest: string, range: { readonly start: number; readonly end: number } | null) =>
+      valid(digest).pipe(
+        Effect.zipRight(get(digest)),
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.fail(new BlobStoreError({ message: `no blob ${digest}` })),
+          onSome: (bytes) => Effect.succeed(Stream.make(range === null ? bytes : bytes.subarray(range.start, range.end + 1)))
+        }))
+      )
+
+    const begin = (digest: string) =>
+      valid(digest).pipe(Effect.map((): BlobWrite => {
+        const chunks: Array<Uint8Array> = []
+        let written = 0
+        let aborted = false
+        const bytes = () => Buffer.concat(chunks)
+        const write: BlobWrite = {
+          append: (chunk) =>
+            Effect.suspend(() => {
+              if (aborted) return Effect.fail(new BlobStoreError({ message: "write was aborted" }))
+              chunks.push(Uint8Array.from(chunk))
+              written += chunk.length
+              return Effect.void
+            }),
+          written: Effect.sync(() => written),
+          readWritten: (start, end) => Effect.sync(() => bytes().subarray(start, Math.min(end, written))),
+          commit: Effect.suspend(() => {
+            const all = bytes()
+            const actual = `sha256:${createHash("sha256").update(all).digest("hex")}`
+            if (actual !== digest) return write.abort.pipe(Effect.zipRight(Effect.fail(new DigestMismatch({ expected: digest, actual }))))
+            return Ref.update(blobs, (m) => new Map(m).set(digest, all))
+          }),
+          abort: Effect.sync(() => {
+            aborted = true
+            chunks.length = 0
+          }),
+          release: Effect.void
+        }
+        return write
+      }))
+
+    return {
+      size: (digest) => valid(digest).pipe(Effect.zipRight(get(digest)), Effect.map(Option.map((b) => b.length))),
+      read,
+      begin,
+      remove: (digest) => valid(digest).pipe(Effect.zipRight(Ref.update(blobs, (m) => {
+        const next = new Map(m)
+        next.delete(digest)
+        return next
+      }))),
+      list: Ref.get(blobs).pipe(Effect.map((m) =>
+        [...m.entries()].map(([digest, b]) => ({ digest, size: b.length })).sort((a, b) => (a.digest < b.digest ? -1 : 1))
+      )),
+      check: (digest) =>
+        get(digest).pipe(Effect.map(Option.match({
+          onNone: (): BlobCheck => "missing",
+          onSome: (b): BlobCheck => (`sha256:${createHash("sha256").update(b).digest("hex")}` === digest ? "ok" : "corrupt")
+        })))
+    }
+  })
+)

@@ -1,0 +1,48 @@
+import { Context, Data, type Effect, type Option, type Stream } from "effect"
+
+/** The store's medium failed (disk full, permissions, I/O error). */
+export class BlobStoreError extends Data.TaggedError("BlobStoreError")<{ readonly message: string }> {}
+
+/** The bytes written do not hash to the digest they were written under: nothing is kept. */
+export class DigestMismatch extends Data.TaggedError("DigestMismatch")<{ readonly expected: string; readonly actual: string }> {}
+
+/** An inclusive byte range. */
+export interface ByteRange {
+  readonly start: number
+  readonly end: number
+}
+
+/**
+ * A blob being written: invisible to `size` and `read` until `commit`, which verifies the sha256 computed on
+ * the way, makes the bytes durable and only then moves them into place. Bytes appended so far can be read
+ * back while it grows, so that requests joining a download stream from byte 0.
+ */
+export interface BlobWrite {
+  readonly append: (chunk: Uint8Array) => Effect.Effect<void, BlobStoreError>
+  readonly written: Effect.Effect<number>
+  /** Bytes `[start, end)` of what has been appended; usable until `release`, also after `commit`. */
+  readonly readWritten: (start: number, end: number) => Effect.Effect<Uint8Array, BlobStoreError>
+  readonly commit: Effect.Effect<void, DigestMismatch | BlobStoreError>
+  /** Discards the bytes (a failed or corrupt download); nothing is left behind. */
+  readonly abort: Effect.Effect<void>
+  /** Frees what readers of the growing blob needed; call once nobody reads it any more. */
+  readonly release: Effect.Effect<void>
+}
+
+export type BlobCheck = "ok" | "missing" | "corrupt"
+
+/**
+ * Content-addressed blob bytes (and cached manifest bodies), shared by all groups: who may read what is the
+ * cache index's business, not the store's. Filesystem in production; object storage can follow.
+ */
+export interface BlobStoreShape {
+  readonly size: (digest: string) => Effect.Effect<Option.Option<number>, BlobStoreError>
+  readonly read: (digest: string, range: ByteRange | null) => Effect.Effect<Stream.Stream<Uint8Array, BlobStoreError>, BlobStoreError>
+  readonly begin: (digest: string) => Effect.Effect<BlobWrite, BlobStoreError>
+  readonly remove: (digest: string) => Effect.Effect<void, BlobStoreError>
+  readonly list: Effect.Effect<ReadonlyArray<{ readonly digest: string; readonly size: number }>, BlobStoreError>
+  /** Re-hashes a stored blob against its digest (`fsck`). */
+  readonly check: (digest: string) => Effect.Effect<BlobCheck, BlobStoreError>
+}
+
+export class BlobStore extends Context.Tag("dependency-proxy/BlobStore")<BlobStore, BlobStoreShape>() {}

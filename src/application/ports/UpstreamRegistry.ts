@@ -1,0 +1,79 @@
+import type { Readable } from "node:stream"
+import { Context, Data, type Effect } from "effect"
+
+/** Docker Hub credentials of a group, opened for one upstream call; never logged or stored in clear. */
+export interface UpstreamCredentials {
+  readonly identity: string
+  readonly secret: string
+}
+
+/** Who is asking upstream: token caches are per group (credentials differ) and per repository. */
+export interface UpstreamCaller {
+  readonly groupId: number
+  readonly credentials: UpstreamCredentials | null
+}
+
+/** The upstream said the thing does not exist (404), or refused these credentials for it (401/403 after auth). */
+export class UpstreamNotFound extends Data.TaggedError("UpstreamNotFound")<{ readonly status: number }> {}
+
+/**
+ * The upstream could not answer: connection refused or reset, timeout, 5xx, 429, or its token endpoint
+ * failing. A cached copy may then be served (stale-if-error).
+ */
+export class UpstreamUnavailable extends Data.TaggedError("UpstreamUnavailable")<{ readonly reason: string }> {}
+
+/** The upstream answered with something unusable (no digest header, manifest over the size limit, bad JSON). */
+export class UpstreamInvalid extends Data.TaggedError("UpstreamInvalid")<{ readonly reason: string }> {}
+
+export type UpstreamError = UpstreamNotFound | UpstreamUnavailable | UpstreamInvalid
+
+export interface ManifestHead {
+  readonly digest: string
+  readonly mediaType: string
+  readonly size: number
+}
+
+export interface UpstreamManifest extends ManifestHead {
+  readonly body: Uint8Array
+}
+
+export interface UpstreamBlob {
+  /** From `Content-Length`; the body is verified against the digest by the caller while it streams. */
+  readonly size: number
+  readonly body: Readable
+}
+
+/** The latest `RateLimit-Limit` / `RateLimit-Remaining` Docker Hub sent, for metrics. */
+export interface RateLimit {
+  readonly limit: number | null
+  readonly remaining: number | null
+}
+
+/** The Accept list sent for manifests: every format a pull may meet, so no upstream refuses for lack of one. */
+export const MANIFEST_MEDIA_TYPES = [
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.oci.image.index.v1+json"
+] as const
+
+/** Manifests larger than this are refused (SPEC §5). */
+export const MAX_MANIFEST_BYTES = 10 * 1024 * 1024
+
+/**
+ * The registry being cached (Docker Hub by default). `repository` is the upstream name (`library/alpine`);
+ * `reference` a tag or digest. Implementations follow the upstream's own token challenge, cache its tokens
+ * per caller and repository, and never send `Authorization` to another host on a redirect.
+ */
+export interface UpstreamRegistryShape {
+  readonly headManifest: (caller: UpstreamCaller, repository: string, reference: string) => Effect.Effect<ManifestHead, UpstreamError>
+  readonly getManifest: (caller: UpstreamCaller, repository: string, reference: string) => Effect.Effect<UpstreamManifest, UpstreamError>
+  /** Whether these credentials can read the blob (used before sharing another group's cached copy). */
+  readonly headBlob: (caller: UpstreamCaller, repository: string, digest: string) => Effect.Effect<{ readonly size: number }, UpstreamError>
+  /** The blob's body as a stream; the caller owns it and must consume or destroy it. */
+  readonly getBlob: (caller: UpstreamCaller, repository: string, digest: string) => Effect.Effect<UpstreamBlob, UpstreamError>
+  readonly tags: (caller: UpstreamCaller, repository: string) => Effect.Effect<ReadonlyArray<string>, UpstreamError>
+  readonly rateLimit: Effect.Effect<RateLimit>
+}
+
+export class UpstreamRegistry extends Context.Tag("dependency-proxy/UpstreamRegistry")<UpstreamRegistry, UpstreamRegistryShape>() {}
