@@ -13,7 +13,7 @@ import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import type { Config } from "./config.js"
 import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
-import { AuthViewLive } from "./application/auth/AuthView.js"
+import { LiveViewLayer } from "./application/LiveView.js"
 import { RegistrySettings } from "./application/auth/RegistrySettings.js"
 import { signInThrottleLayer } from "./application/auth/SignInThrottle.js"
 import * as JoseRegistryTokens from "./adapters/jwt/JoseRegistryTokens.js"
@@ -66,7 +66,7 @@ export const registryLayer = (config: Config) =>
       issuer: config.externalUrl,
       expirySeconds: config.jwtExpirySeconds
     }),
-    AuthViewLive,
+    LiveViewLayer,
     signInThrottleLayer(),
     Layer.succeed(RegistrySettings, { instanceEnabled: config.dependencyProxyEnabled, tokenUseIntervalMs: TOKEN_USE_INTERVAL_MS }),
     // Until the pull-through cache lands (issue 4), authorized pulls find nothing.

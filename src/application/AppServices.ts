@@ -1,4 +1,4 @@
-import type { AuthView } from "./auth/AuthView.js"
+import type { LiveView } from "./LiveView.js"
 import type { RegistrySettings } from "./auth/RegistrySettings.js"
 import type { SignInThrottle } from "./auth/SignInThrottle.js"
 import type { CommandMetadata } from "./CommandMetadata.js"
@@ -16,7 +16,7 @@ import type { TokenGenerator } from "./ports/TokenGenerator.js"
 export type AppServices = EventStore | ReadModels | IdSequence | Projector | PasswordHasher | SecretBox | TokenGenerator
 
 /** What the registry routes need besides the application's ports. */
-export type RegistryServices = AuthView | RegistryTokens | SignInThrottle | RegistrySettings | ImageContent
+export type RegistryServices = LiveView | RegistryTokens | SignInThrottle | RegistrySettings | ImageContent
 
 /** What a command needs: the services and who is issuing it. */
 export type CommandServices = AppServices | CommandMetadata

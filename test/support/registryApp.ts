@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import type { FastifyInstance } from "fastify"
-import { AuthViewLive } from "../../src/application/auth/AuthView.js"
+import { LiveViewLayer } from "../../src/application/LiveView.js"
 import { RegistrySettings } from "../../src/application/auth/RegistrySettings.js"
 import { type SignInThrottlePolicy, signInThrottleLayer } from "../../src/application/auth/SignInThrottle.js"
 import type { AppServices, RegistryServices } from "../../src/application/AppServices.js"
@@ -64,7 +64,7 @@ export const registryHarness = async (options: {
   const base = memoryApp("user:1")
   const registry = Layer.mergeAll(
     JoseRegistryTokens.layer({ keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
-    AuthViewLive,
+    LiveViewLayer,
     signInThrottleLayer(options.throttle),
     Layer.succeed(RegistrySettings, { instanceEnabled: options.instanceEnabled ?? true, tokenUseIntervalMs: 60_000 }),
     MemoryImageContent.layer(options.images ?? [sampleImage("alpine", "3.19")])

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto"
-import { Readable } from "node:stream"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { BlobUnknown, ImageContent, ManifestUnknown, NameUnknown } from "../../application/ports/ImageContent.js"
 
 export interface SeededImage {
@@ -46,7 +45,7 @@ export const layer = (images: ReadonlyArray<SeededImage>) => {
         : Effect.succeed({
           digest,
           size: found.length,
-          open: (range) => Readable.from([range === null ? found : found.subarray(range.start, range.end + 1)])
+          read: (range) => Stream.make(range === null ? found : found.subarray(range.start, range.end + 1))
         })
     }
   })

@@ -2,7 +2,7 @@ import { Either, Option } from "effect"
 import { checkRegistryScopes } from "../../domain/auth/registryScopes.js"
 import type { Principal } from "../../domain/auth/Principal.js"
 import type { TokenView, UserView } from "../../domain/views.js"
-import type { AuthState } from "./AuthView.js"
+import type { LiveState } from "../LiveView.js"
 
 /** A checked credential: who it makes the caller, and how a JWT names it (never the secret itself). */
 export interface Credential {
@@ -31,7 +31,7 @@ export const userCredential = (user: UserView): Credential => ({
  * Whether a token may be used now, and as whom. The same checks serve `/jwt/auth` (at issue) and every
  * registry request (the live re-check of the JWT's subject).
  */
-export const tokenCredential = (state: AuthState, token: TokenView, now: Date): Either.Either<Credential, string> => {
+export const tokenCredential = (state: LiveState, token: TokenView, now: Date): Either.Either<Credential, string> => {
   if (token.revoked) return Either.left(token.revokedReason === "job_finished" ? "the job has finished" : "the token has been revoked")
   if (token.expiresAt !== null && token.expiresAt.getTime() <= now.getTime()) return Either.left("the token has expired")
   const scopes = checkRegistryScopes(token.scopes)
@@ -53,7 +53,7 @@ export const tokenCredential = (state: AuthState, token: TokenView, now: Date): 
 }
 
 /** The credential a JWT's `sub` names, as it stands now. */
-export const credentialForSubject = (state: AuthState, subject: string, now: Date): Either.Either<Credential, string> => {
+export const credentialForSubject = (state: LiveState, subject: string, now: Date): Either.Either<Credential, string> => {
   const match = /^(user|pat|deploy_token|group_token|job):(\d+)$/.exec(subject)
   if (match === null) return Either.left("unknown subject")
   const [, kind, id] = match

@@ -2,13 +2,13 @@ import { Option } from "effect"
 import type { PullContext } from "../../domain/auth/authorizePull.js"
 import type { Principal } from "../../domain/auth/Principal.js"
 import { isSsoSessionActive } from "../../domain/sso/SsoSession.js"
-import type { AuthState } from "./AuthView.js"
+import type { LiveState } from "../LiveView.js"
 
 const memberUserId = (principal: Principal): number | null =>
   principal._tag === "UserPrincipal" ? principal.userId : principal._tag === "GroupTokenPrincipal" ? principal.botUserId : null
 
 /** Gathers, from the auth view, what the pure authorization rule needs to judge a pull through `groupPath`. */
-export const pullContext = (state: AuthState, principal: Principal, groupPath: string, instanceEnabled: boolean, now: Date): PullContext => {
+export const pullContext = (state: LiveState, principal: Principal, groupPath: string, instanceEnabled: boolean, now: Date): PullContext => {
   const group = state.groupAt(groupPath)
   const userId = memberUserId(principal)
   if (Option.isNone(group)) {

@@ -6,7 +6,7 @@ import type { GroupView } from "../../domain/views.js"
 import { type RegistryAccess, RegistryTokens } from "../ports/RegistryTokens.js"
 import { recordTokenUse } from "../useCases/tokens.js"
 import { CommandMetadata } from "../CommandMetadata.js"
-import { AuthView } from "./AuthView.js"
+import { LiveView } from "../LiveView.js"
 import { type Credential, credentialForSubject } from "./credentials.js"
 import { BearerTokenMissing, CredentialNoLongerValid, PullDenied, RepositoryNotInToken } from "./errors.js"
 import { pullContext } from "./pullContext.js"
@@ -54,7 +54,7 @@ const noteTokenUse = (credential: Credential, now: Date) =>
   Effect.gen(function*() {
     if (credential.tokenId === null) return
     const settings = yield* RegistrySettings
-    const state = yield* AuthView.pipe(Effect.flatMap((view) => view.current))
+    const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
     const lastUsed = Option.flatMap(state.token(credential.tokenId), (t) => Option.fromNullable(t.lastUsedAt))
     const due = Option.match(lastUsed, { onNone: () => true, onSome: (at) => now.getTime() - at.getTime() >= settings.tokenUseIntervalMs })
     if (due) yield* recordTokenUse(credential.tokenId, settings.tokenUseIntervalMs)
@@ -70,7 +70,7 @@ export const currentCredential = (bearer: string | null) =>
     if (bearer === null) return yield* new BearerTokenMissing()
     const now = yield* nowDate
     const claims = yield* RegistryTokens.pipe(Effect.flatMap((tokens) => tokens.verify(bearer, now)))
-    const state = yield* AuthView.pipe(Effect.flatMap((view) => view.current))
+    const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
     const credential = yield* Either.mapLeft(credentialForSubject(state, claims.subject, now), (reason) => new CredentialNoLongerValid({ reason }))
     return { claims, credential, state, now }
   })

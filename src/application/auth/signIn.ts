@@ -1,7 +1,7 @@
 import { Effect, Either, Option } from "effect"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
 import { TokenGenerator } from "../ports/TokenGenerator.js"
-import { AuthView } from "./AuthView.js"
+import { LiveView } from "../LiveView.js"
 import { type Credential, tokenCredential, userCredential, userRefusal } from "./credentials.js"
 import { BadCredentials, CredentialRefused } from "./errors.js"
 
@@ -20,7 +20,7 @@ const DECOY_HASH = `scrypt$32768$${Buffer.alloc(16).toString("base64")}$${Buffer
  */
 export const signIn = (username: string, password: string) =>
   Effect.gen(function*() {
-    const state = yield* AuthView.pipe(Effect.flatMap((view) => view.current))
+    const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
     const generator = yield* TokenGenerator
     const token = state.tokenWithDigest(generator.digest(password))
     if (Option.isSome(token)) {

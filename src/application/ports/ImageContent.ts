@@ -1,5 +1,6 @@
-import type { Readable } from "node:stream"
-import { Context, Data, type Effect } from "effect"
+import { Context, Data, type Effect, type Stream } from "effect"
+import type { CommandMetadata } from "../CommandMetadata.js"
+import type { UpstreamInvalid, UpstreamUnavailable } from "./UpstreamRegistry.js"
 import type { Reference } from "../../domain/registry/RegistryPath.js"
 import type { GroupView } from "../../domain/views.js"
 
@@ -13,16 +14,28 @@ export interface Manifest {
   readonly body: Uint8Array
 }
 
+/** Serving failed below the protocol: the blob store or event log could not be used. */
+export class ContentStorageFailed extends Data.TaggedError("ContentStorageFailed")<{ readonly reason: string }> {}
+
+/** The body broke off mid-way (a shared download failed verification, the disk failed): abort the connection. */
+export interface BodyFailure {
+  readonly _tag: string
+  readonly message?: string
+}
+
 export interface Blob {
   readonly digest: string
   readonly size: number
   /** The bytes from `start` to `end` inclusive (the whole blob when no range is given). */
-  readonly open: (range: { readonly start: number; readonly end: number } | null) => Readable
+  readonly read: (range: { readonly start: number; readonly end: number } | null) => Stream.Stream<Uint8Array, BodyFailure>
 }
+
+export type ContentError = UpstreamUnavailable | UpstreamInvalid | ContentStorageFailed
 
 /**
  * Where an authorized pull gets its manifests and blobs. The pull-through cache implements it; the tests of
- * the parts around it use the in-memory adapter.
+ * the parts around it use the in-memory adapter. Methods need the request's `CommandMetadata`, because
+ * caching appends events on the requester's behalf.
  */
 export interface ImageContentShape {
   readonly manifest: (
@@ -30,10 +43,10 @@ export interface ImageContentShape {
     image: string,
     reference: Reference,
     accept: ReadonlyArray<string>
-  ) => Effect.Effect<Manifest, ManifestUnknown>
-  readonly blob: (group: GroupView, image: string, digest: string) => Effect.Effect<Blob, BlobUnknown>
+  ) => Effect.Effect<Manifest, ManifestUnknown | ContentError, CommandMetadata>
+  readonly blob: (group: GroupView, image: string, digest: string) => Effect.Effect<Blob, BlobUnknown | ContentError, CommandMetadata>
   /** Tags known for the image through this group (`/tags/list`, which clients such as skopeo ask for). */
-  readonly tags: (group: GroupView, image: string) => Effect.Effect<ReadonlyArray<string>, NameUnknown>
+  readonly tags: (group: GroupView, image: string) => Effect.Effect<ReadonlyArray<string>, NameUnknown | ContentError, CommandMetadata>
 }
 
 export class ImageContent extends Context.Tag("dependency-proxy/ImageContent")<ImageContent, ImageContentShape>() {}

@@ -43,7 +43,10 @@ export interface ImageBuilders {
   readonly singleArch: (repository: string, tag: string, options?: { readonly files?: Files; readonly platform?: Platform }) => Promise<PushedImage>
   /** An OCI index of linux/amd64 and linux/arm64 images, pushed with `--all`. */
   readonly multiArch: (repository: string, tag: string, options?: { readonly files?: Files }) => Promise<PushedIndex>
-  /** One layer holding `sizeBytes` of random (incompressible) data; gzip level 1 unless told otherwise. */
+  /**
+   * One layer holding a file of `sizeBytes` random (incompressible) bytes. Stored as an uncompressed tar
+   * by default: for 100 MiB that builds in ~0.4 s, where gzip level 1 takes ~4 s and saves nothing.
+   */
   readonly largeLayer: (repository: string, tag: string, sizeBytes: number, options?: { readonly compression?: LayerCompression }) => Promise<PushedImage>
   /** Pushes a new, never-seen image under the tag, as when upstream moves `latest`. */
   readonly retag: (repository: string, tag: string) => Promise<PushedImage>
@@ -141,7 +144,7 @@ export const imageBuilders = (options: ImageBuildersOptions): ImageBuilders => {
       }),
 
     largeLayer: (repository, tag, sizeBytes, opts = {}) =>
-      pushImage(repository, tag, AMD64, [randomFile("data/random.bin", sizeBytes)], opts.compression ?? { kind: "gzip", level: 1 }),
+      pushImage(repository, tag, AMD64, [randomFile("data/random.bin", sizeBytes)], opts.compression ?? { kind: "none" }),
 
     retag: (repository, tag) =>
       pushImage(repository, tag, AMD64, toTarFiles({ "etc/image": `${repository}:${tag}\n`, "etc/build-id": `${randomUUID()}\n` }), DEFAULT_GZIP)

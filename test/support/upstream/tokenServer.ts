@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto"
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http"
 import { SignJWT } from "jose"
 import type { SigningCertificate } from "./certificate.js"
-import { type AccessPolicy, type GrantedAccess, authenticate, grant, parseScope } from "./tokenPolicy.js"
+import { type AccessPolicy, type Authentication, type GrantedAccess, authenticate, grant, parseScope } from "./tokenPolicy.js"
 
 export interface TokenRequestRecord {
   readonly method: string
@@ -49,6 +49,19 @@ const parseBasic = (header: string | undefined): { username: string; password: s
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
+/**
+ * Clients may ask for one repository twice (skopeo repeats a scope it already holds); answer one claim
+ * per name, as Docker Hub does.
+ */
+const mergeGrants = (grants: ReadonlyArray<GrantedAccess>): ReadonlyArray<GrantedAccess> => {
+  const byName = new Map<string, GrantedAccess>()
+  for (const granted of grants) {
+    const seen = byName.get(granted.name)
+    byName.set(granted.name, seen === undefined ? granted : { ...seen, actions: [...new Set([...seen.actions, ...granted.actions])] })
+  }
+  return [...byName.values()]
+}
+
 const sendJson = (response: ServerResponse, status: number, body: unknown): void => {
   response.writeHead(status, { "content-type": "application/json" })
   response.end(JSON.stringify(body))
@@ -77,17 +90,19 @@ export const startTokenServer = async (options: TokenServerOptions): Promise<Tok
       record(400, [])
       return sendJson(response, 400, { details: "service is required" })
     }
-    const who = basic === "malformed" ? { _tag: "Rejected" as const } : authenticate(policy, basic)
+    const who: Authentication = basic === "malformed" ? { _tag: "Rejected" } : authenticate(policy, basic)
     if (who._tag === "Rejected") {
       record(401, [])
       return sendJson(response, 401, { details: "incorrect username or password" })
     }
     const user = who._tag === "User" ? who.username : null
-    const access = scopes.flatMap((scope) => {
-      const parsed = parseScope(scope)
-      const granted = parsed === undefined ? undefined : grant(policy, user, parsed)
-      return granted === undefined ? [] : [granted]
-    })
+    const access = mergeGrants(
+      scopes.flatMap((scope) => {
+        const parsed = parseScope(scope)
+        const granted = parsed === undefined ? undefined : grant(policy, user, parsed)
+        return granted === undefined ? [] : [granted]
+      })
+    )
     const now = Math.floor(Date.now() / 1000)
     const token = await new SignJWT({ access })
       .setProtectedHeader({ alg: "ES256", typ: "JWT", x5c: [options.certificate.x5c] })
@@ -153,4 +168,22 @@ export const startTokenServer = async (options: TokenServerOptions): Promise<Tok
       server = fresh
     }
   }
+}
+
+/** Asks a token server for a bearer token the way a Docker client does, for tests that talk HTTP directly. */
+export const fetchToken = async (
+  realm: string,
+  request: { readonly service: string; readonly scopes: ReadonlyArray<string>; readonly basic?: { readonly username: string; readonly password: string } }
+): Promise<string> => {
+  const url = new URL(realm)
+  url.searchParams.set("service", request.service)
+  for (const scope of request.scopes) url.searchParams.append("scope", scope)
+  const headers: Record<string, string> =
+    request.basic === undefined ? {} : { authorization: `Basic ${Buffer.from(`${request.basic.username}:${request.basic.password}`).toString("base64")}` }
+  const response = await fetch(url, { headers })
+  const body: unknown = await response.json()
+  if (!response.ok || typeof body !== "object" || body === null || !("token" in body) || typeof body.token !== "string") {
+    throw new Error(`token request to ${url.href} failed with ${response.status}: ${JSON.stringify(body)}`)
+  }
+  return body.token
 }

@@ -1,7 +1,8 @@
 import { Match } from "effect"
 import type { BadCredentials, BearerTokenMissing, CredentialNoLongerValid, CredentialRefused, PullDenied, RepositoryNotInToken, SignInThrottled } from "../../../application/auth/errors.js"
 import type { EventStoreUnavailable, VersionConflict } from "../../../application/ports/EventStore.js"
-import type { BlobUnknown, ManifestUnknown, NameUnknown } from "../../../application/ports/ImageContent.js"
+import type { UpstreamInvalid, UpstreamUnavailable } from "../../../application/ports/UpstreamRegistry.js"
+import type { BlobUnknown, ContentStorageFailed, ManifestUnknown, NameUnknown } from "../../../application/ports/ImageContent.js"
 import type { InvalidRegistryToken } from "../../../application/ports/RegistryTokens.js"
 import type { RouteError } from "../../../domain/registry/RegistryPath.js"
 import type { OciErrorResponse } from "./ociError.js"
@@ -20,6 +21,9 @@ export type RegistryFailure =
   | ManifestUnknown
   | BlobUnknown
   | NameUnknown
+  | UpstreamUnavailable
+  | UpstreamInvalid
+  | ContentStorageFailed
   | EventStoreUnavailable
   | VersionConflict
   | { readonly _tag: "PushUnsupported" }
@@ -67,6 +71,9 @@ export const registryError = (failure: RegistryFailure, challenge: Challenge): O
       ManifestUnknown: (e) => ({ status: 404, code: "MANIFEST_UNKNOWN", message: "manifest unknown", detail: { name: e.image, reference: e.reference } }),
       NameUnknown: () => ({ status: 404, code: "NAME_UNKNOWN", message: NAME_UNKNOWN_MESSAGE }),
       BlobUnknown: (e) => ({ status: 404, code: "BLOB_UNKNOWN", message: "blob unknown to registry", detail: { digest: e.digest } }),
+      UpstreamUnavailable: () => ({ status: 503, code: "UNAVAILABLE", message: "the upstream registry is unavailable and the image is not cached" }),
+      UpstreamInvalid: (e) => ({ status: 502, code: "UNKNOWN", message: `the upstream registry sent an invalid response: ${e.reason}` }),
+      ContentStorageFailed: () => ({ status: 503, code: "UNAVAILABLE", message: "the cache storage is unavailable" }),
       EventStoreUnavailable: () => ({ status: 503, code: "UNAVAILABLE", message: "the service is temporarily unavailable" }),
       VersionConflict: () => ({ status: 503, code: "UNAVAILABLE", message: "the service is busy; try again" }),
       PushUnsupported: () => ({ status: 405, code: "UNSUPPORTED", message: "the dependency proxy is a read-only cache: push is not supported" })

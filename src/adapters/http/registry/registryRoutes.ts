@@ -1,3 +1,4 @@
+import { NodeStream } from "@effect/platform-node"
 import { Effect, Either } from "effect"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
 import { authorizePullRequest, currentCredential, issueRegistryToken } from "../../../application/auth/registryAccess.js"
@@ -60,10 +61,13 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
     if (result._tag === "Success") return reply.code(200).header("content-type", "application/json").send("{}")
     return result._tag === "Failure" ? fail(reply, result.error, null) : defect(reply)
   }
-  app.get("/v2", base)
-  app.get("/v2/", base)
+  // GET and HEAD share handlers, registered explicitly: Fastify's automatic HEAD route would reset
+  // Content-Length to 0, and clients (containerd) take a descriptor's size from the HEAD.
+  const getAndHead = ["GET", "HEAD"] as const
+  app.route({ method: [...getAndHead], url: "/v2", handler: base, exposeHeadRoute: false })
+  app.route({ method: [...getAndHead], url: "/v2/", handler: base, exposeHeadRoute: false })
 
-  app.get("/v2/*", async (request, reply) => {
+  app.route({ method: [...getAndHead], url: "/v2/*", exposeHeadRoute: false, handler: async (request, reply) => {
     const path = (request.raw.url ?? "").split("?")[0]?.slice("/v2".length) ?? ""
     const route = parseRegistryPath(path)
     if (Either.isLeft(route)) return fail(reply, route.left, null)
@@ -115,13 +119,19 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
     const span = range._tag === "Range" ? range.range : null
     reply.code(span === null ? 200 : 206).header("content-length", String(span === null ? blob.size : span.end - span.start + 1))
     if (span !== null) reply.header("content-range", `bytes ${span.start}-${span.end}/${blob.size}`)
-    return request.method === "HEAD" ? reply.send() : reply.send(blob.open(span))
-  })
+    return request.method === "HEAD" ? reply.send() : reply.send(NodeStream.toReadableNever(blob.read(span)))
+  } })
 
-  // A cache takes no pushes: every write method answers UNSUPPORTED with an OCI body.
-  for (const method of ["POST", "PUT", "PATCH", "DELETE"] as const) {
-    app.route({ method, url: "/v2/*", handler: async (_request, reply) => fail(reply, { _tag: "PushUnsupported" }, null) })
-  }
+  // A cache takes no pushes: every write method under /v2 answers UNSUPPORTED with an OCI body. Refused
+  // before the body is parsed, so a push's manifest or layer never meets a content-type parser.
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return
+    if (request.url === "/v2" || request.url.startsWith("/v2/")) return fail(reply, { _tag: "PushUnsupported" }, null)
+  })
+  app.setNotFoundHandler(async (request, reply) =>
+    request.url.startsWith("/v2")
+      ? fail(reply, { _tag: "RouteUnknown" }, null)
+      : reply.code(404).send({ message: "404 Not Found" }))
 
   app.get("/jwt/auth", async (request, reply) => {
     const basic = basicOf(request)

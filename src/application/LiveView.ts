@@ -1,15 +1,22 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import type { AccessLevel } from "../../domain/AccessLevel.js"
-import { normalizePath } from "../../domain/group/GroupPath.js"
-import type { JsonObject } from "../../domain/Json.js"
-import { normalizeUsername } from "../../domain/user/UserValidation.js"
-import { GroupView, IndexView, Kinds, MembershipView, SsoSessionView, ssoSessionId, TokenView, UserView } from "../../domain/views.js"
-import { EventStore, type EventStoreUnavailable } from "../ports/EventStore.js"
-import { Projector } from "../ports/Projector.js"
-import { ReadModelMap } from "../projection.js"
+import type { AccessLevel } from "../domain/AccessLevel.js"
+import { normalizePath } from "../domain/group/GroupPath.js"
+import type { JsonObject } from "../domain/Json.js"
+import { normalizeUsername } from "../domain/user/UserValidation.js"
+import {
+  CachedBlobView,
+  cachedBlobId,
+  cachedManifestId,
+  CachedManifestView,
+  CacheKinds,
+  GroupView,
+  IndexView, Kinds, MembershipView, SsoSessionView, ssoSessionId, TokenView, UserView } from "../domain/views.js"
+import { EventStore, type EventStoreUnavailable } from "./ports/EventStore.js"
+import { Projector } from "./ports/Projector.js"
+import { ReadModelMap } from "./projection.js"
 
-/** A consistent, in-memory picture of everything authentication and authorization look at. */
-export interface AuthState {
+/** A consistent, in-memory picture of what authentication, authorization and the cache's hot path look at. */
+export interface LiveState {
   readonly position: number
   readonly user: (userId: number) => Option.Option<UserView>
   readonly userNamed: (username: string) => Option.Option<UserView>
@@ -20,26 +27,29 @@ export interface AuthState {
   /** A user's direct memberships, by group id. */
   readonly membershipsOf: (userId: number) => ReadonlyMap<number, AccessLevel>
   readonly ssoSession: (userId: number, groupId: number) => Option.Option<SsoSessionView>
+  /** The cache index: a manifest cached for a group by tag or digest, and a group's blob entry. */
+  readonly cachedManifest: (groupId: number, image: string, reference: { readonly tag: string } | { readonly digest: string }) => Option.Option<CachedManifestView>
+  readonly cachedBlob: (groupId: number, digest: string) => Option.Option<CachedBlobView>
 }
 
-export interface AuthViewShape {
+export interface LiveViewShape {
   /** The view as of the last committed position this process knows of; catches up first if behind. */
-  readonly current: Effect.Effect<AuthState, EventStoreUnavailable>
+  readonly current: Effect.Effect<LiveState, EventStoreUnavailable>
 }
 
 /**
- * The auth projections held in memory, so that every registry request can re-check its credential without a
+ * The read models held in memory (auth: users, groups, memberships, tokens, SSO; and the cache index), so that every registry request can re-check its credential without a
  * database query. It follows the log: when the store reports a position beyond the view's, the view reads
  * the new events and applies the same projector as the stored read models.
  */
-export class AuthView extends Context.Tag("dependency-proxy/AuthView")<AuthView, AuthViewShape>() {}
+export class LiveView extends Context.Tag("dependency-proxy/LiveView")<LiveView, LiveViewShape>() {}
 
 const PAGE = 5_000
 
 const decodeDoc = <A, I>(schema: Schema.Schema<A, I>) => (doc: JsonObject | undefined): Option.Option<A> =>
   doc === undefined ? Option.none() : Option.some(Schema.decodeUnknownSync(schema)(doc))
 
-const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMap<number, ReadonlyMap<number, AccessLevel>>): AuthState => {
+const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMap<number, ReadonlyMap<number, AccessLevel>>): LiveState => {
   const byIndex = <A, I>(schema: Schema.Schema<A, I>, indexKind: string, kind: string, key: string) =>
     decodeDoc(IndexView)(models.get(indexKind, key)).pipe(
       Option.flatMap((index) => decodeDoc(schema)(models.get(kind, String(index.id))))
@@ -53,7 +63,10 @@ const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMa
     token: (id) => decodeDoc(TokenView)(models.get(Kinds.token, String(id))),
     tokenWithDigest: (digest) => byIndex(TokenView, Kinds.tokenByDigest, Kinds.token, digest),
     membershipsOf: (userId) => memberships.get(userId) ?? new Map(),
-    ssoSession: (userId, groupId) => decodeDoc(SsoSessionView)(models.get(Kinds.ssoSession, ssoSessionId(userId, groupId)))
+    ssoSession: (userId, groupId) => decodeDoc(SsoSessionView)(models.get(Kinds.ssoSession, ssoSessionId(userId, groupId))),
+    cachedManifest: (groupId, image, reference) =>
+      decodeDoc(CachedManifestView)(models.get(CacheKinds.manifest, cachedManifestId(groupId, image, reference))),
+    cachedBlob: (groupId, digest) => decodeDoc(CachedBlobView)(models.get(CacheKinds.blob, cachedBlobId(groupId, digest)))
   }
 }
 
@@ -69,8 +82,8 @@ const membershipIndex = (models: ReadModelMap) => {
   return index
 }
 
-export const AuthViewLive = Layer.effect(
-  AuthView,
+export const LiveViewLayer = Layer.effect(
+  LiveView,
   Effect.gen(function*() {
     const store = yield* EventStore
     const projector = yield* Projector

@@ -1,0 +1,12 @@
+import { NodeStream } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { BodyInterrupted, NodeStreamBridge } from "../application/cache/NodeStreamBridge.js"
+
+export const NodeStreamBridgeLayer = Layer.succeed(NodeStreamBridge, {
+  chunks: (readable) =>
+    NodeStream.fromReadable<BodyInterrupted, Uint8Array>(
+      () => readable,
+      (cause) => new BodyInterrupted({ reason: cause instanceof Error ? cause.message : String(cause) })
+    ),
+  discard: (readable) => Effect.sync(() => readable.destroy())
+})

@@ -1,0 +1,17 @@
+import type { Readable } from "node:stream"
+import { Context, Data, type Effect, type Stream } from "effect"
+
+/** The upstream body broke off (reset, timeout) while it was being read. */
+export class BodyInterrupted extends Data.TaggedError("BodyInterrupted")<{ readonly reason: string }> {}
+
+/**
+ * Turns the Node streams that HTTP clients hand out into Effect streams, and back. A port because the
+ * conversion lives in `@effect/platform-node`, which the application does not import.
+ */
+export interface NodeStreamBridgeShape {
+  readonly chunks: (readable: Readable) => Stream.Stream<Uint8Array, BodyInterrupted>
+  /** Drops a body nobody will read, freeing its connection. */
+  readonly discard: (readable: Readable) => Effect.Effect<void>
+}
+
+export class NodeStreamBridge extends Context.Tag("dependency-proxy/NodeStreamBridge")<NodeStreamBridge, NodeStreamBridgeShape>() {}
