@@ -210,7 +210,12 @@ describe("registry routes", () => {
       const withBody = await w.app.inject({ method, url, headers: { ...bearer(token), "content-type": "application/json" }, payload: "{}" })
       expectOciError(withBody, 405, "UNSUPPORTED")
       // Refused before any body parser runs: a manifest, a layer, or broken JSON all get the same answer.
-      for (const [type, payload] of [[IMAGE.mediaType, IMAGE.manifest], ["application/octet-stream", "layer"], ["application/json", "{not json"]]) {
+      const bodies: ReadonlyArray<readonly [string, string]> = [
+        [IMAGE.mediaType, IMAGE.manifest],
+        ["application/octet-stream", "layer"],
+        ["application/json", "{not json"]
+      ]
+      for (const [type, payload] of bodies) {
         const pushed = await w.app.inject({ method, url, headers: { ...bearer(token), "content-type": type }, payload })
         expectOciError(pushed, 405, "UNSUPPORTED")
       }

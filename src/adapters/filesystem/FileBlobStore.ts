@@ -42,7 +42,9 @@ export const layer = (root: string) =>
         ))
 
       const read = (digest: string, range: { readonly start: number; readonly end: number } | null) =>
-        pathOf(digest).pipe(Effect.map((path) =>
+        (range !== null && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end >= range.start)
+          ? Effect.fail(new BlobStoreError({ message: `invalid range ${range.start}-${range.end}` }))
+          : pathOf(digest)).pipe(Effect.map((path) =>
           NodeStream.fromReadable<BlobStoreError, Uint8Array>(
             () => createReadStream(path, range === null ? {} : { start: range.start, end: range.end }),
             failure("read blob")
@@ -57,6 +59,11 @@ export const layer = (root: string) =>
           const hash = createHash("sha256")
           let written = 0
           let closed = false
+          // Once committed or aborted the handle may point at the stored blob: no more writes through it.
+          let finished = false
+          const unfinished = Effect.suspend(() =>
+            finished ? Effect.fail(new BlobStoreError({ message: "the write is already committed or aborted" })) : Effect.void
+          )
           const close = Effect.promise(async () => {
             if (closed) return
             closed = true
@@ -64,7 +71,7 @@ export const layer = (root: string) =>
           })
           const write: BlobWrite = {
             append: (chunk) =>
-              Effect.tryPromise({
+              unfinished.pipe(Effect.zipRight(Effect.tryPromise({
                 try: async () => {
                   // Positional writes: readers of the growing file use the same handle at other offsets.
                   let offset = 0
@@ -76,7 +83,7 @@ export const layer = (root: string) =>
                   written += chunk.length
                 },
                 catch: failure("write blob")
-              }),
+              }))),
             written: Effect.sync(() => written),
             readWritten: (start, end) =>
               Effect.tryPromise({
@@ -94,6 +101,8 @@ export const layer = (root: string) =>
                 catch: failure("read growing blob")
               }),
             commit: Effect.gen(function*() {
+              yield* unfinished
+              finished = true
               const actual = `sha256:${hash.digest("hex")}`
               if (actual !== digest) {
                 yield* write.abort
@@ -112,7 +121,9 @@ export const layer = (root: string) =>
                 catch: failure("commit blob")
               })
             }),
-            abort: Effect.promise(() => unlink(tempPath).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))),
+            abort: Effect.sync(() => {
+              finished = true
+            }).pipe(Effect.zipRight(Effect.promise(() => unlink(tempPath).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))))),
             release: close
           }
           return write

@@ -18,7 +18,8 @@ export const layer = Layer.effect(
         Effect.zipRight(get(digest)),
         Effect.flatMap(Option.match({
           onNone: () => Effect.fail(new BlobStoreError({ message: `no blob ${digest}` })),
-          onSome: (bytes) => Effect.succeed(Stream.make(range === null ? bytes : bytes.subarray(range.start, range.end + 1)))
+          // A copy: a reader that changes its chunks must not change the stored blob.
+          onSome: (bytes) => Effect.succeed(Stream.make(Uint8Array.from(range === null ? bytes : bytes.subarray(range.start, range.end + 1))))
         }))
       )
 
@@ -26,27 +27,28 @@ export const layer = Layer.effect(
       valid(digest).pipe(Effect.map((): BlobWrite => {
         const chunks: Array<Uint8Array> = []
         let written = 0
-        let aborted = false
+        let finished = false
         const bytes = () => Buffer.concat(chunks)
         const write: BlobWrite = {
           append: (chunk) =>
             Effect.suspend(() => {
-              if (aborted) return Effect.fail(new BlobStoreError({ message: "write was aborted" }))
+              if (finished) return Effect.fail(new BlobStoreError({ message: "the write is already committed or aborted" }))
               chunks.push(Uint8Array.from(chunk))
               written += chunk.length
               return Effect.void
             }),
           written: Effect.sync(() => written),
           readWritten: (start, end) => Effect.sync(() => bytes().subarray(start, Math.min(end, written))),
-          commit: Effect.suspend(() => {
+          commit: Effect.suspend((): Effect.Effect<void, DigestMismatch | BlobStoreError> => {
+            if (finished) return Effect.fail(new BlobStoreError({ message: "the write is already committed or aborted" }))
+            finished = true
             const all = bytes()
             const actual = `sha256:${createHash("sha256").update(all).digest("hex")}`
             if (actual !== digest) return write.abort.pipe(Effect.zipRight(Effect.fail(new DigestMismatch({ expected: digest, actual }))))
             return Ref.update(blobs, (m) => new Map(m).set(digest, all))
           }),
           abort: Effect.sync(() => {
-            aborted = true
-            chunks.length = 0
+            finished = true
           }),
           release: Effect.void
         }
@@ -66,7 +68,7 @@ export const layer = Layer.effect(
         [...m.entries()].map(([digest, b]) => ({ digest, size: b.length })).sort((a, b) => (a.digest < b.digest ? -1 : 1))
       )),
       check: (digest) =>
-        get(digest).pipe(Effect.map(Option.match({
+        valid(digest).pipe(Effect.zipRight(get(digest))).pipe(Effect.map(Option.match({
           onNone: (): BlobCheck => "missing",
           onSome: (b): BlobCheck => (`sha256:${createHash("sha256").update(b).digest("hex")}` === digest ? "ok" : "corrupt")
         })))

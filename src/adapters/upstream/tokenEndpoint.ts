@@ -9,7 +9,7 @@ import {
 import { basicAuthorization } from "./basicAuthorization.js"
 import { readCapped } from "./body.js"
 import type { Challenge } from "./challenge.js"
-import { discard, send, withResponse } from "./exchange.js"
+import { describeUrl, discard, send, withResponse } from "./exchange.js"
 import { headerValue } from "./headers.js"
 import { retryAfterMs } from "./status.js"
 import { type IssuedToken, expiresAt } from "./tokenCache.js"
@@ -89,7 +89,7 @@ export const fetchToken = (dispatcher: Dispatcher, request: TokenRequest): Effec
         if (status === 401 || status === 403) return yield* new UpstreamNotFound({ status })
         if (status === 429 || status >= 500) {
           const now = yield* Clock.currentTimeMillis
-          return yield* new Transient({ reason: `answered ${status}`, retryAfterMs: retryAfterMs(headerValue(response.headers, "retry-after"), now) })
+          return yield* new Transient({ reason: `${describeUrl(url)} answered ${status}`, retryAfterMs: retryAfterMs(headerValue(response.headers, "retry-after"), now) })
         }
         return yield* invalid(`unexpected status ${status}`)
       }))

@@ -7,15 +7,15 @@ export const SERVICE = "fake-registry"
 export interface FakeDockerOptions {
   /** Accounts the token server accepts with Basic auth; anonymous pulls are always allowed. */
   readonly users?: ReadonlyMap<string, string>
-  /** What the registry does once a request carries a valid token. */
+  /** What the registry does once a request carries a valid token; paths outside `/v2/` (storage) skip the check. */
   readonly content: (request: IncomingMessage, response: ServerResponse, url: URL, repository: string) => void
 }
 
 export interface FakeDocker {
   readonly registry: FakeServer
   readonly tokenServer: FakeServer
-  /** Who each issued token was for, by token. */
-  readonly issued: ReadonlyMap<string, { readonly scope: string; readonly identity: string | null }>
+  /** Who each issued token was for, by token; tests clear it to make the registry forget its tokens. */
+  readonly issued: Map<string, { readonly scope: string; readonly identity: string | null }>
 }
 
 /** `library/alpine` from `/v2/library/alpine/manifests/3.19` (and blobs, tags). */
@@ -47,6 +47,7 @@ export const fakeDocker = (options: FakeDockerOptions): Effect.Effect<FakeDocker
     })
     const registry = yield* fakeServer()
     const handler: Handler = (request, response, url) => {
+      if (!url.pathname.startsWith("/v2/")) return options.content(request, response, url, "")
       const repository = repositoryOf(url)
       const token = request.headers.authorization?.replace(/^Bearer /, "")
       if (token === undefined || issued.get(token)?.scope !== `repository:${repository}:pull`) {

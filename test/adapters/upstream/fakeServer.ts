@@ -59,3 +59,13 @@ export const fakeServer = (initial: Handler = (_request, response) => response.w
 /** A JSON reply with the given status and extra headers. */
 export const json = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
   response.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body))
+
+/** A port nothing listens on (taken, then released), for "connection refused". */
+export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const server = createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 1
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
