@@ -13,12 +13,17 @@ import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import type { Config } from "./config.js"
 import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
+import type { BlobStoreError } from "./application/ports/BlobStore.js"
 import { LiveViewLayer } from "./application/LiveView.js"
 import { RegistrySettings } from "./application/auth/RegistrySettings.js"
 import { signInThrottleLayer } from "./application/auth/SignInThrottle.js"
 import * as JoseRegistryTokens from "./adapters/jwt/JoseRegistryTokens.js"
 import type { JwtKeyRingError } from "./adapters/jwt/JwtKeyRing.js"
-import * as MemoryImageContent from "./adapters/memory/MemoryImageContent.js"
+import { BlobDownloadsLayer } from "./application/cache/BlobDownloads.js"
+import { PullThroughCacheLayer } from "./application/cache/PullThroughCache.js"
+import * as FileBlobStore from "./adapters/filesystem/FileBlobStore.js"
+import { NodeStreamBridgeLayer } from "./adapters/nodeStreamBridge.js"
+import * as UndiciUpstreamRegistry from "./adapters/upstream/UndiciUpstreamRegistry.js"
 
 /** Start-up failed for a reason outside the program (database unreachable, data directory not writable). */
 export class StartupError extends Data.TaggedError("StartupError")<{ readonly message: string }> {}
@@ -68,9 +73,16 @@ export const registryLayer = (config: Config) =>
     }),
     LiveViewLayer,
     signInThrottleLayer(),
-    Layer.succeed(RegistrySettings, { instanceEnabled: config.dependencyProxyEnabled, tokenUseIntervalMs: TOKEN_USE_INTERVAL_MS }),
-    // Until the pull-through cache lands (issue 4), authorized pulls find nothing.
-    MemoryImageContent.layer([])
+    Layer.succeed(RegistrySettings, { instanceEnabled: config.dependencyProxyEnabled, tokenUseIntervalMs: TOKEN_USE_INTERVAL_MS })
+  )
+
+/** The pull-through cache: blobs under DATA_DIR/blobs, Docker Hub (or UPSTREAM_URL) through undici. */
+export const cacheLayer = (config: Config) =>
+  PullThroughCacheLayer.pipe(
+    Layer.provide(BlobDownloadsLayer),
+    Layer.provide(NodeStreamBridgeLayer),
+    Layer.provideMerge(FileBlobStore.layer(join(config.dataDir, "blobs"))),
+    Layer.provideMerge(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl }))
   )
 
 /** Everything the use cases need, chosen from the configuration. The composition root. */
@@ -81,9 +93,10 @@ export const appLayer = (config: Config) => {
     ScryptPasswordHasher.layer(),
     RandomTokenGenerator.layer
   )
-  return registryLayer(config).pipe(
+  return cacheLayer(config).pipe(
+    Layer.provideMerge(registryLayer(config)),
     Layer.provideMerge(core),
     Layer.provide(dataDirLayer(config)),
-    Layer.mapError((e: StartupError | DataDirError | JwtKeyRingError | EventStoreUnavailable) => new StartupError({ message: e.message }))
+    Layer.mapError((e: StartupError | DataDirError | JwtKeyRingError | EventStoreUnavailable | BlobStoreError) => new StartupError({ message: e.message }))
   )
 }

@@ -8,6 +8,7 @@ import { LiveViewLayer } from "../../src/application/LiveView.js"
 import { RegistrySettings } from "../../src/application/auth/RegistrySettings.js"
 import { type SignInThrottlePolicy, signInThrottleLayer } from "../../src/application/auth/SignInThrottle.js"
 import type { AppServices, RegistryServices } from "../../src/application/AppServices.js"
+import type { ImageContent } from "../../src/application/ports/ImageContent.js"
 import { CommandMetadata } from "../../src/application/CommandMetadata.js"
 import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { buildServer } from "../../src/adapters/http/server.js"
@@ -58,6 +59,8 @@ export const registryHarness = async (options: {
   readonly expirySeconds?: number
   /** The URL clients are sent to for tokens; a real listener's address for real clients. */
   readonly externalUrl?: string
+  /** Where pulls get content; by default the memory stand-in seeded with `images`. */
+  readonly content?: Layer.Layer<ImageContent, never, Exclude<AppServices | RegistryServices, ImageContent>>
 } = {}): Promise<RegistryHarness> => {
   const externalUrl = options.externalUrl ?? EXTERNAL_URL
   const keysDir = join(await mkdtemp(join(tmpdir(), "dp-jwt-")), "keys")
@@ -67,9 +70,9 @@ export const registryHarness = async (options: {
     LiveViewLayer,
     signInThrottleLayer(options.throttle),
     Layer.succeed(RegistrySettings, { instanceEnabled: options.instanceEnabled ?? true, tokenUseIntervalMs: 60_000 }),
-    MemoryImageContent.layer(options.images ?? [sampleImage("alpine", "3.19")])
   )
-  const runtime = ManagedRuntime.make(registry.pipe(Layer.provideMerge(base), Layer.orDie))
+  const content = options.content ?? MemoryImageContent.layer(options.images ?? [sampleImage("alpine", "3.19")])
+  const runtime = ManagedRuntime.make(content.pipe(Layer.provideMerge(registry), Layer.provideMerge(base), Layer.orDie))
   const app = buildServer(runtime, { dataDir: tmpdir(), logLevel: "fatal", externalUrl })
   await app.ready()
   return {

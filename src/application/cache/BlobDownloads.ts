@@ -14,6 +14,8 @@ interface Progress {
 
 interface Download {
   readonly digest: string
+  /** The group whose request started it, whose upstream credentials fetched it. */
+  readonly startedBy: number
   readonly size: number
   readonly write: BlobWrite
   readonly progress: SubscriptionRef.SubscriptionRef<Progress>
@@ -32,6 +34,9 @@ export interface SharedBlob {
   readonly body: Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError>
   /** True for the request that started the transfer; false for those that joined it. */
   readonly started: boolean
+  readonly startedBy: number
+  /** Succeeds once the bytes are verified and stored, fails if the download failed. */
+  readonly completed: Effect.Effect<void, DownloadFailed>
 }
 
 export interface BlobDownloadsShape {
@@ -39,7 +44,7 @@ export interface BlobDownloadsShape {
    * The blob's bytes from the one transfer of `digest` in this process: starts it if none runs, else joins
    * it from byte 0. The transfer runs on its own fiber: clients that go away do not stop it.
    */
-  readonly fetch: <E, R>(digest: string, start: DownloadStart<E, R>) => Effect.Effect<SharedBlob, UpstreamError | BlobStoreError, R>
+  readonly fetch: <E, R>(digest: string, groupId: number, start: DownloadStart<E, R>) => Effect.Effect<SharedBlob, UpstreamError | BlobStoreError, R>
   /** Transfers in progress, for metrics. */
   readonly inFlight: Effect.Effect<number>
 }
@@ -120,13 +125,23 @@ export const BlobDownloadsLayer = Layer.effect(
     const join = (d: Download, started: boolean): SharedBlob => ({
       size: d.size,
       started,
+      startedBy: d.startedBy,
+      completed: d.progress.changes.pipe(
+        Stream.filter((p) => p.status !== "running"),
+        Stream.runHead,
+        Effect.flatMap((p) =>
+          Option.isSome(p) && p.value.status === "done"
+            ? Effect.void
+            : Effect.fail(new DownloadFailed({ digest: d.digest, reason: Option.isSome(p) ? p.value.reason : "ended" }))
+        )
+      ),
       body: Stream.unwrapScoped(
         Effect.acquireRelease(Ref.update(d.followers, (n) => n + 1), () =>
           Ref.update(d.followers, (n) => n - 1).pipe(Effect.zipRight(releaseIfIdle(d)))).pipe(Effect.as(follow(d)))
       )
     })
 
-    const fetch = <E, R>(digest: string, start: DownloadStart<E, R>) =>
+    const fetch = <E, R>(digest: string, groupId: number, start: DownloadStart<E, R>) =>
       Effect.gen(function*() {
         const mine = yield* Deferred.make<Download, UpstreamError | BlobStoreError>()
         const existing = yield* Ref.modify(running, (m) => {
@@ -138,7 +153,7 @@ export const BlobDownloadsLayer = Layer.effect(
           const upstream = yield* start.fetch
           const write = yield* store.begin(digest).pipe(Effect.tapError(() => bridge.discard(upstream.body)))
           const progress = yield* SubscriptionRef.make<Progress>({ written: 0, status: "running", reason: "" })
-          const download: Download = { digest, size: upstream.size, write, progress, followers: yield* Ref.make(0) }
+          const download: Download = { digest, startedBy: groupId, size: upstream.size, write, progress, followers: yield* Ref.make(0) }
           return { download, upstream }
         }).pipe(
           Effect.tapError((error) =>

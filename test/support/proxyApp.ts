@@ -1,0 +1,31 @@
+import { mkdtemp } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Layer } from "effect"
+import { BlobDownloadsLayer } from "../../src/application/cache/BlobDownloads.js"
+import { PullThroughCacheLayer } from "../../src/application/cache/PullThroughCache.js"
+import * as FileBlobStore from "../../src/adapters/filesystem/FileBlobStore.js"
+import { NodeStreamBridgeLayer } from "../../src/adapters/nodeStreamBridge.js"
+import * as UndiciUpstreamRegistry from "../../src/adapters/upstream/UndiciUpstreamRegistry.js"
+import { freePort } from "./processes.js"
+import { registryHarness } from "./registryApp.js"
+
+/**
+ * The proxy as it runs in production, in process: real registry routes, JWTs, pull-through cache, blob files
+ * in a temp dir and undici to `upstreamUrl`; the event store in memory. Listens on a free port so real
+ * clients (skopeo) can use it.
+ */
+export const proxyHarness = async (upstreamUrl: string) => {
+  const port = await freePort()
+  const blobsDir = join(await mkdtemp(join(tmpdir(), "dp-cache-")), "blobs")
+  const content = PullThroughCacheLayer.pipe(
+    Layer.provide(BlobDownloadsLayer),
+    Layer.provide(NodeStreamBridgeLayer),
+    Layer.provideMerge(FileBlobStore.layer(blobsDir)),
+    Layer.provideMerge(UndiciUpstreamRegistry.layer({ url: upstreamUrl, retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000 })),
+    Layer.orDie
+  )
+  const harness = await registryHarness({ content, externalUrl: `http://127.0.0.1:${port}` })
+  await harness.app.listen({ port, host: "127.0.0.1" })
+  return { ...harness, port, host: `127.0.0.1:${port}`, blobsDir }
+}
