@@ -6,6 +6,7 @@ import { requireUserNamed } from "./application/resolve.js"
 import { adminCommands } from "./adapters/cli/admin.js"
 import { UsageError } from "./adapters/cli/args.js"
 import { auditCommands, replayCommand } from "./adapters/cli/audit.js"
+import { fsckCommand } from "./adapters/cli/fsck.js"
 import { describeDomainError } from "./adapters/cli/describe.js"
 import { serve } from "./adapters/cli/serve.js"
 import { parseConfig } from "./config.js"
@@ -21,7 +22,8 @@ const USAGE = `usage: dependency-proxy <command>
   replay                        rebuild the read models from the event log
   audit history --group PATH    settings changes of a group
   audit state --group PATH --at TIME|POSITION
-  audit verify                  check hash chains and compare replayed read models with the live ones`
+  audit verify                  check hash chains and compare replayed read models with the live ones
+  fsck [--repair]               check every cached file against its digest; --repair forgets bad entries`
 
 const fail = (message: string, code: number): number => {
   process.stderr.write(`dependency-proxy: ${message}\n`)
@@ -57,6 +59,7 @@ const pick = (argv: ReadonlyArray<string>): { command: Command; rest: ReadonlyAr
     return command === undefined ? `unknown audit subcommand ${sub ?? "(none)"}` : { command, rest }
   }
   if (name === "replay") return { command: replayCommand, rest: argv.slice(1) }
+  if (name === "fsck") return { command: fsckCommand, rest: argv.slice(1) }
   // Building the runtime migrates the database (see `storeLayer`); by the time this runs, it is done.
   if (name === "migrate") return { command: () => Effect.succeed({ migrated: true }), rest: argv.slice(1) }
   return `unknown command ${name ?? "(none)"}\n${USAGE}`
@@ -91,7 +94,9 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (Exit.isSuccess(exit)) {
     process.stdout.write(`${JSON.stringify(exit.value, null, 2)}\n`)
     const failedAudit = typeof exit.value === "object" && exit.value !== null && "ok" in exit.value && exit.value.ok === false
-    return failedAudit ? 1 : 0
+    const fsckFound = typeof exit.value === "object" && exit.value !== null && "problems" in exit.value &&
+      Array.isArray(exit.value.problems) && exit.value.problems.length > 0 && "repaired" in exit.value && exit.value.repaired === false
+    return failedAudit || fsckFound ? 1 : 0
   }
   const failure = Cause.failureOption(exit.cause)
   return Option.isSome(failure) ? exitCodeFor(failure.value) : fail(Cause.pretty(exit.cause).split("\n")[0] ?? "defect", 1)

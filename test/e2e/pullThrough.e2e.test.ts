@@ -6,6 +6,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
 import { createUser } from "../../src/application/useCases/users.js"
+import { fsck } from "../../src/application/cache/fsck.js"
 import { proxyHarness } from "../support/proxyApp.js"
 import { scopeFor } from "../support/registryApp.js"
 import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
@@ -147,11 +148,14 @@ describe("pulling through the cache", () => {
     await expect(stat(join(proxy.blobsDir, "sha256", hex.slice(0, 2), hex))).rejects.toThrow(/ENOENT/)
   }, 120_000)
 
-  it("a cached blob whose file was deleted is fetched again", async () => {
+  it("fsck reports a cached blob whose file was deleted, and the next pull fetches it again", async () => {
     const layer = alpine.layers[0]
     if (layer === undefined) throw new Error("the fixture built no layer")
     const hex = layer.digest.slice("sha256:".length)
+    expect((await proxy.run(fsck(false))).problems).toEqual([])
     await rm(join(proxy.blobsDir, "sha256", hex.slice(0, 2), hex))
+    const report = await proxy.run(fsck(false))
+    expect(report.problems).toEqual([{ digest: layer.digest, status: "missing", usedBy: ["blob 1"] }])
     const response = await get("team", "alpine", "blobs", layer.digest)
     expect(response.status).toBe(200)
     expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(layer.digest)

@@ -21,11 +21,13 @@ export const proxyHarness = async (upstreamUrl: string) => {
   const content = PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
     Layer.provide(NodeStreamBridgeLayer),
-    Layer.provideMerge(FileBlobStore.layer(blobsDir)),
-    Layer.provideMerge(UndiciUpstreamRegistry.layer({ url: upstreamUrl, retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000 })),
-    Layer.orDie
+    Layer.provideMerge(UndiciUpstreamRegistry.layer({ url: upstreamUrl, retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000 }))
   )
-  const harness = await registryHarness({ content, externalUrl: `http://127.0.0.1:${port}` })
+  const harness = await registryHarness({
+    content,
+    blobStore: FileBlobStore.layer(blobsDir).pipe(Layer.orDie),
+    externalUrl: `http://127.0.0.1:${port}`
+  })
   await harness.app.listen({ port, host: "127.0.0.1" })
   return { ...harness, port, host: `127.0.0.1:${port}`, blobsDir }
 }

@@ -9,6 +9,8 @@ import { RegistrySettings } from "../../src/application/auth/RegistrySettings.js
 import { type SignInThrottlePolicy, signInThrottleLayer } from "../../src/application/auth/SignInThrottle.js"
 import type { AppServices, RegistryServices } from "../../src/application/AppServices.js"
 import type { ImageContent } from "../../src/application/ports/ImageContent.js"
+import type { BlobStore } from "../../src/application/ports/BlobStore.js"
+import * as MemoryBlobStore from "../../src/adapters/memory/MemoryBlobStore.js"
 import { CommandMetadata } from "../../src/application/CommandMetadata.js"
 import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { buildServer } from "../../src/adapters/http/server.js"
@@ -61,10 +63,12 @@ export const registryHarness = async (options: {
   readonly externalUrl?: string
   /** Where pulls get content; by default the memory stand-in seeded with `images`. */
   readonly content?: Layer.Layer<ImageContent, never, Exclude<AppServices | RegistryServices, ImageContent>>
+  /** The blob store; in memory unless a test needs files. */
+  readonly blobStore?: Layer.Layer<BlobStore>
 } = {}): Promise<RegistryHarness> => {
   const externalUrl = options.externalUrl ?? EXTERNAL_URL
   const keysDir = join(await mkdtemp(join(tmpdir(), "dp-jwt-")), "keys")
-  const base = memoryApp("user:1")
+  const base = memoryApp("user:1").pipe(Layer.merge(options.blobStore ?? MemoryBlobStore.layer))
   const registry = Layer.mergeAll(
     JoseRegistryTokens.layer({ keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
     LiveViewLayer,

@@ -4,7 +4,7 @@ import { type RateLimit, type UpstreamError, UpstreamRegistry } from "../../appl
 import { getBlob, headBlob } from "./blobs.js"
 import { makeClient } from "./client.js"
 import { getManifest, headManifest } from "./manifests.js"
-import { resolveOptions, type UpstreamOptions } from "./options.js"
+import { type ResolvedOptions, resolveOptions, type UpstreamOptions } from "./options.js"
 import { withRetries } from "./retry.js"
 import { tags } from "./tags.js"
 import { makeTokenCache } from "./tokenCache.js"
@@ -15,7 +15,7 @@ export type { UpstreamOptions } from "./options.js"
 /** How long closing waits for requests in flight (an unread blob stream would hold it forever). */
 const CLOSE_GRACE = Duration.seconds(5)
 
-const agentFor = (options: ReturnType<typeof resolveOptions>) =>
+const agentFor = (options: ResolvedOptions) =>
   Effect.acquireRelease(
     Effect.sync(() =>
       new Agent({
@@ -45,7 +45,8 @@ export const layer = (options: UpstreamOptions): Layer.Layer<UpstreamRegistry> =
     UpstreamRegistry,
     Effect.gen(function*() {
       const resolved = resolveOptions(options)
-      if (!URL.canParse(resolved.url)) return yield* Effect.dieMessage(`upstream URL is not a URL: ${resolved.url}`)
+      // Not echoed: a URL may carry userinfo (`https://user:password@host`).
+      if (!URL.canParse(resolved.url)) return yield* Effect.dieMessage("the upstream URL is not a valid URL")
       const agent = yield* agentFor(resolved)
       const rateLimit = yield* Ref.make<RateLimit>({ limit: null, remaining: null })
       const tokenCache = yield* makeTokenCache<UpstreamError | Transient>()

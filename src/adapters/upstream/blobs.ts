@@ -5,10 +5,8 @@ import type { RegistryClient } from "./client.js"
 import { describeUrl, discard, type Exchanged } from "./exchange.js"
 import { integerHeader } from "./headers.js"
 import { blobPath, registryUrl } from "./paths.js"
+import type { Retry } from "./retry.js"
 import { statusError } from "./status.js"
-import type { Transient } from "./Transient.js"
-
-type Retry = <A>(attempt: Effect.Effect<A, UpstreamError | Transient>) => Effect.Effect<A, UpstreamError>
 
 /** The caller verifies the digest while streaming and needs the size up front, so a blob without one is refused. */
 const sizeOf = (response: Exchanged): Effect.Effect<number, UpstreamInvalid> => {

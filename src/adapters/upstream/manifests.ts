@@ -14,13 +14,12 @@ import { digestOf, hasDigest, isDigestReference, parseDigest } from "./digest.js
 import { describeUrl, discard, type Exchanged } from "./exchange.js"
 import { headerValue, integerHeader, mediaTypeOf } from "./headers.js"
 import { manifestPath, registryUrl } from "./paths.js"
+import type { Retry } from "./retry.js"
 import { statusError } from "./status.js"
 import type { Transient } from "./Transient.js"
 
 /** Every manifest format a pull may meet, so no upstream answers 404 for want of an acceptable one. */
 const ACCEPT = MANIFEST_MEDIA_TYPES.join(", ")
-
-type Retry = <A>(attempt: Effect.Effect<A, UpstreamError | Transient>) => Effect.Effect<A, UpstreamError>
 
 const invalid = (response: Exchanged, reason: string) => new UpstreamInvalid({ reason: `${describeUrl(response.url)}: ${reason}` })
 

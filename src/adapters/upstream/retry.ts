@@ -2,6 +2,9 @@ import { Effect } from "effect"
 import { type UpstreamError, UpstreamUnavailable } from "../../application/ports/UpstreamRegistry.js"
 import type { Transient } from "./Transient.js"
 
+/** What `withRetries(policy)` gives: an attempt in, the same call with `Transient` failures retried out. */
+export type Retry = <A>(attempt: Effect.Effect<A, UpstreamError | Transient>) => Effect.Effect<A, UpstreamError>
+
 export interface RetryPolicy {
   readonly retries: number
   readonly retryBaseDelayMs: number

@@ -6,14 +6,13 @@ import { describeUrl, type Exchanged } from "./exchange.js"
 import { headerValues } from "./headers.js"
 import { nextLink } from "./link.js"
 import { registryUrl, tagsPath } from "./paths.js"
+import type { Retry } from "./retry.js"
 import { statusError } from "./status.js"
 import type { Transient } from "./Transient.js"
 
 /** A bound on pagination, so a registry looping its `Link` headers cannot keep a request forever. */
 const MAX_PAGES = 100
 const MAX_PAGE_BYTES = 10 * 1024 * 1024
-
-type Retry = <A>(attempt: Effect.Effect<A, UpstreamError | Transient>) => Effect.Effect<A, UpstreamError>
 
 /** The distribution spec's tag list; registries send `"tags": null` for a repository without tags. */
 const TagList = Schema.Struct({ tags: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))) })

@@ -29,7 +29,7 @@ const failuresFor = (caller: UpstreamCaller) =>
       `http://127.0.0.1:${port}`
     ]
     // Each of these must fail (flip turns a success into a test failure).
-    const calls = (upstream: UpstreamRegistryShape): ReadonlyArray<Effect.Effect<UpstreamError>> => [
+    const calls = (upstream: UpstreamRegistryShape): ReadonlyArray<Effect.Effect<UpstreamError, unknown>> => [
       Effect.flip(upstream.getManifest(caller, "library/alpine", "3.19")),
       Effect.flip(upstream.headManifest(caller, "library/alpine", DIGEST)),
       Effect.flip(upstream.getBlob(caller, "library/alpine", DIGEST)),
@@ -56,6 +56,8 @@ describe("secrets", () => {
     Effect.gen(function*() {
       const texts = yield* failuresFor({ groupId: 7, credentials: { identity: "alice", secret: value } })
       expect(texts.length).toBeGreaterThanOrEqual(20)
+      // The retries' log lines were captured too, so the check below covers logs as well as errors.
+      expect(texts.some((text) => text.includes("retrying"))).toBe(true)
       const basic = Buffer.from(`alice:${value}`).toString("base64")
       for (const text of texts) {
         expect(text).not.toContain(value)

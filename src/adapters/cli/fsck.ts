@@ -1,0 +1,7 @@
+import { Effect } from "effect"
+import { fsck } from "../../application/cache/fsck.js"
+import { parseFlags } from "./args.js"
+
+/** `dependency-proxy fsck [--repair]`: exits 1 when it finds problems it was not asked to repair. */
+export const fsckCommand = (argv: ReadonlyArray<string>) =>
+  parseFlags(argv, { repair: "boolean" }).pipe(Effect.flatMap((flags) => fsck(flags["repair"] === true)))
