@@ -21,6 +21,7 @@ export interface LiveState {
   readonly user: (userId: number) => Option.Option<UserView>
   readonly userNamed: (username: string) => Option.Option<UserView>
   readonly group: (groupId: number) => Option.Option<GroupView>
+  readonly allGroups: () => ReadonlyArray<GroupView>
   readonly groupAt: (fullPath: string) => Option.Option<GroupView>
   readonly token: (tokenId: number) => Option.Option<TokenView>
   readonly tokenWithDigest: (digest: string) => Option.Option<TokenView>
@@ -30,6 +31,9 @@ export interface LiveState {
   /** The cache index: a manifest cached for a group by tag or digest, and a group's blob entry. */
   readonly cachedManifest: (groupId: number, image: string, reference: { readonly tag: string } | { readonly digest: string }) => Option.Option<CachedManifestView>
   readonly cachedBlob: (groupId: number, digest: string) => Option.Option<CachedBlobView>
+  /** A group's whole cache index (a scan: for listings and cleanup, not the pull path). */
+  readonly cachedManifestsOf: (groupId: number) => ReadonlyArray<CachedManifestView>
+  readonly cachedBlobsOf: (groupId: number) => ReadonlyArray<CachedBlobView>
 }
 
 export interface LiveViewShape {
@@ -59,6 +63,7 @@ const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMa
     user: (id) => decodeDoc(UserView)(models.get(Kinds.user, String(id))),
     userNamed: (name) => byIndex(UserView, Kinds.userByName, Kinds.user, normalizeUsername(name)),
     group: (id) => decodeDoc(GroupView)(models.get(Kinds.group, String(id))),
+    allGroups: () => [...models.rowsOf(Kinds.group)].map((r) => Schema.decodeUnknownSync(GroupView)(r.doc)),
     groupAt: (path) => byIndex(GroupView, Kinds.groupByPath, Kinds.group, normalizePath(path)),
     token: (id) => decodeDoc(TokenView)(models.get(Kinds.token, String(id))),
     tokenWithDigest: (digest) => byIndex(TokenView, Kinds.tokenByDigest, Kinds.token, digest),
@@ -66,7 +71,11 @@ const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMa
     ssoSession: (userId, groupId) => decodeDoc(SsoSessionView)(models.get(Kinds.ssoSession, ssoSessionId(userId, groupId))),
     cachedManifest: (groupId, image, reference) =>
       decodeDoc(CachedManifestView)(models.get(CacheKinds.manifest, cachedManifestId(groupId, image, reference))),
-    cachedBlob: (groupId, digest) => decodeDoc(CachedBlobView)(models.get(CacheKinds.blob, cachedBlobId(groupId, digest)))
+    cachedBlob: (groupId, digest) => decodeDoc(CachedBlobView)(models.get(CacheKinds.blob, cachedBlobId(groupId, digest))),
+    cachedManifestsOf: (groupId) =>
+      [...models.rowsOf(CacheKinds.manifest)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedManifestView)(r.doc)),
+    cachedBlobsOf: (groupId) =>
+      [...models.rowsOf(CacheKinds.blob)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedBlobView)(r.doc))
   }
 }
 

@@ -143,6 +143,14 @@ const projectSso = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
 
 const projectManifest = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   const e = decodeOrDie(ManifestStream, event)
+  if (e._tag === "ManifestExpired") {
+    const [groupId, ...imageParts] = keyOf(event.streamId).split("/")
+    const image = imageParts.join("/")
+    return [
+      remove(CacheKinds.manifest, cachedManifestId(Number(groupId), image, { digest: e.digest })),
+      ...e.tags.map((tag) => remove(CacheKinds.manifest, cachedManifestId(Number(groupId), image, { tag })))
+    ]
+  }
   if (e._tag === "ManifestRead") {
     const [groupId, ...imageParts] = keyOf(event.streamId).split("/")
     const image = imageParts.join("/")

@@ -140,11 +140,12 @@ export const layer = (root: string) =>
       const list = Effect.tryPromise({
         try: async () => {
           const prefixes = await readdir(join(root, "sha256")).catch((e: unknown) => (codeOf(e) === "ENOENT" ? [] : Promise.reject(e)))
-          const found: Array<{ digest: string; size: number }> = []
+          const found: Array<{ digest: string; size: number; storedAt: Date }> = []
           for (const prefix of prefixes) {
             for (const name of await readdir(join(root, "sha256", prefix))) {
               if (!/^[a-f0-9]{64}$/.test(name) || !name.startsWith(prefix)) continue
-              found.push({ digest: `sha256:${name}`, size: (await stat(join(root, "sha256", prefix, name))).size })
+              const info = await stat(join(root, "sha256", prefix, name))
+              found.push({ digest: `sha256:${name}`, size: info.size, storedAt: info.mtime })
             }
           }
           return found.sort((a, b) => (a.digest < b.digest ? -1 : 1))

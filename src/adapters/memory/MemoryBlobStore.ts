@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { Effect, Layer, Option, Ref, Stream } from "effect"
+import { Clock, Effect, Layer, Option, Ref, Stream } from "effect"
 import { type BlobCheck, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/
@@ -8,10 +8,10 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/
 export const layer = Layer.effect(
   BlobStore,
   Effect.gen(function*() {
-    const blobs = yield* Ref.make(new Map<string, Uint8Array>())
+    const blobs = yield* Ref.make(new Map<string, { readonly bytes: Uint8Array; readonly storedAt: Date }>())
     const valid = (digest: string): Effect.Effect<void, BlobStoreError> =>
       DIGEST.test(digest) ? Effect.void : Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
-    const get = (digest: string) => Ref.get(blobs).pipe(Effect.map((all) => Option.fromNullable(all.get(digest))))
+    const get = (digest: string) => Ref.get(blobs).pipe(Effect.map((all) => Option.fromNullable(all.get(digest)?.bytes)))
 
     const read = (digest: string, range: { readonly start: number; readonly end: number } | null) =>
       valid(digest).pipe(
@@ -45,7 +45,9 @@ export const layer = Layer.effect(
             const all = bytes()
             const actual = `sha256:${createHash("sha256").update(all).digest("hex")}`
             if (actual !== digest) return write.abort.pipe(Effect.zipRight(Effect.fail(new DigestMismatch({ expected: digest, actual }))))
-            return Ref.update(blobs, (m) => new Map(m).set(digest, all))
+            return Clock.currentTimeMillis.pipe(
+              Effect.flatMap((now) => Ref.update(blobs, (m) => new Map(m).set(digest, { bytes: all, storedAt: new Date(now) })))
+            )
           }),
           abort: Effect.sync(() => {
             finished = true
@@ -65,7 +67,7 @@ export const layer = Layer.effect(
         return next
       }))),
       list: Ref.get(blobs).pipe(Effect.map((m) =>
-        [...m.entries()].map(([digest, b]) => ({ digest, size: b.length })).sort((a, b) => (a.digest < b.digest ? -1 : 1))
+        [...m.entries()].map(([digest, b]) => ({ digest, size: b.bytes.length, storedAt: b.storedAt })).sort((a, b) => (a.digest < b.digest ? -1 : 1))
       )),
       check: (digest) =>
         valid(digest).pipe(Effect.zipRight(get(digest))).pipe(Effect.map(Option.match({

@@ -40,7 +40,8 @@ export interface BlobStoreShape {
   readonly read: (digest: string, range: ByteRange | null) => Effect.Effect<Stream.Stream<Uint8Array, BlobStoreError>, BlobStoreError>
   readonly begin: (digest: string) => Effect.Effect<BlobWrite, BlobStoreError>
   readonly remove: (digest: string) => Effect.Effect<void, BlobStoreError>
-  readonly list: Effect.Effect<ReadonlyArray<{ readonly digest: string; readonly size: number }>, BlobStoreError>
+  /** Every stored blob, with when it was stored (collection spares young files). */
+  readonly list: Effect.Effect<ReadonlyArray<{ readonly digest: string; readonly size: number; readonly storedAt: Date }>, BlobStoreError>
   /** Re-hashes a stored blob against its digest (`fsck`). */
   readonly check: (digest: string) => Effect.Effect<BlobCheck, BlobStoreError>
 }

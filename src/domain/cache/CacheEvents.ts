@@ -18,7 +18,13 @@ export const ManifestCached = Schema.TaggedStruct("ManifestCached", {
 })
 /** Reads of cached entries, recorded at most once per entry per interval (TTL cleanup uses them). */
 export const ManifestRead = Schema.TaggedStruct("ManifestRead", { tag: Schema.NullOr(Schema.String), digest: Digest, at: Schema.Date })
-export const ManifestEvent = Schema.Union(ManifestCached, ManifestRead)
+/** A cached manifest is dropped (TTL expiry or purge), with every tag that pointed at it. */
+export const ManifestExpired = Schema.TaggedStruct("ManifestExpired", {
+  digest: Digest,
+  tags: Schema.Array(Schema.String),
+  reason: Schema.Literal("ttl", "purge")
+})
+export const ManifestEvent = Schema.Union(ManifestCached, ManifestRead, ManifestExpired)
 export type ManifestEvent = typeof ManifestEvent.Type
 
 /** Stream `blob-<groupId>/<digest>`: one group's cache entry for one blob. */

@@ -1,0 +1,99 @@
+import { Clock, Effect, Either } from "effect"
+import type { BlobEvent, ManifestEvent } from "../../domain/cache/CacheEvents.js"
+import { BlobForgotten, ManifestExpired } from "../../domain/cache/CacheEvents.js"
+import type { Decider } from "../../domain/Decider.js"
+import { BlobStream, ManifestStream } from "../../domain/streams.js"
+import type { CachedBlobView, CachedManifestView } from "../../domain/views.js"
+import { decision, handleCommand } from "../commandHandler.js"
+import { LiveView } from "../LiveView.js"
+import { BlobStore } from "../ports/BlobStore.js"
+import { blobStreamId, manifestStreamId } from "./cacheEvents.js"
+
+const recorder = <E>(): Decider<ReadonlyArray<E>, E, null, never> => ({
+  initialState: null,
+  evolve: (state) => state,
+  decide: (events) => Either.right(events)
+})
+
+/** Files younger than this are never collected: their cache entry may be a moment from being recorded. */
+export const COLLECTION_GRACE_MS = 10 * 60 * 1000
+
+const expireManifest = (m: CachedManifestView, tags: ReadonlyArray<string>, reason: "ttl" | "purge") =>
+  handleCommand(Effect.succeed([
+    decision(ManifestStream, recorder<ManifestEvent>(), manifestStreamId(m.groupId, m.image), () =>
+      Either.right([ManifestExpired.make({ digest: m.digest, tags: [...tags], reason })]))
+  ]))
+
+const expireBlob = (b: CachedBlobView, reason: "ttl" | "purge") =>
+  handleCommand(Effect.succeed([
+    decision(BlobStream, recorder<BlobEvent>(), blobStreamId(b.groupId, b.digest), () =>
+      Either.right([BlobForgotten.make({ reason })]))
+  ]))
+
+/** Drops the given entries of one group: manifests by digest with their tags, and blobs. */
+const expireEntries = (
+  groupId: number,
+  keep: (entry: { readonly lastReadAt: Date }) => boolean,
+  reason: "ttl" | "purge"
+) =>
+  Effect.gen(function*() {
+    const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
+    const manifests = state.cachedManifestsOf(groupId)
+    let expired = 0
+    for (const m of manifests.filter((m) => m.tag === null && !keep(m))) {
+      const tags = manifests.filter((t) => t.tag !== null && t.image === m.image && t.digest === m.digest).flatMap((t) => (t.tag === null ? [] : [t.tag]))
+      yield* expireManifest(m, tags, reason)
+      expired += 1
+    }
+    for (const b of state.cachedBlobsOf(groupId).filter((b) => !keep(b))) {
+      yield* expireBlob(b, reason)
+      expired += 1
+    }
+    return expired
+  })
+
+/**
+ * Deletes blob files that no cache entry of any group points at any more. Files younger than the grace
+ * period are left: a download may have just committed one whose entry is being appended.
+ */
+export const collectUnreferencedFiles = Effect.gen(function*() {
+  const store = yield* BlobStore
+  const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
+  const now = yield* Clock.currentTimeMillis
+  const referenced = new Set<string>()
+  for (const group of state.allGroups()) {
+    for (const m of state.cachedManifestsOf(group.groupId)) referenced.add(m.digest)
+    for (const b of state.cachedBlobsOf(group.groupId)) referenced.add(b.digest)
+  }
+  let deleted = 0
+  for (const file of yield* store.list) {
+    if (referenced.has(file.digest) || now - file.storedAt.getTime() < COLLECTION_GRACE_MS) continue
+    yield* store.remove(file.digest)
+    deleted += 1
+  }
+  return deleted
+})
+
+/**
+ * `DELETE /groups/:id/dependency_proxy/cache`: every entry of the group is dropped at once (so the group
+ * stops serving them), then files no other group uses are deleted.
+ */
+export const purgeGroupCache = (groupId: number) => expireEntries(groupId, () => false, "purge")
+
+/**
+ * The TTL job: for each group whose image TTL policy is enabled, entries not read for `ttl` days are
+ * dropped; then unreferenced files are deleted.
+ */
+export const cleanup = Effect.gen(function*() {
+  const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
+  const now = yield* Clock.currentTimeMillis
+  let expired = 0
+  for (const group of state.allGroups()) {
+    const policy = group.settings.ttlPolicy
+    if (!policy.enabled) continue
+    const cutoff = now - policy.ttlDays * 24 * 60 * 60 * 1000
+    expired += yield* expireEntries(group.groupId, (entry) => entry.lastReadAt.getTime() >= cutoff, "ttl")
+  }
+  const deleted = yield* collectUnreferencedFiles
+  return { expired, filesDeleted: deleted }
+})
