@@ -17,7 +17,7 @@ describe("the command line refuses bad input", () => {
     expect(result.code).toBe(2)
     expect(oneLine(result.stderr)[0]).toBe(message)
     expect(result.stdout).toBe("")
-  })
+  }, 120_000)
 
   it("reports a domain refusal naming the field, and appends nothing", async () => {
     const env = { DATA_DIR: await tempDir("dp-bad-") }
@@ -28,5 +28,5 @@ describe("the command line refuses bad input", () => {
     ])
     const users = await cli(["admin", "list-users"], env)
     expect(JSON.parse(users.stdout)).toEqual([])
-  })
+  }, 120_000)
 })

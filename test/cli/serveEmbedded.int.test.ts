@@ -47,12 +47,13 @@ describe("serve on the embedded database", () => {
       { id: 2, full_path: "platform/ci", parent_id: 1, dependency_proxy_enabled: true }
     ])
     expect(json(await cli(["audit", "verify"], env))).toMatchObject({ ok: true })
-  })
+    // Eight process starts, each opening the embedded database: slow on a loaded 2-core machine.
+  }, 300_000)
 
   it("uses INITIAL_ROOT_PASSWORD when given and writes no password file", async () => {
     const dataDir = await tempDir("dp-embedded-")
     const server = await startServer({ DATA_DIR: dataDir, INITIAL_ROOT_PASSWORD: "given-root-password" })
     expect(await server.stop()).toBe(0)
     await expect(stat(join(dataDir, "initial_root_password"))).rejects.toThrow(/ENOENT/)
-  })
+  }, 120_000)
 })

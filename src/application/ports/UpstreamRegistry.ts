@@ -14,16 +14,28 @@ export interface UpstreamCaller {
 }
 
 /** The upstream said the thing does not exist (404), or refused these credentials for it (401/403 after auth). */
-export class UpstreamNotFound extends Data.TaggedError("UpstreamNotFound")<{ readonly status: number }> {}
+export class UpstreamNotFound extends Data.TaggedError("UpstreamNotFound")<{ readonly status: number }> {
+  override get message() {
+    return `upstream answered ${this.status}`
+  }
+}
 
 /**
  * The upstream could not answer: connection refused or reset, timeout, 5xx, 429, or its token endpoint
  * failing. A cached copy may then be served (stale-if-error).
  */
-export class UpstreamUnavailable extends Data.TaggedError("UpstreamUnavailable")<{ readonly reason: string }> {}
+export class UpstreamUnavailable extends Data.TaggedError("UpstreamUnavailable")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
 
 /** The upstream answered with something unusable (no digest header, manifest over the size limit, bad JSON). */
-export class UpstreamInvalid extends Data.TaggedError("UpstreamInvalid")<{ readonly reason: string }> {}
+export class UpstreamInvalid extends Data.TaggedError("UpstreamInvalid")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
 
 export type UpstreamError = UpstreamNotFound | UpstreamUnavailable | UpstreamInvalid
 
