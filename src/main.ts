@@ -60,6 +60,9 @@ const secretBoxLayer = (config: Config) =>
 
 export const dataDirLayer = (config: Config) => Layer.effectDiscard(ensureDataDir(config.dataDir))
 
+/** How often a cache entry's last read is recorded at most: TTLs are days, an hour is precise enough. */
+const CACHE_READ_INTERVAL_MS = 60 * 60 * 1000
+
 /** How often a token's last use is recorded at most. */
 const TOKEN_USE_INTERVAL_MS = 10 * 60 * 1000
 
@@ -73,7 +76,11 @@ export const registryLayer = (config: Config) =>
     }),
     LiveViewLayer,
     signInThrottleLayer(),
-    Layer.succeed(RegistrySettings, { instanceEnabled: config.dependencyProxyEnabled, tokenUseIntervalMs: TOKEN_USE_INTERVAL_MS })
+    Layer.succeed(RegistrySettings, {
+      instanceEnabled: config.dependencyProxyEnabled,
+      tokenUseIntervalMs: TOKEN_USE_INTERVAL_MS,
+      cacheReadIntervalMs: CACHE_READ_INTERVAL_MS
+    })
   )
 
 /** The pull-through cache: blobs under DATA_DIR/blobs, Docker Hub (or UPSTREAM_URL) through undici. */

@@ -73,7 +73,7 @@ export const registryHarness = async (options: {
     JoseRegistryTokens.layer({ keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
     LiveViewLayer,
     signInThrottleLayer(options.throttle),
-    Layer.succeed(RegistrySettings, { instanceEnabled: options.instanceEnabled ?? true, tokenUseIntervalMs: 60_000 }),
+    Layer.succeed(RegistrySettings, { instanceEnabled: options.instanceEnabled ?? true, tokenUseIntervalMs: 60_000, cacheReadIntervalMs: 60_000 }),
   )
   const content = options.content ?? MemoryImageContent.layer(options.images ?? [sampleImage("alpine", "3.19")])
   const runtime = ManagedRuntime.make(content.pipe(Layer.provideMerge(registry), Layer.provideMerge(base), Layer.orDie))

@@ -18,7 +18,8 @@ import {
 } from "../ports/ImageContent.js"
 import { type UpstreamCaller, type UpstreamError, UpstreamInvalid, UpstreamRegistry, UpstreamUnavailable } from "../ports/UpstreamRegistry.js"
 import { BlobDownloads } from "./BlobDownloads.js"
-import { forgetBlob, recordBlob, recordManifest } from "./cacheEvents.js"
+import { RegistrySettings } from "../auth/RegistrySettings.js"
+import { forgetBlob, recordBlob, recordBlobRead, recordManifest, recordManifestRead } from "./cacheEvents.js"
 import { upstreamCaller } from "./upstreamCaller.js"
 
 const storageFailed = (error: BlobStoreError | EventStoreUnavailable | VersionConflict) =>
@@ -47,6 +48,20 @@ export const PullThroughCacheLayer = Layer.effect(
     const services = yield* Effect.context<EventStore | SecretBox>()
     const recordManifestEntry = (entry: Parameters<typeof recordManifest>[0]) => recordManifest(entry).pipe(Effect.provide(services))
     const recordBlobEntry = (entry: Parameters<typeof recordBlob>[0]) => recordBlob(entry).pipe(Effect.provide(services))
+    const settings = yield* RegistrySettings
+    /**
+     * Records a hit for TTL cleanup when the view says one is due; the decider makes concurrent hits agree on
+     * one event. Bookkeeping: a failure is logged, never turned into a failed pull.
+     */
+    const noteRead = <E>(lastReadAt: Date, record: (now: Date) => Effect.Effect<unknown, E, CommandMetadata | EventStore>) =>
+      Clock.currentTimeMillis.pipe(
+        Effect.flatMap((now) =>
+          now - lastReadAt.getTime() < settings.cacheReadIntervalMs
+            ? Effect.void
+            : record(new Date(now)).pipe(Effect.provide(services), Effect.asVoid)
+        ),
+        Effect.catchAll((error) => Effect.logWarning("could not record a cache read", error))
+      )
     const forgetBlobEntry = (groupId: number, digest: string, reason: string) => forgetBlob(groupId, digest, reason).pipe(Effect.provide(services))
     // When upstream last confirmed a cached tag, per process: it only saves HEADs within the check interval.
     const confirmed = new Map<string, Date>()
@@ -97,6 +112,10 @@ export const PullThroughCacheLayer = Layer.effect(
     /** The cached copy; if its file is gone (a restore without the files), fetched again by digest. */
     const serveCached = (group: GroupView, caller: UpstreamCaller, entry: CachedManifestView, mayHeal: boolean) =>
       readBytes(entry.digest).pipe(
+        Effect.tap(() =>
+          noteRead(entry.lastReadAt, (now) =>
+            recordManifestRead(group.groupId, entry.image, entry.digest, entry.tag, now, settings.cacheReadIntervalMs))
+        ),
         Effect.map((body): Manifest => ({ mediaType: entry.mediaType, digest: entry.digest, body })),
         Effect.catchAll((error) =>
           Effect.gen(function*() {
@@ -185,7 +204,10 @@ export const PullThroughCacheLayer = Layer.effect(
               Stream.unwrap(store.read(digest, range))
           })
           if (Option.isSome(entry)) {
-            if (Option.isSome(onDisk) && onDisk.value === entry.value.size) return serveFile(onDisk.value)
+            if (Option.isSome(onDisk) && onDisk.value === entry.value.size) {
+              yield* noteRead(entry.value.lastReadAt, (now) => recordBlobRead(group.groupId, digest, now, settings.cacheReadIntervalMs))
+              return serveFile(onDisk.value)
+            }
             // Self-healing: the entry's file is missing or the wrong size; forget it and fetch again.
             yield* Effect.logWarning("cached blob file missing or wrong size; fetching it again", { digest })
             if (Option.isSome(onDisk)) yield* store.remove(digest).pipe(Effect.mapError(storageFailed))

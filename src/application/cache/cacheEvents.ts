@@ -3,6 +3,7 @@ import { BlobCached, BlobForgotten, ManifestCached } from "../../domain/cache/Ca
 import type { Decider } from "../../domain/Decider.js"
 import type { BlobEvent, ManifestEvent } from "../../domain/cache/CacheEvents.js"
 import { BlobStream, ManifestStream, streamId } from "../../domain/streams.js"
+import { BlobReads, ManifestReads } from "../../domain/cache/readTracking.js"
 import { decision, handleCommand } from "../commandHandler.js"
 
 /**
@@ -28,6 +29,16 @@ export const recordBlob = (entry: Omit<typeof BlobCached.Type, "_tag">) =>
   handleCommand(Effect.succeed([
     decision(BlobStream, recorder<BlobEvent>(), blobStreamId(entry.groupId, entry.digest), () =>
       Either.right([BlobCached.make(entry)]))
+  ]))
+
+export const recordManifestRead = (groupId: number, image: string, digest: string, tag: string | null, at: Date, minIntervalMs: number) =>
+  handleCommand(Effect.succeed([
+    decision(ManifestStream, ManifestReads, manifestStreamId(groupId, image), () => Either.right({ digest, tag, at, minIntervalMs }))
+  ]))
+
+export const recordBlobRead = (groupId: number, digest: string, at: Date, minIntervalMs: number) =>
+  handleCommand(Effect.succeed([
+    decision(BlobStream, BlobReads, blobStreamId(groupId, digest), () => Either.right({ at, minIntervalMs }))
   ]))
 
 export const forgetBlob = (groupId: number, digest: string, reason: string) =>
