@@ -1,12 +1,13 @@
 import { Cause, Effect, Exit, ManagedRuntime, Option } from "effect"
-import type { CommandServices } from "./application/AppServices.js"
+import type { CommandServices, RegistryServices } from "./application/AppServices.js"
 import { CommandMetadata } from "./application/CommandMetadata.js"
 import { systemMetadata } from "./application/ports/EventStore.js"
 import { requireUserNamed } from "./application/resolve.js"
 import { adminCommands } from "./adapters/cli/admin.js"
 import { UsageError } from "./adapters/cli/args.js"
 import { auditCommands, replayCommand } from "./adapters/cli/audit.js"
-import { fsckCommand } from "./adapters/cli/fsck.js"
+import { cleanupCommand, fsckCommand } from "./adapters/cli/fsck.js"
+import { ciEnvCommand } from "./adapters/cli/ciEnv.js"
 import { describeDomainError } from "./adapters/cli/describe.js"
 import { serve } from "./adapters/cli/serve.js"
 import { parseConfig } from "./config.js"
@@ -23,7 +24,9 @@ const USAGE = `usage: dependency-proxy <command>
   audit history --group PATH    settings changes of a group
   audit state --group PATH --at TIME|POSITION
   audit verify                  check hash chains and compare replayed read models with the live ones
-  fsck [--repair]               check every cached file against its digest; --repair forgets bad entries`
+  fsck [--repair]               check every cached file against its digest; --repair forgets bad entries
+  cleanup                       expire cache entries past their group's TTL, delete unreferenced files
+  ci-env --group PATH --user U  create a CI job token and print the CI_DEPENDENCY_PROXY_* variables`
 
 const fail = (message: string, code: number): number => {
   process.stderr.write(`dependency-proxy: ${message}\n`)
@@ -46,9 +49,9 @@ const exitCodeFor = (error: unknown): number => {
   return fail(message, 1)
 }
 
-type Command = (argv: ReadonlyArray<string>) => Effect.Effect<unknown, unknown, CommandServices>
+type Command = (argv: ReadonlyArray<string>) => Effect.Effect<unknown, unknown, CommandServices | RegistryServices>
 
-const pick = (argv: ReadonlyArray<string>): { command: Command; rest: ReadonlyArray<string> } | string => {
+const pick = (argv: ReadonlyArray<string>, externalUrl: string): { command: Command; rest: ReadonlyArray<string> } | string => {
   const [name, sub, ...rest] = argv
   if (name === "admin") {
     const command = sub === undefined ? undefined : adminCommands[sub]
@@ -59,7 +62,9 @@ const pick = (argv: ReadonlyArray<string>): { command: Command; rest: ReadonlyAr
     return command === undefined ? `unknown audit subcommand ${sub ?? "(none)"}` : { command, rest }
   }
   if (name === "replay") return { command: replayCommand, rest: argv.slice(1) }
+  if (name === "ci-env") return { command: ciEnvCommand(externalUrl), rest: argv.slice(1) }
   if (name === "fsck") return { command: fsckCommand, rest: argv.slice(1) }
+  if (name === "cleanup") return { command: cleanupCommand, rest: argv.slice(1) }
   // Building the runtime migrates the database (see `storeLayer`); by the time this runs, it is done.
   if (name === "migrate") return { command: () => Effect.succeed({ migrated: true }), rest: argv.slice(1) }
   return `unknown command ${name ?? "(none)"}\n${USAGE}`
@@ -80,7 +85,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(`${USAGE}\n`)
     return argv[0] === undefined ? 2 : 0
   }
-  const picked = pick(argv)
+  const picked = pick(argv, config.right.externalUrl)
   if (typeof picked === "string") return fail(picked, 2)
   const { actor, rest } = splitActor(picked.rest)
   const runtime = ManagedRuntime.make(appLayer(config.right))

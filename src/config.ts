@@ -15,6 +15,8 @@ export interface Config {
   readonly encryptionKey: Buffer | null
   readonly logLevel: LogLevel
   readonly initialRootPassword: string | null
+  /** How often the TTL cleanup runs in `serve`. */
+  readonly cleanupIntervalSeconds: number
 }
 
 /** A configuration value that cannot be used; the CLI prints the message and exits with code 2. */
@@ -60,6 +62,18 @@ const jwtExpiry = (env: Env): Parsed<number> => {
   return seconds >= 60 && seconds <= 86400
     ? Either.right(seconds)
     : invalid("JWT_EXPIRY", "must be a duration from 60s to 24h, like 900, 15m or 1h", raw)
+}
+
+/** `3600`, `90m`, `12h` or `1d`; between 1 minute and 30 days. Default: daily. */
+const cleanupInterval = (env: Env): Parsed<number> => {
+  const raw = value(env, "CLEANUP_INTERVAL")
+  if (raw === undefined) return Either.right(86400)
+  const match = /^(\d+)([smhd]?)$/.exec(raw)
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match?.[2] || "s"] ?? 1
+  const seconds = match === null ? NaN : Number(match[1]) * unit
+  return seconds >= 60 && seconds <= 30 * 86400
+    ? Either.right(seconds)
+    : invalid("CLEANUP_INTERVAL", "must be a duration from 60s to 30d, like 3600, 12h or 1d", raw)
 }
 
 const bool = (env: Env, name: string, fallback: boolean): Parsed<boolean> => {
@@ -117,6 +131,7 @@ export const parseConfig = (env: Env): Parsed<Config> =>
       dependencyProxyEnabled: yield* bool(env, "DEPENDENCY_PROXY_ENABLED", true),
       encryptionKey: yield* encryptionKey(env),
       logLevel: yield* logLevel(env),
-      initialRootPassword
+      initialRootPassword,
+      cleanupIntervalSeconds: yield* cleanupInterval(env)
     }
   })

@@ -19,7 +19,8 @@ describe("configuration", () => {
       dependencyProxyEnabled: true,
       encryptionKey: null,
       logLevel: "info",
-      externalUrl: "http://localhost:5000"
+      externalUrl: "http://localhost:5000",
+      cleanupIntervalSeconds: 86400
     })
   })
 
@@ -34,7 +35,8 @@ describe("configuration", () => {
       JWT_EXPIRY: "1h",
       DEPENDENCY_PROXY_ENABLED: "false",
       ENCRYPTION_KEY: "ab".repeat(32),
-      LOG_LEVEL: "DEBUG"
+      LOG_LEVEL: "DEBUG",
+      CLEANUP_INTERVAL: "12h"
     }))
     expect(config).toMatchObject({
       port: 8443,
@@ -45,7 +47,8 @@ describe("configuration", () => {
       upstreamUrl: "http://127.0.0.1:5001",
       jwtExpirySeconds: 3600,
       dependencyProxyEnabled: false,
-      logLevel: "debug"
+      logLevel: "debug",
+      cleanupIntervalSeconds: 43200
     })
     expect(config.encryptionKey?.toString("hex")).toBe("ab".repeat(32))
   })
@@ -59,6 +62,7 @@ describe("configuration", () => {
     [{ DEPENDENCY_PROXY_ENABLED: "maybe" }, "DEPENDENCY_PROXY_ENABLED", "DEPENDENCY_PROXY_ENABLED must be true or false (got \"maybe\")"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL", "DATABASE_URL must be a postgres:// or postgresql:// URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got \"loud\")"],
+    [{ CLEANUP_INTERVAL: "5s" }, "CLEANUP_INTERVAL", "CLEANUP_INTERVAL must be a duration from 60s to 30d, like 3600, 12h or 1d (got \"5s\")"],
     [{ INITIAL_ROOT_PASSWORD: "short" }, "INITIAL_ROOT_PASSWORD", "INITIAL_ROOT_PASSWORD must be at least 8 characters"]
   ])("rejects %j naming %s", (env, variable, message) => {
     expect(errorOf(env)).toMatchObject({ variable, message })

@@ -6,6 +6,7 @@ import { bootstrapRoot } from "../../application/useCases/bootstrap.js"
 import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { systemMetadata } from "../../application/ports/EventStore.js"
 import type { Config } from "../../config.js"
+import { cleanupScheduleLayer } from "../../application/cache/cleanupSchedule.js"
 import { appLayer } from "../../main.js"
 import { buildServer } from "../http/server.js"
 
@@ -25,7 +26,9 @@ const generatedRootPassword = (dataDir: string) =>
 /** Starts the service: database and migrations, root bootstrap, then HTTP. Stops on SIGTERM or SIGINT. */
 export const serve = async (config: Config): Promise<number> => {
   // Start-up errors surface in the bootstrap below, before anything listens; requests never meet them.
-  const runtime = ManagedRuntime.make(appLayer(config).pipe(Layer.orDie))
+  const runtime = ManagedRuntime.make(
+    cleanupScheduleLayer(config.cleanupIntervalSeconds * 1000).pipe(Layer.provideMerge(appLayer(config)), Layer.orDie)
+  )
   const bootstrap = await runtime.runPromiseExit(
     bootstrapRoot(
       config.initialRootPassword === null ? generatedRootPassword(config.dataDir) : Effect.succeed(config.initialRootPassword)
