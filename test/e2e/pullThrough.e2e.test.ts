@@ -133,6 +133,41 @@ describe("pulling through the cache", () => {
     expect(await upstream.registry.countBlobGets(layer.digest)).toBe(1)
   }, 300_000)
 
+  it("a client that disconnects does not stop the download: the next pull is a cache hit", async () => {
+    const image = await upstream.images.largeLayer("library/abandoned", "1", 64 * 1024 * 1024)
+    const layer = image.layers[0]
+    if (layer === undefined) throw new Error("the fixture built no layer")
+    await upstream.registry.clearAccessLog()
+    const controller = new AbortController()
+    const first = await fetch(`http://${proxy.host}/v2/team/dependency_proxy/containers/abandoned/blobs/${layer.digest}`, {
+      headers: { authorization: `Bearer ${await token("team", "abandoned")}` },
+      signal: controller.signal
+    })
+    const reader = first.body?.getReader()
+    await reader?.read()
+    controller.abort()
+    const hex = layer.digest.slice("sha256:".length)
+    const cachedFile = join(proxy.blobsDir, "sha256", hex.slice(0, 2), hex)
+    const deadline = Date.now() + 60_000
+    while (await stat(cachedFile).then(() => false, () => true)) {
+      if (Date.now() > deadline) throw new Error("the abandoned download never finished")
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const again = await get("team", "abandoned", "blobs", layer.digest)
+    expect(sha256(new Uint8Array(await again.arrayBuffer()))).toBe(layer.digest)
+    expect(await upstream.registry.countBlobGets(layer.digest)).toBe(1)
+  }, 120_000)
+
+  it("pulls a private image with the group's Docker Hub credentials; a group without them cannot", async () => {
+    const pulled = await skopeoCopy("creds", "private/secret", "1")
+    expect(pulled.stderr).toBe("")
+    expect(pulled.code).toBe(0)
+    expect(sha256(await readFile(join(pulled.dir, "manifest.json")))).toBe(secret.manifest.digest)
+    const refused = await skopeoCopy("other", "private/secret", "1")
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain("manifest unknown")
+  }, 120_000)
+
   it("an upstream that serves corrupt bytes leaves nothing cached", async () => {
     const victim = await upstream.images.singleArch("library/victim", "1", { files: { "a.txt": "x".repeat(100_000) } })
     const layer = victim.layers[0]
