@@ -23,6 +23,7 @@ import { BlobDownloadsLayer } from "./application/cache/BlobDownloads.js"
 import { PullThroughCacheLayer } from "./application/cache/PullThroughCache.js"
 import * as FileBlobStore from "./adapters/filesystem/FileBlobStore.js"
 import { NodeStreamBridgeLayer } from "./adapters/nodeStreamBridge.js"
+import { instrumented } from "./adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "./adapters/upstream/UndiciUpstreamRegistry.js"
 
 /** Start-up failed for a reason outside the program (database unreachable, data directory not writable). */
@@ -89,7 +90,7 @@ export const cacheLayer = (config: Config) =>
     Layer.provide(BlobDownloadsLayer),
     Layer.provide(NodeStreamBridgeLayer),
     Layer.provideMerge(FileBlobStore.layer(join(config.dataDir, "blobs"))),
-    Layer.provideMerge(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl }))
+    Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl })))
   )
 
 /** Everything the use cases need, chosen from the configuration. The composition root. */

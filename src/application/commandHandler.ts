@@ -1,4 +1,5 @@
-import { Clock, Effect, Either, Schedule } from "effect"
+import { Clock, Effect, Either, Metric, Schedule } from "effect"
+import { appendLatency } from "./metrics.js"
 import type { Decider } from "../domain/Decider.js"
 import { fold } from "../domain/Decider.js"
 import { decodeEvent, encodeEvent } from "../domain/eventCodec.js"
@@ -63,7 +64,7 @@ export const handleCommand = <F, E, R>(
     }
     if (writes.length === 0) return []
     const now = yield* Clock.currentTimeMillis
-    return yield* store.append(writes, metadata, new Date(now))
+    return yield* store.append(writes, metadata, new Date(now)).pipe(Metric.trackDuration(appendLatency))
   }).pipe(
     Effect.retry({
       while: (error) => error instanceof VersionConflict,

@@ -6,6 +6,7 @@ import { BlobDownloadsLayer } from "../../src/application/cache/BlobDownloads.js
 import { PullThroughCacheLayer } from "../../src/application/cache/PullThroughCache.js"
 import * as FileBlobStore from "../../src/adapters/filesystem/FileBlobStore.js"
 import { NodeStreamBridgeLayer } from "../../src/adapters/nodeStreamBridge.js"
+import { instrumented } from "../../src/adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "../../src/adapters/upstream/UndiciUpstreamRegistry.js"
 import { freePort } from "./processes.js"
 import { registryHarness } from "./registryApp.js"
@@ -21,7 +22,7 @@ export const proxyHarness = async (upstreamUrl: string) => {
   const content = PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
     Layer.provide(NodeStreamBridgeLayer),
-    Layer.provideMerge(UndiciUpstreamRegistry.layer({ url: upstreamUrl, retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000 }))
+    Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: upstreamUrl, retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000 })))
   )
   const harness = await registryHarness({
     content,

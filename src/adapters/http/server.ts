@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify"
 import type { LogLevel } from "../../config.js"
+import { registerGraphql } from "../graphql/route.js"
 import { registerHealth } from "./health.js"
+import { registerMetrics } from "./metrics.js"
 import { registerRegistry } from "./registry/registryRoutes.js"
 import type { EdgeRuntime } from "./runtime.js"
 
@@ -30,7 +32,9 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
   app.addHook("onClose", async () => {
     await runtime.dispose()
   })
+  registerMetrics(app)
   registerHealth(app, runtime, options.dataDir, () => shuttingDown)
   registerRegistry(app, runtime, options.externalUrl)
+  registerGraphql(app, runtime, options.externalUrl)
   return app
 }

@@ -1,4 +1,5 @@
-import { Context, Data, Deferred, Effect, Exit, Layer, Option, Ref, Stream, SubscriptionRef } from "effect"
+import { Context, Data, Deferred, Effect, Exit, Layer, Metric, Option, Ref, Stream, SubscriptionRef } from "effect"
+import { bytesFetched, coalescedWaiters, downloadsInFlight } from "../metrics.js"
 import { BlobStore, type BlobStoreError, type BlobWrite, type DigestMismatch } from "../ports/BlobStore.js"
 import type { UpstreamBlob, UpstreamError } from "../ports/UpstreamRegistry.js"
 import { NodeStreamBridge } from "./NodeStreamBridge.js"
@@ -92,6 +93,7 @@ export const BlobDownloadsLayer = Layer.effect(
       bridge.chunks(body).pipe(
         Stream.runForEach((chunk) =>
           d.write.append(chunk).pipe(
+            Effect.zipRight(Metric.incrementBy(bytesFetched, chunk.length)),
             Effect.zipRight(d.write.written),
             Effect.flatMap((written) => SubscriptionRef.update(d.progress, (p) => ({ ...p, written })))
           )
@@ -106,6 +108,7 @@ export const BlobDownloadsLayer = Layer.effect(
         Effect.zipRight(onStored),
         Effect.onExit((exit) =>
           Effect.gen(function*() {
+            yield* Metric.incrementBy(downloadsInFlight, -1)
             if (Exit.isFailure(exit)) yield* d.write.abort
             const reason = Exit.isFailure(exit) ? describe(exit) : ""
             const status: Progress["status"] = Exit.isSuccess(exit) ? "done" : "failed"
@@ -148,7 +151,10 @@ export const BlobDownloadsLayer = Layer.effect(
           const found = m.get(digest)
           return found === undefined ? [undefined, new Map(m).set(digest, mine)] : [found, m]
         })
-        if (existing !== undefined) return join(yield* Deferred.await(existing), false)
+        if (existing !== undefined) {
+          yield* Metric.increment(coalescedWaiters)
+          return join(yield* Deferred.await(existing), false)
+        }
         const begun = yield* Effect.gen(function*() {
           const upstream = yield* start.fetch
           const write = yield* store.begin(digest).pipe(Effect.tapError(() => bridge.discard(upstream.body)))
@@ -167,6 +173,7 @@ export const BlobDownloadsLayer = Layer.effect(
           )
         )
         yield* Deferred.succeed(mine, begun.download)
+        yield* Metric.increment(downloadsInFlight)
         yield* Effect.forkDaemon(pump(begun.download, begun.upstream.body, start.onStored))
         return join(begun.download, true)
       })

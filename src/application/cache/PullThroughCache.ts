@@ -19,6 +19,7 @@ import {
 import { type UpstreamCaller, type UpstreamError, UpstreamInvalid, UpstreamRegistry, UpstreamUnavailable } from "../ports/UpstreamRegistry.js"
 import { BlobDownloads } from "./BlobDownloads.js"
 import { RegistrySettings } from "../auth/RegistrySettings.js"
+import { lookup } from "../metrics.js"
 import { forgetBlob, recordBlob, recordBlobRead, recordManifest, recordManifestRead } from "./cacheEvents.js"
 import { upstreamCaller } from "./upstreamCaller.js"
 
@@ -159,8 +160,14 @@ export const PullThroughCacheLayer = Layer.effect(
           Effect.catchTags({ UpstreamNotFound: fallBack, UpstreamUnavailable: fallBack, UpstreamInvalid: fallBack })
         )
         const plan = planManifest(reference, cached, now, group.settings.manifestCheckIntervalSeconds)
-        if (plan._tag === "Fetch" || cachedView === null || cached === null) return yield* fetchOrFallBack
-        if (plan._tag === "ServeCached") return yield* serveCached(group, caller, cachedView, true)
+        if (plan._tag === "Fetch" || cachedView === null || cached === null) {
+          yield* lookup("manifest", "miss")
+          return yield* fetchOrFallBack
+        }
+        if (plan._tag === "ServeCached") {
+          yield* lookup("manifest", "hit")
+          return yield* serveCached(group, caller, cachedView, true)
+        }
         const outcome = yield* upstream.headManifest(caller, upstreamRepository(image), referenceText(reference)).pipe(
           Effect.map((head): HeadOutcome => ({ _tag: "Found", digest: head.digest, mediaType: head.mediaType })),
           Effect.catchAll((error) => Effect.succeed(headOutcome(error)))
@@ -169,10 +176,13 @@ export const PullThroughCacheLayer = Layer.effect(
         switch (next._tag) {
           case "ServeCached":
             if (reference._tag === "Tag") confirmed.set(confirmKey(group.groupId, image, reference.tag), now)
+            yield* lookup("manifest", "hit")
             return yield* serveCached(group, caller, cachedView, true)
           case "ServeStale":
+            yield* lookup("manifest", "stale")
             return yield* serveCached(group, caller, cachedView, false)
           case "Fetch":
+            yield* lookup("manifest", "miss")
             return yield* fetchOrFallBack
           case "ManifestUnknown":
             return yield* unknown
@@ -206,6 +216,7 @@ export const PullThroughCacheLayer = Layer.effect(
           if (Option.isSome(entry)) {
             if (Option.isSome(onDisk) && onDisk.value === entry.value.size) {
               yield* noteRead(entry.value.lastReadAt, (now) => recordBlobRead(group.groupId, digest, now, settings.cacheReadIntervalMs))
+              yield* lookup("blob", "hit")
               return serveFile(onDisk.value)
             }
             // Self-healing: the entry's file is missing or the wrong size; forget it and fetch again.
@@ -222,8 +233,10 @@ export const PullThroughCacheLayer = Layer.effect(
             // Isolation: another group's file is shared only once upstream lets this group read the blob.
             yield* upstream.headBlob(caller, repository, digest).pipe(Effect.mapError(notFound))
             yield* recordBlobEntry({ groupId: group.groupId, digest, size: stillOnDisk.value, image, source: "shared" }).pipe(Effect.mapError(storageFailed))
+            yield* lookup("blob", "shared")
             return serveFile(stillOnDisk.value)
           }
+          yield* lookup("blob", "miss")
           const shared = yield* downloads.fetch(digest, group.groupId, {
             fetch: upstream.getBlob(caller, repository, digest),
             onStored: Effect.suspend(() =>

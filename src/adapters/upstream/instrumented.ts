@@ -1,0 +1,34 @@
+import { Effect, Layer, Metric } from "effect"
+import { rateLimitRemaining, upstreamRequests } from "../../application/metrics.js"
+import { UpstreamRegistry, type UpstreamError } from "../../application/ports/UpstreamRegistry.js"
+
+const outcomeOf = (error: UpstreamError): string =>
+  error._tag === "UpstreamNotFound" ? "not_found" : error._tag === "UpstreamUnavailable" ? "unavailable" : "invalid"
+
+/**
+ * Counts every call to the upstream by method, kind and outcome, and keeps Docker Hub's remaining rate limit
+ * in a gauge: a decorator, so the client itself stays about HTTP.
+ */
+export const instrumented = <E, R>(inner: Layer.Layer<UpstreamRegistry, E, R>) =>
+  Layer.effect(
+    UpstreamRegistry,
+    Effect.gen(function*() {
+      const upstream = yield* UpstreamRegistry
+      const count = (method: string, kind: string) => <A>(call: Effect.Effect<A, UpstreamError>) =>
+        call.pipe(
+          Effect.tapBoth({
+            onSuccess: () => Metric.update(upstreamRequests.pipe(Metric.tagged("method", method), Metric.tagged("kind", kind), Metric.tagged("outcome", "ok")), 1),
+            onFailure: (e) => Metric.update(upstreamRequests.pipe(Metric.tagged("method", method), Metric.tagged("kind", kind), Metric.tagged("outcome", outcomeOf(e))), 1)
+          }),
+          Effect.ensuring(upstream.rateLimit.pipe(Effect.flatMap((limit) => Metric.set(rateLimitRemaining, limit.remaining ?? -1))))
+        )
+      return UpstreamRegistry.of({
+        headManifest: (caller, repository, reference) => count("HEAD", "manifest")(upstream.headManifest(caller, repository, reference)),
+        getManifest: (caller, repository, reference) => count("GET", "manifest")(upstream.getManifest(caller, repository, reference)),
+        headBlob: (caller, repository, digest) => count("HEAD", "blob")(upstream.headBlob(caller, repository, digest)),
+        getBlob: (caller, repository, digest) => count("GET", "blob")(upstream.getBlob(caller, repository, digest)),
+        tags: (caller, repository) => count("GET", "tags")(upstream.tags(caller, repository)),
+        rateLimit: upstream.rateLimit
+      })
+    })
+  ).pipe(Layer.provide(inner))
