@@ -13,7 +13,7 @@ export const roleIn = (state: LiveState, actor: ApiActor, group: GroupView): num
 }
 
 /** A group the actor can see (Guest or more, or admin); others are "404 Group Not Found", as in GitLab. */
-export const visibleGroup = (state: LiveState, actor: ApiActor, group: Option.Option<GroupView>) =>
+export const visibleGroup = (state: LiveState, actor: ApiActor, group: Option.Option<GroupView>): Effect.Effect<GroupView, ApiNotFound> =>
   Option.match(group, {
     onNone: () => Effect.fail(new ApiNotFound({ what: "Group" })),
     onSome: (g) => (roleIn(state, actor, g) >= AccessLevels.guest ? Effect.succeed(g) : Effect.fail(new ApiNotFound({ what: "Group" })))

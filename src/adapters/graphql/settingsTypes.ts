@@ -1,0 +1,53 @@
+import { GraphQLBoolean, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString } from "graphql"
+import type { SettingChange } from "../../application/audit/settingsHistory.js"
+import { TimeScalar } from "./scalars.js"
+
+/** What a caller may see of the settings: the Docker Hub secret is never a field, and identity only for Owners. */
+export interface SettingSource {
+  readonly enabled: boolean
+  readonly identity: string | null
+}
+
+export interface TtlPolicySource {
+  readonly enabled: boolean
+  readonly ttl: number
+}
+
+export const DependencyProxySettingType = new GraphQLObjectType<SettingSource>({
+  name: "DependencyProxySetting",
+  description: "Group-level Dependency Proxy settings",
+  fields: {
+    enabled: { type: new GraphQLNonNull(GraphQLBoolean), description: "Indicates whether the dependency proxy is enabled for the group." },
+    identity: {
+      type: GraphQLString,
+      description: "Identity used to authenticate with Docker Hub when pulling images. Null unless the caller is an Owner of the group."
+    }
+  }
+})
+
+export const ImageTtlGroupPolicyType = new GraphQLObjectType<TtlPolicySource>({
+  name: "DependencyProxyImageTtlGroupPolicy",
+  description: "Group-level Dependency Proxy TTL policy settings",
+  fields: {
+    enabled: { type: new GraphQLNonNull(GraphQLBoolean), description: "Indicates whether the policy is enabled or disabled." },
+    ttl: { type: GraphQLInt, description: "Number of days to retain a cached image file." }
+  }
+})
+
+const SettingChangeType = new GraphQLObjectType<SettingChange>({
+  name: "DependencyProxySettingChange",
+  description: "One change to a dependency proxy setting, from the group's event log",
+  fields: {
+    at: { type: new GraphQLNonNull(TimeScalar), description: "When the change was recorded." },
+    actor: { type: GraphQLString, description: "Who made the change, as recorded on the event (`user:<id>`)." },
+    setting: { type: new GraphQLNonNull(GraphQLString), description: "The setting's name." },
+    from: { type: GraphQLString, description: "The value before the change." },
+    to: { type: GraphQLString, description: "The value after the change; for the Docker Hub secret only `changed`." }
+  }
+})
+
+export const SettingChangeConnectionType = new GraphQLObjectType<{ readonly nodes: ReadonlyArray<SettingChange> }>({
+  name: "DependencyProxySettingChangeConnection",
+  description: "The settings changes of a group, oldest first",
+  fields: { nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(SettingChangeType))) } }
+})
