@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
-import { Data, Effect, Layer } from "effect"
+import { Data, Effect, Layer, Logger, LogLevel } from "effect"
 import { ProjectorLive } from "./application/projectorLive.js"
 import * as AesGcmSecretBox from "./adapters/crypto/AesGcmSecretBox.js"
 import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js"
@@ -93,6 +93,19 @@ export const cacheLayer = (config: Config) =>
     Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl })))
   )
 
+const LOG_LEVELS: Record<Config["logLevel"], LogLevel.LogLevel> = {
+  fatal: LogLevel.Fatal,
+  error: LogLevel.Error,
+  warn: LogLevel.Warning,
+  info: LogLevel.Info,
+  debug: LogLevel.Debug,
+  trace: LogLevel.Trace
+}
+
+/** The application's own log lines as JSON on stdout, at LOG_LEVEL, beside Fastify's request log. */
+export const loggingLayer = (config: Config) =>
+  Layer.merge(Logger.json, Logger.minimumLogLevel(LOG_LEVELS[config.logLevel]))
+
 /** Everything the use cases need, chosen from the configuration. The composition root. */
 export const appLayer = (config: Config) => {
   const core = Layer.mergeAll(
@@ -105,6 +118,8 @@ export const appLayer = (config: Config) => {
     Layer.provideMerge(registryLayer(config)),
     Layer.provideMerge(core),
     Layer.provide(dataDirLayer(config)),
+    // Merged, not provided: the runtime built from this layer keeps the logger for every later effect.
+    Layer.merge(loggingLayer(config)),
     Layer.mapError((e: StartupError | DataDirError | JwtKeyRingError | EventStoreUnavailable | BlobStoreError) => new StartupError({ message: e.message }))
   )
 }

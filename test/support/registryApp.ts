@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import type { FastifyInstance } from "fastify"
 import { LiveViewLayer } from "../../src/application/LiveView.js"
 import { RegistrySettings } from "../../src/application/auth/RegistrySettings.js"
@@ -65,6 +65,8 @@ export const registryHarness = async (options: {
   readonly content?: Layer.Layer<ImageContent, never, Exclude<AppServices | RegistryServices, ImageContent>>
   /** The blob store; in memory unless a test needs files. */
   readonly blobStore?: Layer.Layer<BlobStore>
+  /** Collects every log line (Fastify's and the application's, at trace level) instead of discarding them. */
+  readonly logSink?: Array<string>
 } = {}): Promise<RegistryHarness> => {
   const externalUrl = options.externalUrl ?? EXTERNAL_URL
   const keysDir = join(await mkdtemp(join(tmpdir(), "dp-jwt-")), "keys")
@@ -76,8 +78,17 @@ export const registryHarness = async (options: {
     Layer.succeed(RegistrySettings, { instanceEnabled: options.instanceEnabled ?? true, tokenUseIntervalMs: 60_000, cacheReadIntervalMs: 60_000 }),
   )
   const content = options.content ?? MemoryImageContent.layer(options.images ?? [sampleImage("alpine", "3.19")])
-  const runtime = ManagedRuntime.make(content.pipe(Layer.provideMerge(registry), Layer.provideMerge(base), Layer.orDie))
-  const app = buildServer(runtime, { dataDir: tmpdir(), logLevel: "fatal", externalUrl })
+  const sink = options.logSink
+  const logging = sink === undefined
+    ? Layer.empty
+    : Layer.merge(
+      Logger.replace(Logger.defaultLogger, Logger.map(Logger.jsonLogger, (line) => void sink.push(line))),
+      Logger.minimumLogLevel(LogLevel.All)
+    )
+  const runtime = ManagedRuntime.make(content.pipe(Layer.provideMerge(registry), Layer.provideMerge(base), Layer.merge(logging), Layer.orDie))
+  const app = buildServer(runtime, sink === undefined
+    ? { dataDir: tmpdir(), logLevel: "fatal", externalUrl }
+    : { dataDir: tmpdir(), logLevel: "trace", externalUrl, logStream: { write: (line) => void sink.push(line) } })
   await app.ready()
   return {
     app,

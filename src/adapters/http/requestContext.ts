@@ -29,7 +29,11 @@ export const runForRequest = async <A, E>(
   }
   reply.raw.once("close", onClose)
   const exit = await runtime.runPromiseExit(
-    effect.pipe(Effect.provideService(CommandMetadata, requestMetadata(request))),
+    effect.pipe(
+      Effect.provideService(CommandMetadata, requestMetadata(request)),
+      // Every log line the request's effects write carries its id, like Fastify's own lines.
+      Effect.annotateLogs({ requestId: request.id })
+    ),
     { signal: controller.signal }
   )
   reply.raw.off("close", onClose)

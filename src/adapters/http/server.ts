@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from "fastify"
 import type { LogLevel } from "../../config.js"
+import { registerUi } from "../ui/registerUi.js"
 import { registerGraphql } from "../graphql/route.js"
+import { registerApi } from "./api/registerApi.js"
 import { registerHealth } from "./health.js"
 import { registerMetrics } from "./metrics.js"
 import { registerRegistry } from "./registry/registryRoutes.js"
@@ -10,6 +12,10 @@ export interface ServerOptions {
   readonly dataDir: string
   readonly externalUrl: string
   readonly logLevel: LogLevel
+  /** Where request logs go (stdout when absent); tests capture them to check nothing secret is logged. */
+  readonly logStream?: { readonly write: (line: string) => void }
+  /** Signs web UI session cookies; a random one per process when absent (see registerUi). */
+  readonly sessionKey?: Buffer
 }
 
 /** Redacted wherever they appear in a logged request or error. */
@@ -21,9 +27,10 @@ const REDACT = ["req.headers.authorization", "req.headers[\"private-token\"]", "
  */
 export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): FastifyInstance => {
   const app = Fastify({
-    logger: { level: options.logLevel, redact: REDACT },
-    requestIdHeader: "x-request-id",
-    disableRequestLogging: false
+    logger: options.logStream === undefined
+      ? { level: options.logLevel, redact: REDACT }
+      : { level: options.logLevel, redact: REDACT, stream: options.logStream },
+    requestIdHeader: "x-request-id"
   })
   let shuttingDown = false
   app.addHook("preClose", async () => {
@@ -35,6 +42,8 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
   registerMetrics(app)
   registerHealth(app, runtime, options.dataDir, () => shuttingDown)
   registerRegistry(app, runtime, options.externalUrl)
+  registerApi(app, runtime, options.externalUrl)
   registerGraphql(app, runtime, options.externalUrl)
+  registerUi(app, runtime, options)
   return app
 }
