@@ -9,7 +9,7 @@ const database = Layer.scoped(TestDatabaseUrl, freshDatabase)
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) => Effect.promise(() => cli(args, env))
 
-layer(database, { timeout: "180 seconds", excludeTestServices: true })("the CLI on Postgres", (it) => {
+layer(database, { timeout: "600 seconds", excludeTestServices: true })("the CLI on Postgres", (it) => {
   it.effect("serve migrates on start; audit history, state --at and verify work through the CLI", () =>
     Effect.gen(function*() {
       const url = yield* TestDatabaseUrl
@@ -61,5 +61,6 @@ layer(database, { timeout: "180 seconds", excludeTestServices: true })("the CLI 
         ok: false,
         chainBreak: { streamId: "group-1", reason: "stored hash does not match the event's contents" }
       })
-    }))
+      // Eleven process starts: slow on a loaded 2-core machine.
+    }), 300_000)
 })

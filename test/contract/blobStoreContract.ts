@@ -43,6 +43,10 @@ export type BlobStoreSubject =
 // ---------------------------------------------------------------------------------------------------------
 // Helpers shared by the adapters' test files.
 
+/** What `list` says, without `storedAt` (a clock reading, checked on its own below). */
+const listedBlobs = (store: BlobStoreShape) =>
+  store.list.pipe(Effect.map((blobs) => blobs.map(({ digest, size }) => ({ digest, size }))))
+
 export const digestOf = (bytes: Uint8Array): string => `sha256:${createHash("sha256").update(bytes).digest("hex")}`
 
 export const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")
@@ -100,14 +104,14 @@ const expectVisible = (store: BlobStoreShape, digest: string, bytes: Uint8Array)
   Effect.gen(function*() {
     expect(yield* store.size(digest)).toEqual(Option.some(bytes.length))
     expect(hexOf(yield* readBytes(store, digest))).toBe(hexOf(bytes))
-    expect(yield* store.list).toContainEqual({ digest, size: bytes.length })
+    expect(yield* listedBlobs(store)).toContainEqual({ digest, size: bytes.length })
   })
 
 const expectAbsent = (store: BlobStoreShape, digest: string) =>
   Effect.gen(function*() {
     expect(yield* store.size(digest)).toEqual(Option.none())
     expect(yield* failureOf(readBytes(store, digest))).toBeInstanceOf(BlobStoreError)
-    expect((yield* store.list).map((blob) => blob.digest)).not.toContain(digest)
+    expect((yield* listedBlobs(store)).map((blob) => blob.digest)).not.toContain(digest)
     expect(yield* store.check(digest)).toBe<BlobCheck>("missing")
   })
 
@@ -258,7 +262,7 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
 
         yield* expectAbsent(store, claimed)
         yield* expectAbsent(store, digestOf(bytes))
-        expect(yield* store.list).toEqual([])
+        expect(yield* listedBlobs(store)).toEqual([])
         // Neither the temporary file nor anything at the final place.
         if (medium !== null) expect(yield* medium.files).toEqual([])
       }))
@@ -274,7 +278,7 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         yield* write.release
 
         yield* expectAbsent(store, digest)
-        expect(yield* store.list).toEqual([])
+        expect(yield* listedBlobs(store)).toEqual([])
         if (medium !== null) expect(yield* medium.files).toEqual([])
       }))
 
@@ -361,7 +365,7 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
 
         if (medium !== null && before !== null) expect(yield* medium.fingerprint).toBe(before)
         yield* expectVisible(store, keptDigest, kept)
-        expect(yield* store.list).toEqual([{ digest: keptDigest, size: 100 }])
+        expect(yield* listedBlobs(store)).toEqual([{ digest: keptDigest, size: 100 }])
       }))
 
     it.scopedLive("remove makes a blob disappear, and removing again or removing what never was succeeds", () =>
@@ -379,20 +383,35 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         yield* expectAbsent(store, digest)
 
         yield* expectVisible(store, otherDigest, other)
-        expect(yield* store.list).toEqual([{ digest: otherDigest, size: 500 }])
+        expect(yield* listedBlobs(store)).toEqual([{ digest: otherDigest, size: 500 }])
         if (medium !== null) expect(yield* medium.files).toEqual([medium.blobFile(otherDigest)])
+      }))
+
+    it.scopedLive("list says when each blob was stored, so collection can spare young files", () =>
+      Effect.gen(function*() {
+        const { store } = yield* fresh
+        const before = Date.now()
+        const bytes = Buffer.from("stored just now")
+        const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`
+        const write = yield* store.begin(digest)
+        yield* write.append(bytes)
+        yield* write.commit
+        yield* write.release
+        const entry = (yield* store.list).find((b) => b.digest === digest)
+        expect(entry?.storedAt.getTime()).toBeGreaterThanOrEqual(before - 1000)
+        expect(entry?.storedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000)
       }))
 
     it.scopedLive("list gives each committed blob once with its size", () =>
       Effect.gen(function*() {
         const { store } = yield* fresh
-        expect(yield* store.list).toEqual([])
+        expect(yield* listedBlobs(store)).toEqual([])
         const blobs = [randomBytes(10), randomBytes(2_000), randomBytes(1)]
         yield* Effect.forEach(blobs, (b) => put(store, [b]), { discard: true })
         // Writing the same content again is not a second blob.
         yield* Effect.forEach(blobs, (b) => put(store, [b]), { discard: true })
         const byDigest = (a: { readonly digest: string }, b: { readonly digest: string }) => (a.digest < b.digest ? -1 : 1)
-        const listed = [...(yield* store.list)].sort(byDigest)
+        const listed = [...(yield* listedBlobs(store))].sort(byDigest)
         const expected = blobs.map((b) => ({ digest: digestOf(b), size: b.length })).sort(byDigest)
         expect(listed).toEqual(expected)
       }))
@@ -443,7 +462,7 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         yield* Effect.all([a.release, b.release], { discard: true })
 
         yield* expectVisible(store, digest, bytes)
-        expect(yield* store.list).toEqual([{ digest, size: bytes.length }])
+        expect(yield* listedBlobs(store)).toEqual([{ digest, size: bytes.length }])
         expect(yield* store.check(digest)).toBe<BlobCheck>("ok")
         if (medium !== null) expect(yield* medium.files).toEqual([medium.blobFile(digest)])
       }))
@@ -456,7 +475,7 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         const digests = yield* Effect.all(Array.from({ length: 4 }, () => put(store, chunks)), { concurrency: "unbounded" })
         expect(new Set(digests)).toEqual(new Set([digestOf(bytes)]))
         yield* expectVisible(store, digestOf(bytes), bytes)
-        expect(yield* store.list).toHaveLength(1)
+        expect(yield* listedBlobs(store)).toHaveLength(1)
         expect(yield* store.check(digestOf(bytes))).toBe<BlobCheck>("ok")
         if (medium !== null) expect(yield* medium.files).toEqual([medium.blobFile(digestOf(bytes))])
       }))
@@ -481,7 +500,7 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         expect({ digest: `sha256:${hash.digest("hex")}`, length }).toEqual({ digest, length: size })
         const tail = yield* readBytes(store, digest, { start: size - 65_537, end: size - 1 })
         expect(hexOf(tail)).toBe(hexOf(bytes.subarray(size - 65_537)))
-        expect(yield* store.list).toEqual([{ digest, size }])
+        expect(yield* listedBlobs(store)).toEqual([{ digest, size }])
         expect(yield* store.check(digest)).toBe<BlobCheck>("ok")
         if (medium !== null) {
           expect(yield* medium.files).toEqual([medium.blobFile(digest)])
