@@ -88,7 +88,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const picked = pick(argv, config.right.externalUrl)
   if (typeof picked === "string") return fail(picked, 2)
   const { actor, rest } = splitActor(picked.rest)
-  const runtime = ManagedRuntime.make(appLayer(config.right))
+  const runtime = ManagedRuntime.make(appLayer(config.right, "stderr"))
   const program = requireUserNamed(actor).pipe(
     Effect.map((user) => systemMetadata(`user:${user.userId}`)),
     Effect.orElseSucceed(() => systemMetadata(`cli:${actor}`)),

@@ -10,6 +10,8 @@ import * as PgliteClient from "./adapters/pglite/PgliteClient.js"
 import { migrate } from "./adapters/sql/migrate.js"
 import { pgLayer } from "./adapters/sql/PostgresClient.js"
 import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
+import { type CommitSignal, PostgresCommitSignal } from "./adapters/sql/CommitSignal.js"
+import type { SqlClient } from "@effect/sql"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import type { Config } from "./config.js"
 import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
@@ -37,16 +39,25 @@ const startupError = (what: string) => (cause: { readonly message: string }) =>
  * migrations run before anything reads or writes.
  */
 export const storeLayer = (config: Config) => {
-  const client = config.databaseUrl === null
-    ? PgliteClient.layer({ dataDir: join(config.dataDir, "pglite") })
-    : pgLayer(config.databaseUrl)
-  const migrated = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(client))
-  return Layer.mergeAll(SqlEventStore.layer, SqlIdSequence.layer).pipe(
-    Layer.provide(ProjectorLive),
-    Layer.provideMerge(migrated),
-    Layer.provideMerge(ProjectorLive),
-    Layer.mapError(startupError(config.databaseUrl === null ? "embedded database" : "database"))
-  )
+  const onClient = <E extends { readonly message: string }>(
+    client: Layer.Layer<SqlClient.SqlClient, E>,
+    signal: Layer.Layer<CommitSignal, E> | Layer.Layer<never>
+  ) => {
+    const migrated = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(client))
+    return Layer.mergeAll(SqlEventStore.layer, SqlIdSequence.layer).pipe(
+      Layer.provide(ProjectorLive),
+      Layer.provide(signal),
+      Layer.provideMerge(migrated),
+      Layer.provideMerge(ProjectorLive),
+      Layer.mapError(startupError(config.databaseUrl === null ? "embedded database" : "database"))
+    )
+  }
+  if (config.databaseUrl === null) {
+    // One process owns the embedded database: nobody else commits, nobody needs telling.
+    return onClient(PgliteClient.layer({ dataDir: join(config.dataDir, "pglite") }), Layer.empty)
+  }
+  const client = pgLayer(config.databaseUrl)
+  return onClient(client, PostgresCommitSignal.pipe(Layer.provide(client)))
 }
 
 /** The key that seals Docker Hub secrets: ENCRYPTION_KEY, or one generated once into DATA_DIR. */
@@ -102,12 +113,18 @@ const LOG_LEVELS: Record<Config["logLevel"], LogLevel.LogLevel> = {
   trace: LogLevel.Trace
 }
 
-/** The application's own log lines as JSON on stdout, at LOG_LEVEL, beside Fastify's request log. */
-export const loggingLayer = (config: Config) =>
-  Layer.merge(Logger.json, Logger.minimumLogLevel(LOG_LEVELS[config.logLevel]))
+/**
+ * The application's own log lines as JSON at LOG_LEVEL: on stdout beside Fastify's request log for `serve`,
+ * on stderr for the CLI, whose stdout is its result.
+ */
+export const loggingLayer = (config: Config, to: "stdout" | "stderr") =>
+  Layer.merge(
+    to === "stdout" ? Logger.json : Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.jsonLogger)),
+    Logger.minimumLogLevel(LOG_LEVELS[config.logLevel])
+  )
 
 /** Everything the use cases need, chosen from the configuration. The composition root. */
-export const appLayer = (config: Config) => {
+export const appLayer = (config: Config, logTo: "stdout" | "stderr" = "stdout") => {
   const core = Layer.mergeAll(
     storeLayer(config),
     secretBoxLayer(config),
@@ -119,7 +136,7 @@ export const appLayer = (config: Config) => {
     Layer.provideMerge(core),
     Layer.provide(dataDirLayer(config)),
     // Merged, not provided: the runtime built from this layer keeps the logger for every later effect.
-    Layer.merge(loggingLayer(config)),
+    Layer.merge(loggingLayer(config, logTo)),
     Layer.mapError((e: StartupError | DataDirError | JwtKeyRingError | EventStoreUnavailable | BlobStoreError) => new StartupError({ message: e.message }))
   )
 }

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Array as Arr, Context, Data, Effect, Layer, Option, Ref, Schema } from "effect"
+import { Array as Arr, Context, Data, Effect, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
+import { CommitSignal } from "./CommitSignal.js"
 import { eventHash } from "../../application/eventHash.js"
 import { ReadModelMap } from "../../application/projection.js"
 import {
@@ -67,7 +68,7 @@ const rebuildPageSize = 10_000
  * PGlite (`PgliteClient`). Semantics follow the memory store; see the port for the contract.
  */
 export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlClient | Projector> = Layer
-  .effectContext(
+  .scopedContext(
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const projector = yield* Projector
@@ -129,6 +130,23 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
         })
 
       const known = yield* Ref.make(0)
+      const signal = yield* Effect.serviceOption(CommitSignal)
+      if (Option.isSome(signal)) {
+        // Other processes' commits: catch up to the latest position on every (re)subscription, then follow.
+        const latest = sql`select coalesce(max(global_position), 0)::text as position from events`.pipe(
+          Effect.map((rows) => Number(rows[0]?.["position"] ?? 0))
+        )
+        const follow = Stream.runForEach(
+          Stream.concat(Stream.fromEffect(latest), signal.value.heard),
+          (position) => Ref.update(known, (p) => Math.max(p, position))
+        )
+        yield* Effect.forkScoped(
+          follow.pipe(
+            Effect.tapErrorCause((cause) => Effect.logWarning("lost the commit notifications; resubscribing", cause)),
+            Effect.retry(Schedule.spaced("1 second"))
+          )
+        )
+      }
       const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
         sql.withTransaction(
           Effect.gen(function*() {
@@ -155,7 +173,12 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
             ParseError: (error) => Effect.fail(unavailable("append")(error))
           }),
           transactionDefectsAsUnavailable("append"),
-          Effect.tap((recorded) => Ref.update(known, (p) => Math.max(p, recorded.at(-1)?.globalPosition ?? 0)))
+          Effect.tap((recorded) => {
+            const position = recorded.at(-1)?.globalPosition ?? 0
+            return Ref.update(known, (p) => Math.max(p, position)).pipe(
+              Effect.zipRight(Option.match(signal, { onNone: () => Effect.void, onSome: (s) => s.announce(position) }))
+            )
+          })
         )
 
       const readStream = (streamId: string) =>
