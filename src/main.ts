@@ -70,6 +70,23 @@ const secretBoxLayer = (config: Config) =>
     })
   )
 
+/**
+ * Signs web UI session cookies: generated once into DATA_DIR (0600), so sessions survive restarts and replicas
+ * on one DATA_DIR accept each other's cookies. Deleting the file signs everyone out.
+ */
+export const sessionKey = (config: Config) => {
+  const path = join(config.dataDir, "session_key")
+  return ensureDataDir(config.dataDir).pipe(
+    Effect.zipRight(readOrCreateSecretFile(path, () => randomBytes(32).toString("hex"))),
+    Effect.mapError(startupError("session key")),
+    Effect.filterOrFail(
+      (file) => /^(?:[0-9a-f]{2}){32,}$/i.test(file.value),
+      () => new StartupError({ message: `session key: ${path} must hold at least 64 hex digits` })
+    ),
+    Effect.map((file) => Buffer.from(file.value, "hex"))
+  )
+}
+
 export const dataDirLayer = (config: Config) => Layer.effectDiscard(ensureDataDir(config.dataDir))
 
 /** How often a cache entry's last read is recorded at most: TTLs are days, an hour is precise enough. */

@@ -7,7 +7,7 @@ import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { systemMetadata } from "../../application/ports/EventStore.js"
 import type { Config } from "../../config.js"
 import { cleanupScheduleLayer } from "../../application/cache/cleanupSchedule.js"
-import { appLayer } from "../../main.js"
+import { appLayer, sessionKey } from "../../main.js"
 import { buildServer } from "../http/server.js"
 
 /**
@@ -39,7 +39,18 @@ export const serve = async (config: Config): Promise<number> => {
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(bootstrap.cause)}\n`)
     return 1
   }
-  const app = buildServer(runtime, { dataDir: config.dataDir, logLevel: config.logLevel, externalUrl: config.externalUrl })
+  const key = await runtime.runPromiseExit(sessionKey(config))
+  if (key._tag === "Failure") {
+    await runtime.dispose()
+    process.stderr.write(`dependency-proxy: cannot start: ${describeCause(key.cause)}\n`)
+    return 1
+  }
+  const app = buildServer(runtime, {
+    dataDir: config.dataDir,
+    logLevel: config.logLevel,
+    externalUrl: config.externalUrl,
+    sessionKey: key.value
+  })
   if (bootstrap.value.created) app.log.info({ userId: bootstrap.value.userId }, "created the root user")
   await app.listen({ port: config.port, host: config.host })
   await new Promise<void>((resolve) => {

@@ -1,0 +1,79 @@
+import { Cause, Effect } from "effect"
+import { settingsHistory } from "../../../application/audit/settingsHistory.js"
+import { collectUnreferencedFiles, purgeGroupCache } from "../../../application/cache/cleanup.js"
+import { groupCache, humanSize } from "../../../application/cache/groupCache.js"
+import { imagePrefix } from "../../../domain/registry/imagePrefix.js"
+import { accepted, ok } from "./apiResponse.js"
+import type { ApiRouter } from "./apiRoute.js"
+import { blobJson, cachedImages, manifestJson } from "./cacheJson.js"
+import { isoTime } from "./dates.js"
+import { isOwnerOf, ownedGroupParam, visibleGroupParam } from "./groupAccess.js"
+
+/**
+ * The group's dependency proxy: its summary, cached manifests and blobs, settings history (Guest and up),
+ * and the purge (Owner). The Docker Hub identity is shown to Owners only; the secret to nobody.
+ */
+export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: string) => {
+  router.get("/groups/:id/dependency_proxy", "read", (context) =>
+    Effect.gen(function*() {
+      const group = yield* visibleGroupParam(context)
+      const cache = yield* groupCache(group.groupId)
+      const settings = group.settings
+      return ok({
+        enabled: settings.enabled,
+        image_prefix: imagePrefix(externalUrl, group.fullPath),
+        total_size: humanSize(cache.totalSizeBytes),
+        total_size_bytes: cache.totalSizeBytes,
+        image_count: cachedImages(cache).length,
+        blob_count: cache.blobs.length,
+        ttl_policy: { enabled: settings.ttlPolicy.enabled, ttl: settings.ttlPolicy.ttlDays },
+        ...(isOwnerOf(context, group) ? { identity: settings.identity } : {})
+      })
+    }))
+
+  router.get("/groups/:id/dependency_proxy/manifests", "read", (context) =>
+    visibleGroupParam(context).pipe(
+      Effect.flatMap((group) => groupCache(group.groupId)),
+      Effect.map((cache) => ok(cachedImages(cache).map(manifestJson)))
+    ))
+
+  router.get("/groups/:id/dependency_proxy/blobs", "read", (context) =>
+    visibleGroupParam(context).pipe(
+      Effect.flatMap((group) => groupCache(group.groupId)),
+      Effect.map((cache) => ok(cache.blobs.map(blobJson)))
+    ))
+
+  router.get("/groups/:id/dependency_proxy/settings/history", "read", (context) =>
+    Effect.gen(function*() {
+      const group = yield* visibleGroupParam(context)
+      const owner = isOwnerOf(context, group)
+      const changes = yield* settingsHistory(group.groupId)
+      return ok(changes.map((c) => {
+        // The identity is an Owner's business, like the secret is nobody's: others only learn it changed.
+        const hidden = c.setting === "identity" && !owner
+        return {
+          id: c.position,
+          setting: c.setting,
+          from: hidden ? null : c.from,
+          to: hidden ? "changed" : c.to,
+          changed_at: isoTime(c.at),
+          actor: c.actor
+        }
+      }))
+    }))
+
+  router.delete("/groups/:id/dependency_proxy/cache", "write", (context) =>
+    Effect.gen(function*() {
+      const group = yield* ownedGroupParam(context)
+      // As GitLab: accepted now, purged after the response. The purge is recorded as this caller's.
+      yield* purgeGroupCache(group.groupId).pipe(
+        Effect.zipRight(collectUnreferencedFiles),
+        Effect.tapErrorCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.logWarning(`purging the dependency proxy cache of group ${group.groupId} was interrupted (shutdown)`)
+            : Effect.logError(`purging the dependency proxy cache of group ${group.groupId} failed`, cause)),
+        Effect.forkDaemon
+      )
+      return accepted
+    }))
+}

@@ -1,0 +1,53 @@
+import { Effect, Schema } from "effect"
+import { createDeployToken, revokeToken } from "../../../application/useCases/tokens.js"
+import { created, noContent, ok } from "./apiResponse.js"
+import type { ApiRouter } from "./apiRoute.js"
+import { currentState, justCreated } from "./freshView.js"
+import { ownedGroupParam } from "./groupAccess.js"
+import { groupTokenInPath, tokensOf } from "./groupTokens.js"
+import { decodeParams, InstantParam, optional, ScopesParam, TextParam } from "./params.js"
+import { deployTokenJson, withPlaintext } from "./tokenJson.js"
+
+const NewDeployToken = Schema.Struct({
+  name: TextParam,
+  scopes: ScopesParam,
+  username: optional(TextParam),
+  expires_at: optional(InstantParam)
+})
+
+/** Group deploy tokens (Owner): pull through the group's proxy and its subgroups' without a user. */
+export const registerDeployTokenRoutes = (router: ApiRouter) => {
+  router.post("/groups/:id/deploy_tokens", "write", (context) =>
+    Effect.gen(function*() {
+      const group = yield* ownedGroupParam(context)
+      const input = yield* decodeParams(NewDeployToken, context.request.body)
+      const issued = yield* createDeployToken({
+        groupId: group.groupId,
+        name: input.name,
+        username: input.username ?? null,
+        scopes: input.scopes,
+        expiresAt: input.expires_at ?? null
+      })
+      const token = yield* justCreated((yield* currentState).token(issued.tokenId), `token ${issued.tokenId}`)
+      return created(withPlaintext(deployTokenJson(token, context.now), issued.token))
+    }))
+
+  router.get("/groups/:id/deploy_tokens", "read", (context) =>
+    ownedGroupParam(context).pipe(
+      Effect.flatMap((group) => tokensOf(group, "deploy")),
+      Effect.map((tokens) => ok(tokens.map((t) => deployTokenJson(t, context.now))))
+    ))
+
+  router.get("/groups/:id/deploy_tokens/:token_id", "read", (context) =>
+    ownedGroupParam(context).pipe(
+      Effect.flatMap((group) => groupTokenInPath(context, group, "deploy")),
+      Effect.map((token) => ok(deployTokenJson(token, context.now)))
+    ))
+
+  router.delete("/groups/:id/deploy_tokens/:token_id", "write", (context) =>
+    ownedGroupParam(context).pipe(
+      Effect.flatMap((group) => groupTokenInPath(context, group, "deploy")),
+      Effect.flatMap((token) => revokeToken(token.tokenId)),
+      Effect.as(noContent)
+    ))
+}

@@ -1,0 +1,66 @@
+import { Effect, Option, Schema } from "effect"
+import { requireAdmin } from "../../../application/api/permissions.js"
+import { allTokens } from "../../../application/queries.js"
+import { createPersonalAccessToken, revokeToken } from "../../../application/useCases/tokens.js"
+import type { TokenView } from "../../../domain/views.js"
+import { ApiForbidden, ApiNotFound } from "./apiErrors.js"
+import { created, noContent, ok } from "./apiResponse.js"
+import type { ApiContext, ApiRouter } from "./apiRoute.js"
+import { currentState, justCreated } from "./freshView.js"
+import { DayParam, decodeParams, IdParam, optional, ScopesParam, TextParam } from "./params.js"
+import { pathId, pathParam } from "./pathParams.js"
+import { personalTokenJson, withPlaintext } from "./tokenJson.js"
+
+const NewToken = Schema.Struct({ name: TextParam, scopes: ScopesParam, expires_at: optional(DayParam) })
+const TokenFilter = Schema.Struct({ user_id: optional(IdParam) })
+
+const issueFor = (context: ApiContext, userId: number) =>
+  Effect.gen(function*() {
+    const input = yield* decodeParams(NewToken, context.request.body)
+    const issued = yield* createPersonalAccessToken({ userId, name: input.name, scopes: input.scopes, expiresAt: input.expires_at ?? null })
+    const token = yield* justCreated((yield* currentState).token(issued.tokenId), `token ${issued.tokenId}`)
+    return created(withPlaintext(personalTokenJson(token, context.now), issued.token))
+  })
+
+/** `:id` or `self` (the token making the call); another user's token is "not found" unless the caller is an admin. */
+const tokenInPath = (context: ApiContext): Effect.Effect<TokenView, ApiNotFound> =>
+  (pathParam(context.request, "id") === "self" ? Effect.succeed(context.actor.tokenId) : pathId(context.request, "id", "Token")).pipe(
+    Effect.flatMap((id) =>
+      Option.match(
+        Option.filter(context.state.token(id), (t) =>
+          t.kind === "personal" && (context.actor.user.admin || t.userId === context.actor.user.userId)),
+        { onNone: () => Effect.fail(new ApiNotFound({ what: "Token" })), onSome: Effect.succeed }
+      ))
+  )
+
+/**
+ * Personal access tokens. Unlike GitLab, which lets `POST /user/personal_access_tokens` create only
+ * `k8s_proxy` and `self_rotate` tokens, any scope a personal token may have is accepted: here it is how a
+ * user gets a registry token without an admin.
+ */
+export const registerPersonalAccessTokenRoutes = (router: ApiRouter) => {
+  router.post("/users/:id/personal_access_tokens", "write", (context) =>
+    requireAdmin(context.actor).pipe(
+      Effect.zipRight(pathId(context.request, "id", "User")),
+      Effect.flatMap((userId) => issueFor(context, userId))
+    ))
+
+  router.post("/user/personal_access_tokens", "write", (context) => issueFor(context, context.actor.user.userId))
+
+  router.get("/personal_access_tokens", "read", (context) =>
+    Effect.gen(function*() {
+      const filter = yield* decodeParams(TokenFilter, context.request.query)
+      const userId = filter.user_id ?? context.actor.user.userId
+      if (userId !== context.actor.user.userId && !context.actor.user.admin) {
+        return yield* new ApiForbidden({ reason: "only admins list other users' tokens" })
+      }
+      const tokens = (yield* allTokens).filter((t) => t.kind === "personal" && t.userId === userId).sort((a, b) => a.tokenId - b.tokenId)
+      return ok(tokens.map((t) => personalTokenJson(t, context.now)))
+    }))
+
+  router.get("/personal_access_tokens/:id", "read", (context) =>
+    tokenInPath(context).pipe(Effect.map((token) => ok(personalTokenJson(token, context.now)))))
+
+  router.delete("/personal_access_tokens/:id", "write", (context) =>
+    tokenInPath(context).pipe(Effect.flatMap((token) => revokeToken(token.tokenId)), Effect.as(noContent)))
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from "fastify"
+import type { EdgeRuntime } from "../runtime.js"
+import { answerFrameworkErrors } from "./apiErrorHandler.js"
+import { apiRouter } from "./apiRoute.js"
+import { registerDependencyProxyRoutes } from "./dependencyProxyRoutes.js"
+import { registerDeployTokenRoutes } from "./deployTokenRoutes.js"
+import { acceptFormBodies } from "./formBody.js"
+import { registerGroupAccessTokenRoutes } from "./groupAccessTokenRoutes.js"
+import { registerGroupRoutes } from "./groupRoutes.js"
+import { registerJobTokenRoutes } from "./jobTokenRoutes.js"
+import { registerMemberRoutes } from "./memberRoutes.js"
+import { registerOAuthRoutes } from "./oauthRoutes.js"
+import { registerPersonalAccessTokenRoutes } from "./personalAccessTokenRoutes.js"
+import { registerSamlSessionRoutes } from "./samlSessionRoutes.js"
+import { registerUserAdminRoutes } from "./userAdminRoutes.js"
+import { registerUserRoutes } from "./userRoutes.js"
+
+/**
+ * The REST API (SPEC §7) under `/api/v4`, and `POST /oauth/token`. Each lives in its own plugin scope, so
+ * the form-body parser and the GitLab-shaped error answers apply to these routes only.
+ */
+export const registerApi = (app: FastifyInstance, runtime: EdgeRuntime, externalUrl: string) => {
+  void app.register(async (scope) => {
+    acceptFormBodies(scope)
+    answerFrameworkErrors(scope)
+    const router = apiRouter(scope, runtime)
+    registerUserRoutes(router)
+    registerUserAdminRoutes(router)
+    registerPersonalAccessTokenRoutes(router)
+    registerGroupRoutes(router, externalUrl)
+    registerMemberRoutes(router)
+    registerDeployTokenRoutes(router)
+    registerGroupAccessTokenRoutes(router)
+    registerJobTokenRoutes(router, externalUrl)
+    registerSamlSessionRoutes(router)
+    registerDependencyProxyRoutes(router, externalUrl)
+  }, { prefix: "/api/v4" })
+
+  void app.register(async (scope) => {
+    acceptFormBodies(scope)
+    answerFrameworkErrors(scope)
+    registerOAuthRoutes(scope, runtime)
+  })
+}

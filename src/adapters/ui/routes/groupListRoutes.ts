@@ -1,0 +1,25 @@
+import type { FastifyInstance } from "fastify"
+import { roleIn } from "../../../application/api/permissions.js"
+import { AccessLevels } from "../../../domain/AccessLevel.js"
+import { requireSignIn, viewerOf } from "../requireSignIn.js"
+import { seeOther, sendPage } from "../respond.js"
+import { roleName } from "../roleName.js"
+import { requestSession } from "../sessionCookie.js"
+import type { UiContext } from "../uiContext.js"
+import { groupListPage } from "../views/groupListView.js"
+
+export const registerGroupList = (app: FastifyInstance, ctx: UiContext): void => {
+  app.get("/", async (request, reply) => seeOther(reply, requestSession(ctx, request) === null ? "/users/sign_in" : "/groups"))
+
+  /** The groups the user can see: Guest or more there or on an ancestor, or every group for an administrator. */
+  app.get("/groups", async (request, reply) => {
+    const signed = await requireSignIn(ctx, request, reply)
+    if (signed === null) return reply
+    const rows = signed.state.allGroups()
+      .map((group) => ({ group, level: roleIn(signed.state, signed.actor, group) }))
+      .filter(({ level }) => level >= AccessLevels.guest)
+      .sort((a, b) => a.group.fullPath.localeCompare(b.group.fullPath))
+      .map(({ group, level }) => ({ group, role: roleName(signed.actor, level) }))
+    return sendPage(reply, 200, groupListPage(viewerOf(ctx, signed), rows))
+  })
+}

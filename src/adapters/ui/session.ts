@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto"
+import { Either, Schema } from "effect"
+import { keyedDigest, sameSecret } from "./keyedDigest.js"
+
+export const SESSION_COOKIE = "_dependency_proxy_session"
+export const SESSION_TTL_MS = 8 * 60 * 60 * 1000
+
+/**
+ * What the signed session cookie carries. No server-side session table: the cookie is the session, and the
+ * user behind it is re-checked against the live view on every request.
+ */
+const SessionPayload = Schema.Struct({
+  v: Schema.Literal(1),
+  userId: Schema.Int,
+  /** The personal access token signed in with (two-factor users), or null for a password sign-in. */
+  tokenId: Schema.NullOr(Schema.Int),
+  /** Random per sign-in; CSRF tokens derive from it, so they change with every session. */
+  nonce: Schema.String,
+  expiresAt: Schema.Number,
+  /** For password sessions, a digest of the password hash: a password change ends them. */
+  stamp: Schema.String
+})
+export type Session = typeof SessionPayload.Type
+
+const decode = Schema.decodeUnknownEither(Schema.parseJson(SessionPayload))
+
+const signature = (key: Buffer, body: string) => keyedDigest(key, "session", body).toString("base64url")
+
+export const sealSession = (key: Buffer, session: Session): string => {
+  const body = Buffer.from(JSON.stringify(session)).toString("base64url")
+  return `${body}.${signature(key, body)}`
+}
+
+/** The session in a cookie value, or null when it is absent, forged, altered or expired (all: signed out). */
+export const openSession = (key: Buffer, value: string | null, now: number): Session | null => {
+  if (value === null) return null
+  const dot = value.indexOf(".")
+  if (dot < 0) return null
+  const body = value.slice(0, dot)
+  if (!sameSecret(value.slice(dot + 1), signature(key, body))) return null
+  const decoded = decode(Buffer.from(body, "base64url").toString("utf8"))
+  // Signed by us but unreadable can only be a cookie from another version: treated as no session.
+  if (Either.isLeft(decoded) || decoded.right.expiresAt <= now) return null
+  return decoded.right
+}
+
+/** Ties a password session to the password it was opened with, without putting the hash in the cookie. */
+export const passwordStamp = (key: Buffer, passwordHash: string): string =>
+  keyedDigest(key, "password-stamp", passwordHash).toString("base64url").slice(0, 22)
+
+export const newSession = (user: { readonly userId: number; readonly tokenId: number | null; readonly stamp: string }, now: number): Session => ({
+  v: 1,
+  userId: user.userId,
+  tokenId: user.tokenId,
+  nonce: randomBytes(16).toString("base64url"),
+  expiresAt: now + SESSION_TTL_MS,
+  stamp: user.stamp
+})

@@ -1,0 +1,61 @@
+import { humanSize } from "../../../application/cache/groupCache.js"
+import type { CachedManifestView } from "../../../domain/views.js"
+import type { GroupPageData } from "../groupPageData.js"
+import { groupPagePath } from "../groupRoute.js"
+import { type Html, html } from "../html.js"
+import type { OwnerForms } from "../ownerForms.js"
+import type { Page } from "../pagination.js"
+import { historySection } from "./historySection.js"
+import { imagesSection } from "./imagesSection.js"
+import { layout, type Viewer } from "./layout.js"
+import { settingsSection } from "./settingsSection.js"
+
+export interface GroupPage {
+  readonly data: GroupPageData
+  readonly roleName: string
+  readonly prefix: string
+  readonly images: Page<CachedManifestView>
+  readonly notice: string | null
+  readonly forms: OwnerForms
+  readonly viewer: Viewer
+}
+
+const overview = (page: GroupPage): Html => {
+  const { group, cache } = page.data
+  return html`<section aria-labelledby="overview-heading">
+<h2 id="overview-heading" class="visually-hidden">Overview</h2>
+<dl class="summary">
+<dt>Status</dt>
+<dd>${group.settings.enabled ? html`<span class="badge on">Enabled</span>` : html`<span class="badge off">Disabled</span>`}</dd>
+<dt>Your role</dt>
+<dd>${page.roleName}</dd>
+<dt id="prefix-label">Image prefix</dt>
+<dd><div class="prefix"><code id="image-prefix">${page.prefix}</code>
+<button type="button" class="button secondary" data-copy="image-prefix" data-status="copy-status" hidden>Copy image prefix</button>
+<span id="copy-status" role="status"></span></div></dd>
+</dl>
+<p>Pull an image through the proxy, for example:</p>
+<pre><code id="pull-example">docker pull ${page.prefix}/alpine:latest</code></pre>
+<dl class="stats">
+<div><dt>Images</dt><dd id="image-count">${cache.images.length}</dd></div>
+<div><dt>Blobs</dt><dd id="blob-count">${cache.blobs.length}</dd></div>
+<div><dt>Total size</dt><dd id="total-size">${humanSize(cache.totalSizeBytes)}</dd></div>
+</dl>
+</section>`
+}
+
+/** `/groups/<path>/-/dependency_proxy`: what every member sees, then, for Owners, the settings and their history. */
+export const groupPage = (page: GroupPage): Html => {
+  const { group, cache, history, isOwner } = page.data
+  return layout(`Dependency Proxy · ${group.fullPath}`, page.viewer, html`<nav class="breadcrumb" aria-label="Breadcrumb"><ol>
+<li><a href="/groups">Groups</a></li>
+<li>${group.fullPath}</li>
+<li><a href="${groupPagePath(group.fullPath)}" aria-current="page">Dependency Proxy</a></li>
+</ol></nav>
+<h1>Dependency Proxy <span class="subtitle">${group.name} (<code>${group.fullPath}</code>)</span></h1>
+${page.notice !== null && html`<div class="notice success" role="status">${page.notice}</div>`}
+${overview(page)}
+${imagesSection(groupPagePath(group.fullPath), page.images, cache.images.length)}
+${isOwner && settingsSection(group, page.forms, page.viewer.csrf)}
+${history !== null && historySection(history)}`)
+}
