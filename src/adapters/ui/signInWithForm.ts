@@ -1,7 +1,7 @@
 import { Effect, Option } from "effect"
 import { BadCredentials } from "../../application/auth/errors.js"
 import { signIn } from "../../application/auth/signIn.js"
-import { SignInThrottle } from "../../application/auth/SignInThrottle.js"
+import { SignInThrottle, throttleKey } from "../../application/auth/SignInThrottle.js"
 import { LiveView } from "../../application/LiveView.js"
 import { browserIdentity } from "./browserIdentity.js"
 
@@ -13,7 +13,7 @@ import { browserIdentity } from "./browserIdentity.js"
 export const signInWithForm = (input: { readonly clientAddress: string; readonly username: string; readonly password: string }) =>
   Effect.gen(function*() {
     const throttle = yield* SignInThrottle
-    const key = `${input.clientAddress}\u0000${input.username.toLowerCase()}`
+    const key = throttleKey(input.clientAddress, input.username)
     yield* throttle.check(key)
     const identity = yield* signIn(input.username, input.password).pipe(
       Effect.flatMap((credential) =>

@@ -7,6 +7,9 @@ export interface SignInThrottlePolicy {
   readonly windowMs: number
 }
 
+/** One allowance per client address and username, shared by `/jwt/auth`, `/oauth/token` and the sign-in form. */
+export const throttleKey = (clientAddress: string, username: string): string => `${clientAddress}\u0000${username.toLowerCase()}`
+
 export const defaultThrottlePolicy: SignInThrottlePolicy = { maxFailures: 10, windowMs: 60_000 }
 
 export interface SignInThrottleShape {

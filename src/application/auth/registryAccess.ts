@@ -12,7 +12,7 @@ import { BearerTokenMissing, CredentialNoLongerValid, PullDenied, RepositoryNotI
 import { pullContext } from "./pullContext.js"
 import { RegistrySettings } from "./RegistrySettings.js"
 import { signIn } from "./signIn.js"
-import { SignInThrottle } from "./SignInThrottle.js"
+import { SignInThrottle, throttleKey } from "./SignInThrottle.js"
 
 const nowDate = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
 
@@ -33,7 +33,7 @@ export const issueRegistryToken = (input: {
 }) =>
   Effect.gen(function*() {
     const throttle = yield* SignInThrottle
-    const key = `${input.clientAddress}\u0000${input.username.toLowerCase()}`
+    const key = throttleKey(input.clientAddress, input.username)
     yield* throttle.check(key)
     const credential = yield* signIn(input.username, input.password).pipe(
       Effect.tapErrorTag("BadCredentials", () => throttle.failed(key))
@@ -45,22 +45,23 @@ export const issueRegistryToken = (input: {
     })
     const now = yield* nowDate
     const issued = yield* RegistryTokens.pipe(Effect.flatMap((tokens) => tokens.issue(credential.subject, access, now)))
-    yield* noteTokenUse(credential, now)
+    if (credential.tokenId !== null) yield* noteTokenUse(credential.tokenId, credential.subject, now)
     return issued
   })
 
-/** Records a token's last use, at most once per interval: the view tells whether one is due without a read. */
-const noteTokenUse = (credential: Credential, now: Date) =>
+/**
+ * Records a token's last use, at most once per interval: the view tells whether one is due without a read.
+ * Bookkeeping: failing to record a use must not refuse a valid sign-in or call, but it is logged.
+ */
+export const noteTokenUse = (tokenId: number, subject: string, now: Date) =>
   Effect.gen(function*() {
-    if (credential.tokenId === null) return
     const settings = yield* RegistrySettings
     const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
-    const lastUsed = Option.flatMap(state.token(credential.tokenId), (t) => Option.fromNullable(t.lastUsedAt))
+    const lastUsed = Option.flatMap(state.token(tokenId), (t) => Option.fromNullable(t.lastUsedAt))
     const due = Option.match(lastUsed, { onNone: () => true, onSome: (at) => now.getTime() - at.getTime() >= settings.tokenUseIntervalMs })
-    if (due) yield* recordTokenUse(credential.tokenId, settings.tokenUseIntervalMs)
+    if (due) yield* recordTokenUse(tokenId, settings.tokenUseIntervalMs)
   }).pipe(
-    Effect.updateService(CommandMetadata, (metadata) => ({ ...metadata, actor: credential.subject })),
-    // Last-used is bookkeeping: a failure to record it must not refuse a valid sign-in, but it is logged.
+    Effect.updateService(CommandMetadata, (metadata) => ({ ...metadata, actor: subject })),
     Effect.catchAll((error) => Effect.logWarning("could not record a token's use", error))
   )
 

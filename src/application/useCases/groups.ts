@@ -1,6 +1,6 @@
 import { Effect, Either, Option } from "effect"
 import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
-import { GroupNotFound } from "../../domain/errors.js"
+import { GroupNotFound, UserNotFound } from "../../domain/errors.js"
 import type { GroupCommand } from "../../domain/group/GroupCommands.js"
 import { GroupDecider } from "../../domain/group/GroupDecider.js"
 import { normalizePath } from "../../domain/group/GroupPath.js"
@@ -10,7 +10,7 @@ import { decision, handleCommand } from "../commandHandler.js"
 import { EventStore } from "../ports/EventStore.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { SecretBox } from "../ports/SecretBox.js"
-import { groupById } from "../queries.js"
+import { groupById, userById } from "../queries.js"
 
 export interface NewGroup {
   readonly path: string
@@ -48,13 +48,13 @@ export const createGroup = (group: NewGroup) =>
 
 /** Any command on an existing group's stream. */
 export const changeGroup = (groupId: number, command: Exclude<GroupCommand, { _tag: "CreateGroup" | "UpdateDependencyProxySettings" }>) =>
-  groupById(groupId).pipe(
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(new GroupNotFound({ group: String(groupId) })),
-      onSome: () =>
-        handleCommand(Effect.succeed([decision(GroupStream, GroupDecider, groupStreamId(groupId), () => Either.right(command))]))
-    }))
-  )
+  Effect.gen(function*() {
+    if (Option.isNone(yield* groupById(groupId))) return yield* Effect.fail(new GroupNotFound({ group: String(groupId) }))
+    if (command._tag === "AddMember" && Option.isNone(yield* userById(command.userId))) {
+      return yield* Effect.fail(new UserNotFound({ user: String(command.userId) }))
+    }
+    return yield* handleCommand(Effect.succeed([decision(GroupStream, GroupDecider, groupStreamId(groupId), () => Either.right(command))]))
+  })
 
 export interface SettingsChange {
   readonly enabled?: boolean | undefined

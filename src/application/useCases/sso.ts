@@ -1,6 +1,7 @@
-import { Clock, Effect, Either } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import { SsoDecider } from "../../domain/sso/SsoSession.js"
-import { NotTopLevelGroup } from "../../domain/errors.js"
+import { NotTopLevelGroup, UserNotFound } from "../../domain/errors.js"
+import { userById } from "../queries.js"
 import { SsoStream, streamId } from "../../domain/streams.js"
 import { decision, handleCommand } from "../commandHandler.js"
 import { loadGroup } from "./groups.js"
@@ -12,6 +13,7 @@ const ssoStreamId = (userId: number, groupId: number) => streamId("sso", `${user
 
 export const startSsoSession = (input: { readonly userId: number; readonly groupId: number; readonly expiresAt: Date | null }) =>
   Effect.gen(function*() {
+    if (Option.isNone(yield* userById(input.userId))) return yield* Effect.fail(new UserNotFound({ user: String(input.userId) }))
     const group = yield* loadGroup(input.groupId)
     if (group.parentId !== null) return yield* Effect.fail(new NotTopLevelGroup({ groupId: group.groupId }))
     const now = new Date(yield* Clock.currentTimeMillis)

@@ -9,7 +9,7 @@ import type { EdgeRuntime } from "../runtime.js"
 import { ApiForbidden, type ApiFailure, apiErrorResponse } from "./apiErrors.js"
 import { type ApiResponse, internalError } from "./apiResponse.js"
 import { currentState } from "./freshView.js"
-import { noteApiTokenUse } from "./tokenUse.js"
+import { noteTokenUse } from "../../../application/auth/registryAccess.js"
 
 export type ApiEnv = AppServices | RegistryServices | CommandMetadata
 
@@ -44,7 +44,7 @@ const authenticate = (request: FastifyRequest, access: Access) =>
       return yield* new ApiForbidden({ reason: access === "write" ? "the api scope is needed" : "the api or read_api scope is needed" })
     }
     const now = new Date(yield* Clock.currentTimeMillis)
-    yield* noteApiTokenUse(actor, now)
+    yield* noteTokenUse(actor.tokenId, `pat:${actor.tokenId}`, now)
     const state = yield* currentState
     return { actor, state, now, request } satisfies ApiContext
   })

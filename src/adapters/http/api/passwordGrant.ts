@@ -1,6 +1,6 @@
 import { Clock, Effect, Schema } from "effect"
 import { signIn } from "../../../application/auth/signIn.js"
-import { SignInThrottle } from "../../../application/auth/SignInThrottle.js"
+import { SignInThrottle, throttleKey } from "../../../application/auth/SignInThrottle.js"
 import { CommandMetadata } from "../../../application/CommandMetadata.js"
 import { createPersonalAccessToken } from "../../../application/useCases/tokens.js"
 import { INVALID_GRANT, type OAuthError, oauthError } from "./oauthError.js"
@@ -26,7 +26,7 @@ export const passwordGrant = (body: unknown, clientAddress: string) =>
       Effect.mapError((e) => oauthError(400, "invalid_request", e.problems.join(", ")))
     )
     const throttle = yield* SignInThrottle
-    const key = `${clientAddress}\u0000${username.toLowerCase()}`
+    const key = throttleKey(clientAddress, username)
     yield* throttle.check(key).pipe(
       Effect.mapError((e) => oauthError(429, "invalid_grant", "Too many failed sign-in attempts; retry later.", e.retryAfterSeconds))
     )
