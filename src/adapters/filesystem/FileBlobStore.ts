@@ -15,6 +15,28 @@ const codeOf = (error: unknown): unknown =>
   typeof error === "object" && error !== null && "code" in error ? error.code : undefined
 
 /**
+ * Temporary files of downloads a killed process never finished. Only those untouched for an hour go: on a
+ * shared volume another replica's download in progress writes to its file all the time.
+ */
+export const STALE_TEMPORARY_MS = 60 * 60 * 1000
+
+export const removeStaleTemporaries = (tmp: string, now: number = Date.now()) =>
+  Effect.tryPromise({
+    try: async () => {
+      let removed = 0
+      for (const name of await readdir(tmp)) {
+        const path = join(tmp, name)
+        const info = await stat(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? null : Promise.reject(e)))
+        if (info === null || !info.isFile() || now - info.mtimeMs < STALE_TEMPORARY_MS) continue
+        await unlink(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))
+        removed += 1
+      }
+      return removed
+    },
+    catch: failure("clean temporary blobs")
+  })
+
+/**
  * Blobs under `<root>/sha256/<2 hex>/<64 hex>`, written to `<root>/tmp/<uuid>` first. Only a digest that
  * matches the grammar becomes a path, so no input can name a file outside the root.
  */
@@ -24,6 +46,9 @@ export const layer = (root: string) =>
     Effect.gen(function*() {
       const tmp = join(root, "tmp")
       yield* Effect.tryPromise({ try: () => mkdir(tmp, { recursive: true, mode: 0o700 }), catch: failure("create blob store") })
+      yield* removeStaleTemporaries(tmp).pipe(
+        Effect.tap((removed) => (removed > 0 ? Effect.logInfo("removed temporary blob files left by an interrupted process", { removed }) : Effect.void))
+      )
 
       const pathOf = (digest: string) =>
         Effect.suspend(() => {
