@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto"
+import { MANIFEST_MEDIA_TYPES } from "../../src/application/ports/UpstreamRegistry.js"
 import { execFile } from "node:child_process"
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -13,12 +14,7 @@ import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
 import type { PushedImage, PushedIndex } from "../support/upstream/images.js"
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`
-const ACCEPT = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json"
-].join(", ")
+const ACCEPT = MANIFEST_MEDIA_TYPES.join(", ")
 
 const run = (cmd: string, args: ReadonlyArray<string>) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((done) => {

@@ -1,8 +1,8 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdtemp } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { freePort } from "./upstream/tools.js"
 
 export const ROOT = resolve(import.meta.dirname, "../..")
 const BIN = join(ROOT, "bin/dependency-proxy.mjs")
@@ -36,16 +36,7 @@ export const json = (result: CliResult): unknown => {
   return JSON.parse(result.stdout)
 }
 
-export const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const server = createServer()
-    server.once("error", fail)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => done(port))
-    })
-  })
+export { freePort }
 
 export const tempDir = (prefix: string) => mkdtemp(join(tmpdir(), prefix))
 

@@ -1,5 +1,5 @@
 import { Effect, Either } from "effect"
-import { BlobCached, BlobForgotten, ManifestCached } from "../../domain/cache/CacheEvents.js"
+import { BlobCached, BlobForgotten, ManifestCached, ManifestExpired } from "../../domain/cache/CacheEvents.js"
 import type { Decider } from "../../domain/Decider.js"
 import type { BlobEvent, ManifestEvent } from "../../domain/cache/CacheEvents.js"
 import { BlobStream, ManifestStream, streamId } from "../../domain/streams.js"
@@ -10,7 +10,7 @@ import { decision, handleCommand } from "../commandHandler.js"
  * Cache entries are facts observed, not requests to judge: the decider records what it is given. Their
  * streams still go through the command handler, for the expected-version append and the hash chain.
  */
-const recorder = <E>(): Decider<ReadonlyArray<E>, E, null, never> => ({
+export const recorder = <E>(): Decider<ReadonlyArray<E>, E, null, never> => ({
   initialState: null,
   evolve: (state) => state,
   decide: (events) => Either.right(events)
@@ -39,6 +39,13 @@ export const recordManifestRead = (groupId: number, image: string, digest: strin
 export const recordBlobRead = (groupId: number, digest: string, at: Date, minIntervalMs: number) =>
   handleCommand(Effect.succeed([
     decision(BlobStream, BlobReads, blobStreamId(groupId, digest), () => Either.right({ at, minIntervalMs }))
+  ]))
+
+/** Drops a cached manifest (TTL expiry or purge) together with every tag that pointed at it. */
+export const expireManifest = (groupId: number, image: string, digest: string, tags: ReadonlyArray<string>, reason: "ttl" | "purge") =>
+  handleCommand(Effect.succeed([
+    decision(ManifestStream, recorder<ManifestEvent>(), manifestStreamId(groupId, image), () =>
+      Either.right([ManifestExpired.make({ digest, tags: [...tags], reason })]))
   ]))
 
 export const forgetBlob = (groupId: number, digest: string, reason: string) =>

@@ -1,34 +1,10 @@
-import { Clock, Effect, Either } from "effect"
-import type { BlobEvent, ManifestEvent } from "../../domain/cache/CacheEvents.js"
-import { BlobForgotten, ManifestExpired } from "../../domain/cache/CacheEvents.js"
-import type { Decider } from "../../domain/Decider.js"
-import { BlobStream, ManifestStream } from "../../domain/streams.js"
-import type { CachedBlobView, CachedManifestView } from "../../domain/views.js"
-import { decision, handleCommand } from "../commandHandler.js"
+import { Clock, Effect } from "effect"
 import { LiveView } from "../LiveView.js"
 import { BlobStore } from "../ports/BlobStore.js"
-import { blobStreamId, manifestStreamId } from "./cacheEvents.js"
-
-const recorder = <E>(): Decider<ReadonlyArray<E>, E, null, never> => ({
-  initialState: null,
-  evolve: (state) => state,
-  decide: (events) => Either.right(events)
-})
+import { expireManifest, forgetBlob } from "./cacheEvents.js"
 
 /** Files younger than this are never collected: their cache entry may be a moment from being recorded. */
 export const COLLECTION_GRACE_MS = 10 * 60 * 1000
-
-const expireManifest = (m: CachedManifestView, tags: ReadonlyArray<string>, reason: "ttl" | "purge") =>
-  handleCommand(Effect.succeed([
-    decision(ManifestStream, recorder<ManifestEvent>(), manifestStreamId(m.groupId, m.image), () =>
-      Either.right([ManifestExpired.make({ digest: m.digest, tags: [...tags], reason })]))
-  ]))
-
-const expireBlob = (b: CachedBlobView, reason: "ttl" | "purge") =>
-  handleCommand(Effect.succeed([
-    decision(BlobStream, recorder<BlobEvent>(), blobStreamId(b.groupId, b.digest), () =>
-      Either.right([BlobForgotten.make({ reason })]))
-  ]))
 
 /** Drops the given entries of one group: manifests by digest with their tags, and blobs. */
 const expireEntries = (
@@ -42,11 +18,11 @@ const expireEntries = (
     let expired = 0
     for (const m of manifests.filter((m) => m.tag === null && !keep(m))) {
       const tags = manifests.filter((t) => t.tag !== null && t.image === m.image && t.digest === m.digest).flatMap((t) => (t.tag === null ? [] : [t.tag]))
-      yield* expireManifest(m, tags, reason)
+      yield* expireManifest(m.groupId, m.image, m.digest, tags, reason)
       expired += 1
     }
     for (const b of state.cachedBlobsOf(groupId).filter((b) => !keep(b))) {
-      yield* expireBlob(b, reason)
+      yield* forgetBlob(b.groupId, b.digest, reason)
       expired += 1
     }
     return expired

@@ -1,12 +1,8 @@
 import { Schema } from "effect"
+import { MANIFEST_MEDIA_TYPES } from "../../../src/application/ports/UpstreamRegistry.js"
 import { basic, scopeFor } from "../../support/registryApp.js"
 
-const ACCEPT = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json"
-].join(", ")
+const ACCEPT = MANIFEST_MEDIA_TYPES.join(", ")
 
 const TokenResponse = Schema.Struct({ token: Schema.String })
 const ImageManifest = Schema.parseJson(Schema.Struct({
