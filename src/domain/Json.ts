@@ -17,8 +17,23 @@ export const canonicalJson = (value: Json): string => {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] ?? null)}`).join(",")}}`
 }
 
-export const JsonValue: Schema.Schema<Json> = Schema.suspend(() =>
-  Schema.Union(Schema.Null, Schema.Boolean, Schema.Number, Schema.String, Schema.Array(JsonValue), JsonObjectSchema)
-)
+const isPlainObject = (value: unknown): value is { readonly [key: string]: unknown } => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+const isJson = (value: unknown): value is Json =>
+  value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string" ||
+  (Array.isArray(value) && value.every(isJson)) || (isPlainObject(value) && Object.values(value).every(isJson))
+
+/**
+ * JSON checked in place, not rebuilt: a rebuilt object would assign a `"__proto__"` key (which `JSON.parse`
+ * makes an ordinary property) as the prototype, and the key would vanish from what is stored or hashed.
+ */
+export const JsonValue: Schema.Schema<Json> = Schema.declare(isJson, { identifier: "Json" })
 /** Decodes unknown data to a `JsonObject`, so encoded events and documents are stored without casts. */
-export const JsonObjectSchema: Schema.Schema<JsonObject> = Schema.Record({ key: Schema.String, value: JsonValue })
+export const JsonObjectSchema: Schema.Schema<JsonObject> = Schema.declare(
+  (value: unknown): value is JsonObject => isPlainObject(value) && Object.values(value).every(isJson),
+  { identifier: "JsonObject" }
+)

@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { FastCheck, Schema } from "effect"
 import { describe, expect } from "vitest"
-import { canonicalJson, type Json, JsonValue } from "../../src/domain/Json.js"
+import { canonicalJson, type Json, JsonObjectSchema, JsonValue } from "../../src/domain/Json.js"
 
 // Objects with many keys (including awkward ones such as "__proto__", which fast-check generates as own
 // properties) so that reordering has something to reorder.
@@ -77,5 +77,11 @@ describe("canonicalJson", () => {
     const text = canonicalJson(value)
     const reread = Schema.decodeUnknownSync(JsonValue)(JSON.parse(text))
     expect(canonicalJson(reread)).toBe(text)
+  })
+
+  it("keeps a \"__proto__\" key through decoding (found by the property above)", () => {
+    const parsed: unknown = JSON.parse("{\"__proto__\":null,\"a\":{\"__proto__\":[1]}}")
+    const decoded = Schema.decodeUnknownSync(JsonObjectSchema)(parsed)
+    expect(canonicalJson(decoded)).toBe("{\"__proto__\":null,\"a\":{\"__proto__\":[1]}}")
   })
 })
