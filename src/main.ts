@@ -13,6 +13,8 @@ import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
 import { type CommitSignal, PostgresCommitSignal } from "./adapters/sql/CommitSignal.js"
 import type { SqlClient } from "@effect/sql"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
+import * as PostgresAdvisoryLeases from "./adapters/sql/PostgresAdvisoryLeases.js"
+import * as SoleProcessLeases from "./adapters/memory/SoleProcessLeases.js"
 import type { Config } from "./config.js"
 import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
 import type { BlobStoreError } from "./application/ports/BlobStore.js"
@@ -112,10 +114,17 @@ export const registryLayer = (config: Config) =>
     })
   )
 
+/**
+ * Who does once-per-cluster work (a blob's transfer, the TTL job): Postgres advisory locks when replicas can
+ * share the database; with embedded PGlite this process is the only one.
+ */
+const leasesLayer = (config: Config) => (config.databaseUrl === null ? SoleProcessLeases.layer : PostgresAdvisoryLeases.layer)
+
 /** The pull-through cache: blobs under DATA_DIR/blobs, Docker Hub (or UPSTREAM_URL) through undici. */
 export const cacheLayer = (config: Config) =>
   PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
+    Layer.provideMerge(leasesLayer(config)),
     Layer.provide(NodeStreamBridgeLayer),
     Layer.provideMerge(FileBlobStore.layer(join(config.dataDir, "blobs"))),
     Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl })))

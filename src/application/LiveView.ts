@@ -39,6 +39,11 @@ export interface LiveState {
 export interface LiveViewShape {
   /** The view as of the last committed position this process knows of; catches up first if behind. */
   readonly current: Effect.Effect<LiveState, EventStoreUnavailable>
+  /**
+   * The view after reading the log itself, not waiting to hear of commits: for sign-in, so a credential
+   * created through another replica a moment ago is known (one query; the registry's hot path uses `current`).
+   */
+  readonly latest: Effect.Effect<LiveState, EventStoreUnavailable>
 }
 
 /**
@@ -124,7 +129,8 @@ export const LiveViewLayer = Layer.effect(
     return {
       current: store.lastKnownPosition.pipe(
         Effect.flatMap((known) => (known > position ? catchUp : Effect.succeed(state)))
-      )
+      ),
+      latest: catchUp
     }
   })
 )

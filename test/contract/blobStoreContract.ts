@@ -182,6 +182,61 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         yield* expectVisible(store, digest, empty)
       }))
 
+    it.scopedLive("a write in progress can be followed by position, and is no longer partial once committed", () =>
+      Effect.gen(function*() {
+        const { store } = yield* fresh
+        const bytes = randomBytes(4_000)
+        const digest = digestOf(bytes)
+        expect(Option.isNone(yield* store.openPartial(digest))).toBe(true)
+        const write = yield* store.begin(digest)
+        yield* write.append(bytes.subarray(0, 1_500))
+        const partial = Option.getOrThrow(yield* store.openPartial(digest))
+        expect(yield* partial.size).toBe(1_500)
+        expect(hexOf(yield* partial.read(500, 1_000))).toBe(hexOf(bytes.subarray(500, 1_000)))
+        // A read past what is written gets what there is, not an error or garbage.
+        expect(hexOf(yield* partial.read(1_000, 3_000))).toBe(hexOf(bytes.subarray(1_000, 1_500)))
+        yield* write.append(bytes.subarray(1_500))
+        expect(yield* partial.size).toBe(4_000)
+        expect(Option.isNone(yield* store.openStored(digest))).toBe(true)
+        yield* write.commit
+        yield* partial.close
+        expect(Option.isNone(yield* store.openPartial(digest))).toBe(true)
+        const stored = Option.getOrThrow(yield* store.openStored(digest))
+        expect(yield* stored.size).toBe(4_000)
+        expect(hexOf(yield* stored.read(0, 4_000))).toBe(hexOf(bytes))
+        yield* stored.close
+        yield* write.release
+      }))
+
+    it.scopedLive("a second attempt at the same digest is the partial one followed; an aborted one is gone", () =>
+      Effect.gen(function*() {
+        const { store } = yield* fresh
+        const bytes = randomBytes(2_000)
+        const digest = digestOf(bytes)
+        const first = yield* store.begin(digest)
+        yield* first.append(bytes.subarray(0, 100))
+        const partialId = store.openPartial(digest).pipe(
+          Effect.map(Option.getOrThrow),
+          Effect.tap((reader) => reader.close),
+          Effect.map((reader) => reader.id)
+        )
+        const firstId = yield* partialId
+        // Ten milliseconds apart, so "newest" is well defined on a file system with coarse timestamps.
+        yield* Effect.sleep("10 millis")
+        const second = yield* store.begin(digest)
+        yield* second.append(bytes.subarray(0, 300))
+        const followed = Option.getOrThrow(yield* store.openPartial(digest))
+        expect(followed.id).not.toBe(firstId)
+        expect(yield* followed.size).toBe(300)
+        yield* followed.close
+        yield* second.abort
+        yield* second.release
+        expect(yield* partialId).toBe(firstId)
+        yield* first.abort
+        yield* first.release
+        expect(Option.isNone(yield* store.openPartial(digest))).toBe(true)
+      }))
+
     it.scopedLive("before commit a blob is invisible to size, read, list and check", () =>
       Effect.gen(function*() {
         const { store } = yield* fresh

@@ -5,13 +5,13 @@ import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import { migrate } from "../../src/adapters/sql/migrate.js"
 
 /** A connection to the server's maintenance database, used only to create and drop test databases. */
-const adminUrl = process.env["TEST_POSTGRES_ADMIN_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
+export const ADMIN_URL = process.env["TEST_POSTGRES_ADMIN_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
 
 const admin = (statement: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(pgLayer(adminUrl)))
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(Effect.provide(pgLayer(ADMIN_URL)))
 
 const urlOf = (database: string): string => {
-  const url = new URL(adminUrl)
+  const url = new URL(ADMIN_URL)
   url.pathname = `/${database}`
   return url.toString()
 }

@@ -5,29 +5,40 @@ import { Layer } from "effect"
 import { BlobDownloadsLayer } from "../../src/application/cache/BlobDownloads.js"
 import { PullThroughCacheLayer } from "../../src/application/cache/PullThroughCache.js"
 import * as FileBlobStore from "../../src/adapters/filesystem/FileBlobStore.js"
+import * as SoleProcessLeases from "../../src/adapters/memory/SoleProcessLeases.js"
 import { NodeStreamBridgeLayer } from "../../src/adapters/nodeStreamBridge.js"
 import { instrumented } from "../../src/adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "../../src/adapters/upstream/UndiciUpstreamRegistry.js"
+import type { UpstreamOptions } from "../../src/adapters/upstream/options.js"
 import { freePort } from "./processes.js"
 import { registryHarness } from "./registryApp.js"
+
+export interface ProxyHarnessOptions {
+  /** Timeouts and retries of the upstream client; by default no retries and short connect/header timeouts. */
+  readonly upstream?: Omit<UpstreamOptions, "url">
+  /** Collects every log line (see `registryHarness`). */
+  readonly logSink?: Array<string>
+}
 
 /**
  * The proxy as it runs in production, in process: real registry routes, JWTs, pull-through cache, blob files
  * in a temp dir and undici to `upstreamUrl`; the event store in memory. Listens on a free port so real
  * clients (skopeo) can use it.
  */
-export const proxyHarness = async (upstreamUrl: string) => {
+export const proxyHarness = async (upstreamUrl: string, options: ProxyHarnessOptions = {}) => {
   const port = await freePort()
   const blobsDir = join(await mkdtemp(join(tmpdir(), "dp-cache-")), "blobs")
   const content = PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
+    Layer.provideMerge(SoleProcessLeases.layer),
     Layer.provide(NodeStreamBridgeLayer),
-    Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: upstreamUrl, retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000 })))
+    Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000, ...options.upstream, url: upstreamUrl })))
   )
   const harness = await registryHarness({
     content,
     blobStore: FileBlobStore.layer(blobsDir).pipe(Layer.orDie),
-    externalUrl: `http://127.0.0.1:${port}`
+    externalUrl: `http://127.0.0.1:${port}`,
+    ...(options.logSink === undefined ? {} : { logSink: options.logSink })
   })
   await harness.app.listen({ port, host: "127.0.0.1" })
   return { ...harness, port, host: `127.0.0.1:${port}`, blobsDir }

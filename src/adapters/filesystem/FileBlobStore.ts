@@ -4,7 +4,7 @@ import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from "nod
 import { join } from "node:path"
 import { NodeStream } from "@effect/platform-node"
 import { Effect, Layer, Option, Stream } from "effect"
-import { type BlobCheck, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
+import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
 
 const DIGEST = /^sha256:([a-f0-9]{64})$/
 
@@ -36,8 +36,33 @@ export const removeStaleTemporaries = (tmp: string, now: number = Date.now()) =>
     catch: failure("clean temporary blobs")
   })
 
+/** Up to `length` bytes of `handle` from `position`: fewer at the end of what the file holds. */
+const readAt = async (handle: FileHandle, position: number, length: number): Promise<Uint8Array> => {
+  const buffer = Buffer.allocUnsafe(Math.max(0, length))
+  let filled = 0
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled)
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return buffer.subarray(0, filled)
+}
+
+/** Opens `path` for reading; none if it does not exist (any more). */
+const openReader = (id: string, path: string): Effect.Effect<Option.Option<BlobReader>, BlobStoreError> =>
+  Effect.tryPromise({
+    try: () => open(path, "r").then((h) => Option.some(h), (e: unknown) => (codeOf(e) === "ENOENT" ? Option.none<FileHandle>() : Promise.reject(e))),
+    catch: failure("open blob")
+  }).pipe(Effect.map(Option.map((handle): BlobReader => ({
+    id,
+    size: Effect.tryPromise({ try: () => handle.stat().then((s) => s.size), catch: failure("stat blob") }),
+    read: (start, end) => Effect.tryPromise({ try: () => readAt(handle, start, end - start), catch: failure("read blob") }),
+    close: Effect.promise(() => handle.close().catch(() => undefined))
+  }))))
+
 /**
- * Blobs under `<root>/sha256/<2 hex>/<64 hex>`, written to `<root>/tmp/<uuid>` first. Only a digest that
+ * Blobs under `<root>/sha256/<2 hex>/<64 hex>`, written to `<root>/tmp/<64 hex>.<uuid>` first (the digest in
+ * the name lets replicas sharing the directory find a download in progress). Only a digest that
  * matches the grammar becomes a path, so no input can name a file outside the root.
  */
 export const layer = (root: string) =>
@@ -50,13 +75,14 @@ export const layer = (root: string) =>
         Effect.tap((removed) => (removed > 0 ? Effect.logInfo("removed temporary blob files left by an interrupted process", { removed }) : Effect.void))
       )
 
-      const pathOf = (digest: string) =>
+      const hexOf = (digest: string) =>
         Effect.suspend(() => {
           const hex = DIGEST.exec(digest)?.[1]
           return hex === undefined
             ? Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
-            : Effect.succeed(join(root, "sha256", hex.slice(0, 2), hex))
+            : Effect.succeed(hex)
         })
+      const pathOf = (digest: string) => hexOf(digest).pipe(Effect.map((hex) => join(root, "sha256", hex.slice(0, 2), hex)))
 
       const size = (digest: string) =>
         pathOf(digest).pipe(Effect.flatMap((path) =>
@@ -79,7 +105,7 @@ export const layer = (root: string) =>
       const begin = (digest: string) =>
         Effect.gen(function*() {
           const finalPath = yield* pathOf(digest)
-          const tempPath = join(tmp, randomUUID())
+          const tempPath = join(tmp, `${yield* hexOf(digest)}.${randomUUID()}`)
           const handle: FileHandle = yield* Effect.tryPromise({ try: () => open(tempPath, "w+", 0o600), catch: failure("create temporary blob") })
           const hash = createHash("sha256")
           let written = 0
@@ -111,20 +137,7 @@ export const layer = (root: string) =>
               }))),
             written: Effect.sync(() => written),
             readWritten: (start, end) =>
-              Effect.tryPromise({
-                try: async () => {
-                  const length = Math.max(0, Math.min(end, written) - start)
-                  const buffer = Buffer.allocUnsafe(length)
-                  let filled = 0
-                  while (filled < length) {
-                    const { bytesRead } = await handle.read(buffer, filled, length - filled, start + filled)
-                    if (bytesRead === 0) break
-                    filled += bytesRead
-                  }
-                  return buffer.subarray(0, filled)
-                },
-                catch: failure("read growing blob")
-              }),
+              Effect.tryPromise({ try: () => readAt(handle, start, Math.min(end, written) - start), catch: failure("read growing blob") }),
             commit: Effect.gen(function*() {
               yield* unfinished
               finished = true
@@ -153,6 +166,28 @@ export const layer = (root: string) =>
           }
           return write
         })
+
+      const openPartial = (digest: string) =>
+        hexOf(digest).pipe(
+          Effect.flatMap((hex) =>
+            Effect.tryPromise({
+              try: async () => {
+                // The newest attempt: an older file with this digest is one a killed process left behind.
+                let newest: { readonly name: string; readonly mtimeMs: number } | null = null
+                for (const name of await readdir(tmp)) {
+                  if (!name.startsWith(`${hex}.`)) continue
+                  const info = await stat(join(tmp, name)).catch((e: unknown) => (codeOf(e) === "ENOENT" ? null : Promise.reject(e)))
+                  if (info !== null && (newest === null || info.mtimeMs > newest.mtimeMs)) newest = { name, mtimeMs: info.mtimeMs }
+                }
+                return newest?.name ?? null
+              },
+              catch: failure("find partial blob")
+            })
+          ),
+          Effect.flatMap((name) => (name === null ? Effect.succeed(Option.none()) : openReader(name, join(tmp, name))))
+        )
+
+      const openStored = (digest: string) => pathOf(digest).pipe(Effect.flatMap((path) => openReader(digest, path)))
 
       const remove = (digest: string) =>
         pathOf(digest).pipe(Effect.flatMap((path) =>
@@ -190,6 +225,6 @@ export const layer = (root: string) =>
           )
         )
 
-      return { size, read, begin, remove, list, check }
+      return { size, read, begin, openPartial, openStored, remove, list, check }
     })
   )

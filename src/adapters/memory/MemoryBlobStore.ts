@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { Clock, Effect, Layer, Option, Ref, Stream } from "effect"
-import { type BlobCheck, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
+import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/
 
@@ -11,6 +11,15 @@ export const layer = Layer.effect(
     const blobs = yield* Ref.make(new Map<string, { readonly bytes: Uint8Array; readonly storedAt: Date }>())
     const valid = (digest: string): Effect.Effect<void, BlobStoreError> =>
       DIGEST.test(digest) ? Effect.void : Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
+    // Writes in progress by digest, newest last, so `openPartial` can follow them as another replica would.
+    const partials = new Map<string, Array<{ readonly id: string; readonly bytes: () => Uint8Array }>>()
+    let attempts = 0
+    const readerOf = (id: string, bytes: () => Uint8Array): BlobReader => ({
+      id,
+      size: Effect.sync(() => bytes().length),
+      read: (start, end) => Effect.sync(() => Uint8Array.from(bytes().subarray(start, end))),
+      close: Effect.void
+    })
     const get = (digest: string) => Ref.get(blobs).pipe(Effect.map((all) => Option.fromNullable(all.get(digest)?.bytes)))
 
     const read = (digest: string, range: { readonly start: number; readonly end: number } | null) =>
@@ -29,6 +38,13 @@ export const layer = Layer.effect(
         let written = 0
         let finished = false
         const bytes = () => Buffer.concat(chunks)
+        const id = `${digest}.${++attempts}`
+        partials.set(digest, [...(partials.get(digest) ?? []), { id, bytes }])
+        const unlist = () => {
+          const rest = (partials.get(digest) ?? []).filter((p) => p.id !== id)
+          if (rest.length === 0) partials.delete(digest)
+          else partials.set(digest, rest)
+        }
         const write: BlobWrite = {
           append: (chunk) =>
             Effect.suspend(() => {
@@ -42,6 +58,7 @@ export const layer = Layer.effect(
           commit: Effect.suspend((): Effect.Effect<void, DigestMismatch | BlobStoreError> => {
             if (finished) return Effect.fail(new BlobStoreError({ message: "the write is already committed or aborted" }))
             finished = true
+            unlist()
             const all = bytes()
             const actual = `sha256:${createHash("sha256").update(all).digest("hex")}`
             if (actual !== digest) return write.abort.pipe(Effect.zipRight(Effect.fail(new DigestMismatch({ expected: digest, actual }))))
@@ -51,6 +68,7 @@ export const layer = Layer.effect(
           }),
           abort: Effect.sync(() => {
             finished = true
+            unlist()
           }),
           release: Effect.void
         }
@@ -61,6 +79,10 @@ export const layer = Layer.effect(
       size: (digest) => valid(digest).pipe(Effect.zipRight(get(digest)), Effect.map(Option.map((b) => b.length))),
       read,
       begin,
+      openPartial: (digest) =>
+        valid(digest).pipe(Effect.map(() => Option.map(Option.fromNullable(partials.get(digest)?.at(-1)), (p) => readerOf(p.id, p.bytes)))),
+      openStored: (digest) =>
+        valid(digest).pipe(Effect.zipRight(get(digest)), Effect.map(Option.map((bytes) => readerOf(digest, () => bytes)))),
       remove: (digest) => valid(digest).pipe(Effect.zipRight(Ref.update(blobs, (m) => {
         const next = new Map(m)
         next.delete(digest)

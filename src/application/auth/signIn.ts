@@ -20,7 +20,7 @@ const DECOY_HASH = `scrypt$32768$${Buffer.alloc(16).toString("base64")}$${Buffer
  */
 export const signIn = (username: string, password: string) =>
   Effect.gen(function*() {
-    const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
+    const state = yield* LiveView.pipe(Effect.flatMap((view) => view.latest))
     const generator = yield* TokenGenerator
     const token = state.tokenWithDigest(generator.digest(password))
     if (Option.isSome(token)) {

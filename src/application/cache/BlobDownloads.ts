@@ -1,49 +1,31 @@
-import { Context, Data, Deferred, Effect, Exit, Layer, Metric, Option, Ref, Stream, SubscriptionRef } from "effect"
+import { Context, Deferred, Effect, Exit, Layer, Metric, Option, Ref, Stream, SubscriptionRef } from "effect"
 import { bytesFetched, coalescedWaiters, downloadsInFlight } from "../metrics.js"
 import { BlobStore, type BlobStoreError, type BlobWrite, type DigestMismatch } from "../ports/BlobStore.js"
+import { ClusterLeases } from "../ports/ClusterLeases.js"
 import type { UpstreamBlob, UpstreamError } from "../ports/UpstreamRegistry.js"
+import { blobLease, type Download, DownloadFailed, type Progress, joinDownload, makeDownload, releaseIfIdle, running, type SharedBlob, switchSource } from "./download.js"
+import { followElsewhere } from "./followElsewhere.js"
 import { NodeStreamBridge } from "./NodeStreamBridge.js"
 
-/** A shared download failed after it started: clients following it get their connection aborted. */
-export class DownloadFailed extends Data.TaggedError("DownloadFailed")<{ readonly digest: string; readonly reason: string }> {}
+export { DownloadFailed, type SharedBlob }
 
-interface Progress {
-  readonly written: number
-  readonly status: "running" | "done" | "failed"
-  readonly reason: string
-}
-
-interface Download {
-  readonly digest: string
-  /** The group whose request started it, whose upstream credentials fetched it. */
-  readonly startedBy: number
-  readonly size: number
-  readonly write: BlobWrite
-  readonly progress: SubscriptionRef.SubscriptionRef<Progress>
-  readonly followers: Ref.Ref<number>
-}
-
-/** How a download began: upstream's answer, and what to record once the bytes are durable. */
+/** How a download begins: upstream's answer, and what to record once the bytes are durable. */
 export interface DownloadStart<E, R> {
   readonly fetch: Effect.Effect<UpstreamBlob, UpstreamError>
+  /**
+   * Upstream's size of the blob without its bytes (a HEAD), for following a transfer another replica makes:
+   * it also checks that this group may read the blob upstream.
+   */
+  readonly probe: Effect.Effect<{ readonly size: number }, UpstreamError>
   /** Runs after the verified bytes are in place, before any follower receives its last byte. */
   readonly onStored: Effect.Effect<void, E, R>
 }
 
-export interface SharedBlob {
-  readonly size: number
-  readonly body: Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError>
-  /** True for the request that started the transfer; false for those that joined it. */
-  readonly started: boolean
-  readonly startedBy: number
-  /** Succeeds once the bytes are verified and stored, fails if the download failed. */
-  readonly completed: Effect.Effect<void, DownloadFailed>
-}
-
 export interface BlobDownloadsShape {
   /**
-   * The blob's bytes from the one transfer of `digest` in this process: starts it if none runs, else joins
-   * it from byte 0. The transfer runs on its own fiber: clients that go away do not stop it.
+   * The blob's bytes from the one transfer of `digest` among the processes sharing the store: starts it if
+   * none runs, else joins it from byte 0 (in this process's memory, or by following the file another replica
+   * writes). The transfer runs on its own fiber: clients that go away do not stop it.
    */
   readonly fetch: <E, R>(digest: string, groupId: number, start: DownloadStart<E, R>) => Effect.Effect<SharedBlob, UpstreamError | BlobStoreError, R>
   /** Transfers in progress, for metrics. */
@@ -52,135 +34,132 @@ export interface BlobDownloadsShape {
 
 export class BlobDownloads extends Context.Tag("dependency-proxy/BlobDownloads")<BlobDownloads, BlobDownloadsShape>() {}
 
-const CHUNK = 256 * 1024
-
-/** Follows a download: reads what has been written, waits for more, holds the last byte until verified. */
-const follow = (d: Download): Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError> => {
-  const allowedEnd = (p: Progress) => (p.status === "done" ? d.size : Math.min(p.written, Math.max(0, d.size - 1)))
-  const next = (position: number) =>
-    d.progress.changes.pipe(
-      Stream.filter((p) => p.status !== "running" || allowedEnd(p) > position),
-      Stream.runHead,
-      Effect.flatMap((p) => Option.isNone(p) ? Effect.dieMessage("download progress ended without a final state") : Effect.succeed(p.value)),
-      Effect.flatMap((p): Effect.Effect<Option.Option<readonly [Uint8Array, number]>, DownloadFailed | BlobStoreError> => {
-        if (p.status === "failed") return Effect.fail(new DownloadFailed({ digest: d.digest, reason: p.reason }))
-        const end = allowedEnd(p)
-        if (position >= end) return Effect.succeed(Option.none())
-        return d.write.readWritten(position, Math.min(end, position + CHUNK)).pipe(
-          Effect.map((chunk) => Option.some([chunk, position + chunk.length] as const))
-        )
-      })
-    )
-  return Stream.unfoldEffect(0, next)
-}
-
 export const BlobDownloadsLayer = Layer.effect(
   BlobDownloads,
   Effect.gen(function*() {
     const store = yield* BlobStore
     const bridge = yield* NodeStreamBridge
-    // Per digest, a placeholder while the upstream request is being made, then the running download.
-    const running = yield* Ref.make(new Map<string, Deferred.Deferred<Download, UpstreamError | BlobStoreError>>())
-
-    const releaseIfIdle = (d: Download) =>
-      Effect.gen(function*() {
-        const p = yield* SubscriptionRef.get(d.progress)
-        const n = yield* Ref.get(d.followers)
-        if (p.status !== "running" && n === 0) yield* d.write.release
+    const leases = yield* ClusterLeases
+    // Per digest, a placeholder while the transfer is being set up, then the download requests join.
+    const downloads = yield* Ref.make(new Map<string, Deferred.Deferred<Download, UpstreamError | BlobStoreError>>())
+    const forget = (digest: string) =>
+      Ref.update(downloads, (m) => {
+        const next = new Map(m)
+        next.delete(digest)
+        return next
       })
 
-    const pump = <E, R>(d: Download, body: UpstreamBlob["body"], onStored: Effect.Effect<void, E, R>) =>
+    /** Writes upstream's body into the store and publishes progress; ends the download either way. */
+    const pump = <E, R>(d: Download, write: BlobWrite, body: UpstreamBlob["body"], onStored: Effect.Effect<void, E, R>, releaseLease: Effect.Effect<void>) =>
       bridge.chunks(body).pipe(
         Stream.runForEach((chunk) =>
-          d.write.append(chunk).pipe(
+          write.append(chunk).pipe(
             Effect.zipRight(Metric.incrementBy(bytesFetched, chunk.length)),
-            Effect.zipRight(d.write.written),
+            Effect.zipRight(write.written),
             Effect.flatMap((written) => SubscriptionRef.update(d.progress, (p) => ({ ...p, written })))
           )
         ),
-        Effect.zipRight(d.write.written),
+        Effect.zipRight(write.written),
         Effect.flatMap((written) =>
           written === d.size
             ? Effect.void
             : Effect.fail(new DownloadFailed({ digest: d.digest, reason: `upstream sent ${written} of ${d.size} bytes` }))
         ),
-        Effect.zipRight(d.write.commit),
+        Effect.zipRight(write.commit),
         Effect.zipRight(onStored),
         Effect.onExit((exit) =>
           Effect.gen(function*() {
             yield* Metric.incrementBy(downloadsInFlight, -1)
-            if (Exit.isFailure(exit)) yield* d.write.abort
-            const reason = Exit.isFailure(exit) ? describe(exit) : ""
-            const status: Progress["status"] = Exit.isSuccess(exit) ? "done" : "failed"
-            yield* SubscriptionRef.update(d.progress, (p) => ({ ...p, status, reason }))
-            yield* Ref.update(running, (m) => {
-              const next = new Map(m)
-              next.delete(d.digest)
-              return next
-            })
-            yield* releaseIfIdle(d)
-            if (Exit.isFailure(exit)) yield* Effect.logWarning("blob download failed", { digest: d.digest, reason })
+            if (Exit.isFailure(exit)) yield* write.abort
+            // After the commit (or the abort): a replica that takes the lease next finds the file, or nothing.
+            yield* releaseLease
+            yield* finish(d, exit)
           })
         ),
         Effect.ignore
       )
 
-    const join = (d: Download, started: boolean): SharedBlob => ({
-      size: d.size,
-      started,
-      startedBy: d.startedBy,
-      completed: d.progress.changes.pipe(
-        Stream.filter((p) => p.status !== "running"),
-        Stream.runHead,
-        Effect.flatMap((p) =>
-          Option.isSome(p) && p.value.status === "done"
-            ? Effect.void
-            : Effect.fail(new DownloadFailed({ digest: d.digest, reason: Option.isSome(p) ? p.value.reason : "ended" }))
+    const finish = (d: Download, exit: Exit.Exit<unknown, unknown>) =>
+      Effect.gen(function*() {
+        const reason = Exit.isFailure(exit) ? describe(exit) : ""
+        const status: Progress["status"] = Exit.isSuccess(exit) ? "done" : "failed"
+        yield* SubscriptionRef.update(d.progress, (p) => ({ ...p, status, reason }))
+        yield* forget(d.digest)
+        yield* releaseIfIdle(d)
+        if (Exit.isFailure(exit)) yield* Effect.logWarning("blob download failed", { digest: d.digest, reason })
+      })
+
+    /**
+     * This process transfers the blob (it holds the lease): upstream's GET into a new write. `existing` is a
+     * download this process was following elsewhere and now takes over; its followers carry on from where
+     * they are once the new transfer gets there.
+     */
+    const transfer = <E, R>(
+      digest: string,
+      groupId: number,
+      start: DownloadStart<E, R>,
+      releaseLease: Effect.Effect<void>,
+      existing: Download | null
+    ) =>
+      Effect.gen(function*() {
+        const upstream = yield* start.fetch
+        const write = yield* store.begin(digest).pipe(Effect.tapError(() => bridge.discard(upstream.body)))
+        const source = { read: write.readWritten, release: write.release }
+        const d = existing ?? (yield* makeDownload(digest, groupId, upstream.size, source))
+        if (existing !== null) {
+          yield* switchSource(existing, source)
+          yield* SubscriptionRef.set(existing.progress, running)
+        }
+        yield* Metric.increment(downloadsInFlight)
+        yield* Effect.forkDaemon(pump(d, write, upstream.body, start.onStored, releaseLease))
+        return d
+      }).pipe(Effect.tapError(() => releaseLease))
+
+    const begin = <E, R>(digest: string, groupId: number, start: DownloadStart<E, R>) =>
+      Effect.gen(function*() {
+        const lease = yield* leases.tryTake(blobLease(digest))
+        if (Option.isSome(lease)) {
+          // Free because another replica has just finished it? Then the file is there: follow that instead.
+          const stored = yield* store.size(digest).pipe(Effect.tapError(() => lease.value))
+          if (Option.isNone(stored)) return yield* transfer(digest, groupId, start, lease.value, null)
+          yield* lease.value
+        }
+        // Another replica transfers it (or did): follow its file in the shared store, take over if it goes away.
+        const { size } = yield* start.probe
+        const d = yield* makeDownload(digest, groupId, size, { read: () => Effect.succeed(new Uint8Array(0)), release: Effect.void })
+        yield* Effect.forkDaemon(
+          followElsewhere(d, {
+            store,
+            leases,
+            onStored: start.onStored,
+            takeOver: (releaseLease) => transfer(digest, groupId, start, releaseLease, d).pipe(Effect.asVoid),
+            finish: (exit) => finish(d, exit)
+          })
         )
-      ),
-      body: Stream.unwrapScoped(
-        Effect.acquireRelease(Ref.update(d.followers, (n) => n + 1), () =>
-          Ref.update(d.followers, (n) => n - 1).pipe(Effect.zipRight(releaseIfIdle(d)))).pipe(Effect.as(follow(d)))
-      )
-    })
+        return d
+      })
 
     const fetch = <E, R>(digest: string, groupId: number, start: DownloadStart<E, R>) =>
       Effect.gen(function*() {
         const mine = yield* Deferred.make<Download, UpstreamError | BlobStoreError>()
-        const existing = yield* Ref.modify(running, (m) => {
+        const existing = yield* Ref.modify(downloads, (m) => {
           const found = m.get(digest)
           return found === undefined ? [undefined, new Map(m).set(digest, mine)] : [found, m]
         })
         if (existing !== undefined) {
           yield* Metric.increment(coalescedWaiters)
-          return join(yield* Deferred.await(existing), false)
+          return joinDownload(yield* Deferred.await(existing), false)
         }
-        const begun = yield* Effect.gen(function*() {
-          const upstream = yield* start.fetch
-          const write = yield* store.begin(digest).pipe(Effect.tapError(() => bridge.discard(upstream.body)))
-          const progress = yield* SubscriptionRef.make<Progress>({ written: 0, status: "running", reason: "" })
-          const download: Download = { digest, startedBy: groupId, size: upstream.size, write, progress, followers: yield* Ref.make(0) }
-          return { download, upstream }
-        }).pipe(
-          Effect.tapError((error) =>
-            Deferred.fail(mine, error).pipe(
-              Effect.zipRight(Ref.update(running, (m) => {
-                const next = new Map(m)
-                next.delete(digest)
-                return next
-              }))
-            )
-          )
+        const d = yield* begin(digest, groupId, start).pipe(
+          Effect.tapError((error) => Deferred.fail(mine, error).pipe(Effect.zipRight(forget(digest))))
         )
-        yield* Deferred.succeed(mine, begun.download)
-        yield* Metric.increment(downloadsInFlight)
-        yield* Effect.forkDaemon(pump(begun.download, begun.upstream.body, start.onStored))
-        return join(begun.download, true)
+        yield* Deferred.succeed(mine, d)
+        return joinDownload(d, true)
       })
 
     return {
       fetch,
-      inFlight: Ref.get(running).pipe(Effect.map((m) => m.size))
+      inFlight: Ref.get(downloads).pipe(Effect.map((m) => m.size))
     }
   })
 )

@@ -239,6 +239,7 @@ export const PullThroughCacheLayer = Layer.effect(
           yield* lookup("blob", "miss")
           const shared = yield* downloads.fetch(digest, group.groupId, {
             fetch: upstream.getBlob(caller, repository, digest),
+            probe: upstream.headBlob(caller, repository, digest),
             onStored: Effect.suspend(() =>
               store.size(digest).pipe(
                 Effect.flatMap((size) => recordBlobEntry({ groupId: group.groupId, digest, size: Option.getOrElse(size, () => 0), image, source: "upstream" }))

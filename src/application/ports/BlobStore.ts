@@ -32,6 +32,20 @@ export interface BlobWrite {
 export type BlobCheck = "ok" | "missing" | "corrupt"
 
 /**
+ * An open blob file, stored or still being written, read by position. Replicas sharing one store use it to
+ * follow a download another process makes: the bytes below `size` are final, whoever writes the rest.
+ */
+export interface BlobReader {
+  /** Which write (or stored file) it reads: a new id for the same digest means another process's new attempt. */
+  readonly id: string
+  /** Bytes present now. */
+  readonly size: Effect.Effect<number, BlobStoreError>
+  /** Bytes `[start, end)`, fewer if fewer are present. */
+  readonly read: (start: number, end: number) => Effect.Effect<Uint8Array, BlobStoreError>
+  readonly close: Effect.Effect<void>
+}
+
+/**
  * Content-addressed blob bytes (and cached manifest bodies), shared by all groups: who may read what is the
  * cache index's business, not the store's. Filesystem in production; object storage can follow.
  */
@@ -39,6 +53,10 @@ export interface BlobStoreShape {
   readonly size: (digest: string) => Effect.Effect<Option.Option<number>, BlobStoreError>
   readonly read: (digest: string, range: ByteRange | null) => Effect.Effect<Stream.Stream<Uint8Array, BlobStoreError>, BlobStoreError>
   readonly begin: (digest: string) => Effect.Effect<BlobWrite, BlobStoreError>
+  /** The newest write of `digest` in progress, by this or any process sharing the store; none if there is none. */
+  readonly openPartial: (digest: string) => Effect.Effect<Option.Option<BlobReader>, BlobStoreError>
+  /** The stored (verified) blob, opened for positional reads; none if it is not stored. */
+  readonly openStored: (digest: string) => Effect.Effect<Option.Option<BlobReader>, BlobStoreError>
   readonly remove: (digest: string) => Effect.Effect<void, BlobStoreError>
   /** Every stored blob, with when it was stored (collection spares young files). */
   readonly list: Effect.Effect<ReadonlyArray<{ readonly digest: string; readonly size: number; readonly storedAt: Date }>, BlobStoreError>
