@@ -28,7 +28,7 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
   excludeTestServices: true,
   timeout: "120 seconds"
 })("SqlEventStore on Postgres only", (it) => {
-  it.scoped("readAll does not pass a position whose transaction is still in flight", () =>
+  it.scoped("an append waits for one in flight, so positions follow commit order and readAll never passes an open one", () =>
     Effect.gen(function*() {
       const store = yield* EventStore
       // Different prefixes: the test projector's `prefix_total` row would otherwise make B wait for A's row lock.
@@ -37,8 +37,7 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       const start = (yield* store.readAll(0, 1_000_000)).at(-1)?.globalPosition ?? 0
 
       // A second pool and store, as another process would have: its transaction A stays open on purpose.
-      const otherClient = pgLayer(yield* TestDatabaseUrl)
-      const other = yield* Layer.build(storeOn(otherClient).pipe(Layer.provideMerge(otherClient)))
+      const other = yield* Layer.build(storeOn(pgLayer(yield* TestDatabaseUrl)).pipe(Layer.provideMerge(pgLayer(yield* TestDatabaseUrl))))
       const otherSql = Context.get(other, SqlClient.SqlClient)
       const otherStore = Context.get(other, EventStore)
       const appendedA = yield* Deferred.make<ReadonlyArray<RecordedEvent>>()
@@ -51,17 +50,50 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       ).pipe(Effect.fork)
       const eventsA = yield* Deferred.await(appendedA).pipe(Effect.timeout("10 seconds"))
 
-      // B takes a later position and commits while A is still open.
-      const eventsB = yield* store.append([created(streamB)], systemMetadata("b"), new Date()).pipe(
-        Effect.timeout("10 seconds")
-      )
-      expect(eventsB[0]!.globalPosition).toBeGreaterThan(eventsA[0]!.globalPosition)
-      expect(yield* store.readStream(streamB)).toEqual(eventsB)
+      // B cannot take a position while A is open: it waits, and readers see neither.
+      const appendB = yield* store.append([created(streamB)], systemMetadata("b"), new Date()).pipe(Effect.fork)
+      yield* Effect.sleep("300 millis")
+      expect(appendB.unsafePoll()).toBeNull()
       expect(yield* store.readAll(start, 1_000)).toEqual([])
 
       yield* Deferred.succeed(commitA, undefined)
       yield* Fiber.join(transactionA)
+      const eventsB = yield* Fiber.join(appendB).pipe(Effect.timeout("10 seconds"))
+      expect(eventsB[0]!.globalPosition).toBeGreaterThan(eventsA[0]!.globalPosition)
       expect(yield* store.readAll(start, 1_000)).toEqual([...eventsA, ...eventsB])
+    }))
+
+  it.scoped("a reader following the log while two processes append batches concurrently misses no event", () =>
+    Effect.gen(function*() {
+      const store = yield* EventStore
+      const url = yield* TestDatabaseUrl
+      const other = Context.get(yield* Layer.build(storeOn(pgLayer(url))), EventStore)
+      const start = (yield* store.readAll(0, 1_000_000)).at(-1)?.globalPosition ?? 0
+      const prefix = randomUUID().slice(0, 8)
+      // Batches of three events on two streams each: a batch's inserts interleave with the other process's.
+      const batch = (writer: string, i: number) => [
+        { streamId: `${prefix}-${writer}/${i}-x`, expectedVersion: 0, events: [1, 2].map((n) => ({ type: "Created", schemaVersion: 1, payload: { n } })) },
+        { streamId: `${prefix}-${writer}/${i}-y`, expectedVersion: 0, events: [{ type: "Created", schemaVersion: 1, payload: { n: 3 } }] }
+      ]
+      const writers = Effect.all(
+        [store, other].map((s, w) =>
+          Effect.forEach(Array.from({ length: 40 }, (_, i) => i), (i) => s.append(batch(String(w), i), systemMetadata("w"), new Date()), { concurrency: 4 })
+        ),
+        { concurrency: "unbounded" }
+      )
+      const total = 2 * 40 * 3
+      // The follower reads from where it got to, as LiveView does, until it has every event.
+      const follower = Effect.iterate({ position: start, seen: [] as Array<number> }, {
+        while: (state) => state.seen.length < total,
+        body: (state) =>
+          store.readAll(state.position, 1_000).pipe(
+            Effect.map((page) => ({ position: page.at(-1)?.globalPosition ?? state.position, seen: [...state.seen, ...page.map((e) => e.globalPosition)] }))
+          )
+      })
+      const [, followed] = yield* Effect.all([writers, follower.pipe(Effect.timeout("30 seconds"))], { concurrency: "unbounded" })
+      const all = (yield* store.readAll(start, 10_000)).map((e) => e.globalPosition)
+      expect(all).toHaveLength(total)
+      expect(followed.seen).toEqual(all)
     }))
 
   it.effect("a second migrate run applies nothing", () =>

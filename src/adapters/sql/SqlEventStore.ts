@@ -60,6 +60,9 @@ const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
   userAgent: metadata.userAgent
 })
 
+/** The transaction-level advisory lock that serializes appends (an arbitrary constant of this application). */
+const APPEND_LOCK_KEY = 0x64705f6c6f67
+
 /** Events per page when `rebuild` replays the log, so memory holds one page of events at a time. */
 const rebuildPageSize = 10_000
 
@@ -150,6 +153,11 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
       const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
         sql.withTransaction(
           Effect.gen(function*() {
+            // Appends take their positions one transaction at a time. Otherwise a batch's later insert can take a
+            // position after another transaction's earlier one while holding an older xid: once the batch commits,
+            // readAll's `transaction_id < xmin` shows that later position while the other is still in flight, and
+            // a follower that moves past it never sees the other event.
+            yield* sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`
             const recorded: Array<RecordedEvent> = []
             for (const write of writes) {
               recorded.push(...(yield* appendWrite(write, storedMetadata(metadata), recordedAt)))

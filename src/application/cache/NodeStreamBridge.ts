@@ -2,7 +2,11 @@ import type { Readable } from "node:stream"
 import { Context, Data, type Effect, type Stream } from "effect"
 
 /** The upstream body broke off (reset, timeout) while it was being read. */
-export class BodyInterrupted extends Data.TaggedError("BodyInterrupted")<{ readonly reason: string }> {}
+export class BodyInterrupted extends Data.TaggedError("BodyInterrupted")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
 
 /**
  * Turns the Node streams that HTTP clients hand out into Effect streams, and back. A port because the

@@ -84,6 +84,8 @@ export const PullThroughCacheLayer = Layer.effect(
           : store.begin(digest).pipe(Effect.flatMap((write) =>
             write.append(body).pipe(
               Effect.zipRight(write.commit),
+              // A failed write (disk full) must not leave its temporary file behind; abort is idempotent.
+              Effect.onError(() => write.abort),
               Effect.ensuring(write.release),
               Effect.catchTag("DigestMismatch", (e) => Effect.fail(new UpstreamInvalid({ reason: `manifest digest ${e.actual} is not ${e.expected}` })))
             )

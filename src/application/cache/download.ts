@@ -2,7 +2,11 @@ import { Data, Effect, Option, Ref, Stream, SubscriptionRef } from "effect"
 import type { BlobStoreError } from "../ports/BlobStore.js"
 
 /** A shared download failed after it started: clients following it get their connection aborted. */
-export class DownloadFailed extends Data.TaggedError("DownloadFailed")<{ readonly digest: string; readonly reason: string }> {}
+export class DownloadFailed extends Data.TaggedError("DownloadFailed")<{ readonly digest: string; readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
 
 export interface Progress {
   /** Bytes readable from the current source; drops back to 0 when the transfer starts over elsewhere. */

@@ -4,7 +4,11 @@ import { Context, Data, type Effect, type Option, type Stream } from "effect"
 export class BlobStoreError extends Data.TaggedError("BlobStoreError")<{ readonly message: string }> {}
 
 /** The bytes written do not hash to the digest they were written under: nothing is kept. */
-export class DigestMismatch extends Data.TaggedError("DigestMismatch")<{ readonly expected: string; readonly actual: string }> {}
+export class DigestMismatch extends Data.TaggedError("DigestMismatch")<{ readonly expected: string; readonly actual: string }> {
+  override get message() {
+    return `digest mismatch: the bytes hash to ${this.actual}, not ${this.expected}`
+  }
+}
 
 /** An inclusive byte range. */
 export interface ByteRange {

@@ -15,7 +15,11 @@ export interface Manifest {
 }
 
 /** Serving failed below the protocol: the blob store or event log could not be used. */
-export class ContentStorageFailed extends Data.TaggedError("ContentStorageFailed")<{ readonly reason: string }> {}
+export class ContentStorageFailed extends Data.TaggedError("ContentStorageFailed")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
 
 /** The body broke off mid-way (a shared download failed verification, the disk failed): abort the connection. */
 export interface BodyFailure {

@@ -53,8 +53,13 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
     return payload
   })
 
-  const fail = (reply: FastifyReply, failure: RegistryFailure, repository: string | null) =>
-    sendOci(reply, registryError(failure, challengeFor(externalUrl, repository)))
+  const fail = (reply: FastifyReply, failure: RegistryFailure, repository: string | null) => {
+    const error = registryError(failure, challengeFor(externalUrl, repository))
+    // A 5xx is trouble upstream or in our storage: say which, so an operator seeing 503s knows why. Reasons
+    // name hosts, paths and error codes, never credentials (see UpstreamUnavailable, describeUrl).
+    if (error.status >= 500) reply.log.warn({ failure: failure._tag, reason: "message" in failure ? failure.message : "" }, "registry request failed")
+    return sendOci(reply, error)
+  }
 
   const base = async (request: FastifyRequest, reply: FastifyReply) => {
     const result = await runForRequest(runtime, request, reply, currentCredential(bearerOf(request)))
@@ -121,6 +126,14 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
     if (span !== null) reply.header("content-range", `bytes ${span.start}-${span.end}/${blob.size}`)
     return request.method === "HEAD" ? reply.send() : reply.send(NodeStream.toReadableNever(blob.read(span)))
   } })
+
+  // A blob whose transfer fails before its first byte reaches Fastify's error handler with no headers sent
+  // yet: answer it in the registry's terms (an OCI 503), not with Fastify's bare 500.
+  app.setErrorHandler((error, request, reply) => {
+    if (!request.url.startsWith("/v2/")) return reply.send(error)
+    request.log.warn({ err: error }, "registry response failed before its first byte")
+    return sendOci(reply, { status: 503, code: "UNAVAILABLE", message: "the upstream transfer failed; try again" })
+  })
 
   // A cache takes no pushes: every write method under /v2 answers UNSUPPORTED with an OCI body. Refused
   // before the body is parsed, so a push's manifest or layer never meets a content-type parser.
