@@ -35,7 +35,6 @@ class ConcurrentAppend extends Data.TaggedError("ConcurrentAppend")<{
 
 const decodeEvents = Schema.decodeUnknown(Schema.Array(EventRow))
 const decodeHead = Schema.decodeUnknown(Schema.Array(Schema.Struct({ stream_version: DbInt, hash: Schema.String })))
-const decodePositions = Schema.decodeUnknown(Schema.Array(Schema.Struct({ global_position: DbInt })))
 const decodeDocs = Schema.decodeUnknown(Schema.Array(Schema.Struct({ doc: JsonObjectSchema })))
 const decodeReadModelRows = Schema.decodeUnknown(Schema.Array(ReadModelRowSchema))
 
@@ -60,8 +59,8 @@ const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
   userAgent: metadata.userAgent
 })
 
-/** The transaction-level advisory lock that serializes appends (an arbitrary constant of this application). */
-const APPEND_LOCK_KEY = 0x64705f6c6f67
+/** The advisory lock (two-int form, class "EVST" as the migration lock, key 2) around taking positions. */
+const POSITIONS_LOCK = [0x45565354, 2] as const
 
 /** Events per page when `rebuild` replays the log, so memory holds one page of events at a time. */
 const rebuildPageSize = 10_000
@@ -86,7 +85,35 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
         sql`select stream_version, hash from events where stream_id = ${streamId}
             order by stream_version desc limit 1`.pipe(Effect.flatMap(decodeHead), Effect.map(Arr.head))
 
-      const appendWrite = (write: StreamWrite, metadata: EventMetadata, recordedAt: Date) =>
+      /**
+       * The batch's transaction id and all its positions, taken together under a lock released at once (ADR 9):
+       * transaction ids and positions then rise together, which is what readAll's `transaction_id < xmin`
+       * guard needs. Taken row by row instead, two batches interleave (A: 6, 7, 10; B: 8, 9), and when A, the
+       * older transaction, commits first, a reader sees 10 while 8 and 9 are still in flight and passes them for
+       * ever. Only this short step is serialised: inserts, projections and commits of appends still overlap.
+       */
+      const takePositions = (count: number) =>
+        Effect.acquireUseRelease(
+          sql`select pg_advisory_lock(${POSITIONS_LOCK[0]}, ${POSITIONS_LOCK[1]})`,
+          () =>
+            sql`select pg_current_xact_id()`.pipe(
+              Effect.zipRight(sql<{ readonly position: string }>`
+                select nextval(pg_get_serial_sequence('events', 'global_position'))::text as position
+                from generate_series(1, ${count})`),
+              Effect.map((rows) => rows.map((r) => Number(r.position)).sort((a, b) => a - b))
+            ),
+          // Released even if the transaction fails; a connection that died took the lock with it.
+          () => sql`select pg_advisory_unlock(${POSITIONS_LOCK[0]}, ${POSITIONS_LOCK[1]})`.pipe(Effect.ignore)
+        ).pipe(Effect.map((positions) => {
+          let next = 0
+          return () => {
+            const position = positions[next++]
+            if (position === undefined) throw new Error("append: more events than positions taken")
+            return position
+          }
+        }))
+
+      const appendWrite = (write: StreamWrite, metadata: EventMetadata, recordedAt: Date, nextPosition: () => number) =>
         Effect.gen(function*() {
           const head = yield* streamHead(write.streamId)
           const actualVersion = Option.match(head, { onNone: () => 0, onSome: (h) => h.stream_version })
@@ -97,20 +124,32 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
           const recorded: Array<RecordedEvent> = []
           let prevHash = Option.match(head, { onNone: () => "", onSome: (h) => h.hash })
           let streamVersion = actualVersion
-          // One insert per event, in order, so positions increase with the order of the batch.
+          // Hashes chain in order; positions were taken for the whole batch, in order. One insert per write.
+          const rows: Array<Record<string, string | number>> = []
           for (const event of write.events) {
             streamVersion += 1
             const fields = { prevHash, streamId: write.streamId, streamVersion, ...event, metadata, recordedAt }
             const hash = eventHash(fields)
-            const inserted = yield* sql`
-              insert into events
-                (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash)
-              values (
-                ${write.streamId}, ${streamVersion}, ${event.type}, ${event.schemaVersion},
-                ${JSON.stringify(event.payload)}::jsonb, ${JSON.stringify(metadata)}::jsonb,
-                ${recordedAt.toISOString()}::timestamptz, ${prevHash}, ${hash}
-              )
-              returning global_position`.pipe(
+            const globalPosition = nextPosition()
+            rows.push({
+              global_position: globalPosition,
+              stream_id: write.streamId,
+              stream_version: streamVersion,
+              event_type: event.type,
+              schema_version: event.schemaVersion,
+              // JSON text, which both drivers pass to a jsonb column untouched (as the read models do).
+              payload: JSON.stringify(event.payload),
+              metadata: JSON.stringify(metadata),
+              recorded_at: recordedAt.toISOString(),
+              prev_hash: prevHash,
+              hash
+            })
+            recorded.push({ ...fields, globalPosition, hash })
+            prevHash = hash
+          }
+          // At most 1,000 rows (11,000 parameters) per statement: Postgres takes at most 65,535.
+          for (let start = 0; start < rows.length; start += 1_000) {
+            yield* sql`insert into events ${sql.insert(rows.slice(start, start + 1_000))}`.pipe(
               // Both writers read the same head; the second insert waits for the first and then violates
               // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index
               // entries, which likewise means they wrote the same stream version.
@@ -120,14 +159,8 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
                   return state === uniqueViolation || state === deadlockDetected
                 },
                 () => new ConcurrentAppend({ streamId: write.streamId, expectedVersion: write.expectedVersion })
-              ),
-              Effect.flatMap(decodePositions)
+              )
             )
-            const position = yield* Arr.head(inserted).pipe(
-              Effect.mapError(() => new EventStoreUnavailable({ message: "append: insert returned no position" }))
-            )
-            recorded.push({ ...fields, globalPosition: position.global_position, hash })
-            prevHash = hash
           }
           return recorded
         })
@@ -153,14 +186,10 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
       const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
         sql.withTransaction(
           Effect.gen(function*() {
-            // Appends take their positions one transaction at a time. Otherwise a batch's later insert can take a
-            // position after another transaction's earlier one while holding an older xid: once the batch commits,
-            // readAll's `transaction_id < xmin` shows that later position while the other is still in flight, and
-            // a follower that moves past it never sees the other event.
-            yield* sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`
+            const positions = yield* takePositions(writes.reduce((n, w) => n + w.events.length, 0))
             const recorded: Array<RecordedEvent> = []
             for (const write of writes) {
-              recorded.push(...(yield* appendWrite(write, storedMetadata(metadata), recordedAt)))
+              recorded.push(...(yield* appendWrite(write, storedMetadata(metadata), recordedAt, positions)))
             }
             yield* applyProjection(sql, projector, recorded)
             return recorded

@@ -50,9 +50,8 @@ export const applyProjection = (
     if (keys.length === 0) return
 
     const lockKeys = [...new Set(keys.map(rowLockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    for (const lockKey of lockKeys) {
-      yield* sql`select pg_advisory_xact_lock(${lockKey.toString()}::bigint)`
-    }
+    // One statement for all of them: unnest yields the (sorted) array in order and the scan locks row by row.
+    yield* sql`select pg_advisory_xact_lock(k) from unnest(${`{${lockKeys.join(",")}}`}::bigint[]) as k`
 
     // Start from the stored documents, then fold every change in order, as the memory store does.
     const models = new ReadModelMap()
