@@ -225,6 +225,8 @@ export const layer = (root: string) =>
           )
         )
 
-      return { size, read, begin, openPartial, openStored, remove, list, check }
+      const localFile = (digest: string) => Option.map(Option.fromNullable(DIGEST.exec(digest)?.[1]), (hex) => join(root, "sha256", hex.slice(0, 2), hex))
+
+      return { size, read, localFile, begin, openPartial, openStored, remove, list, check }
     })
   )

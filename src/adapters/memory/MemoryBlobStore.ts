@@ -78,6 +78,8 @@ export const layer = Layer.effect(
     return {
       size: (digest) => valid(digest).pipe(Effect.zipRight(get(digest)), Effect.map(Option.map((b) => b.length))),
       read,
+      // Bytes in memory have no file to send.
+      localFile: () => Option.none(),
       begin,
       openPartial: (digest) =>
         valid(digest).pipe(Effect.map(() => Option.map(Option.fromNullable(partials.get(digest)?.at(-1)), (p) => readerOf(p.id, p.bytes)))),

@@ -45,6 +45,7 @@ export const layer = (images: ReadonlyArray<SeededImage>) => {
         : Effect.succeed({
           digest,
           size: found.length,
+          file: null,
           read: (range) => Stream.make(range === null ? found : found.subarray(range.start, range.end + 1))
         })
     }

@@ -9,6 +9,8 @@ import { NodeStreamBridge } from "./NodeStreamBridge.js"
 
 export { DownloadFailed, type SharedBlob }
 
+const PROGRESS_STEP = 1024 * 1024
+
 /** How a download begins: upstream's answer, and what to record once the bytes are durable. */
 export interface DownloadStart<E, R> {
   readonly fetch: Effect.Effect<UpstreamBlob, UpstreamError>
@@ -49,14 +51,21 @@ export const BlobDownloadsLayer = Layer.effect(
         return next
       })
 
-    /** Writes upstream's body into the store and publishes progress; ends the download either way. */
+    /**
+     * Writes upstream's body into the store and publishes progress; ends the download either way. Progress is
+     * published per PROGRESS_STEP (and at the end): every notice wakes every follower.
+     */
     const pump = <E, R>(d: Download, write: BlobWrite, body: UpstreamBlob["body"], onStored: Effect.Effect<void, E, R>, releaseLease: Effect.Effect<void>) =>
       bridge.chunks(body).pipe(
-        Stream.runForEach((chunk) =>
+        Stream.runFoldEffect(0, (published, chunk) =>
           write.append(chunk).pipe(
             Effect.zipRight(Metric.incrementBy(bytesFetched, chunk.length)),
             Effect.zipRight(write.written),
-            Effect.flatMap((written) => SubscriptionRef.update(d.progress, (p) => ({ ...p, written })))
+            Effect.flatMap((written) =>
+              written - published < PROGRESS_STEP && written < d.size
+                ? Effect.succeed(published)
+                : SubscriptionRef.update(d.progress, (p) => ({ ...p, written })).pipe(Effect.as(written))
+            )
           )
         ),
         Effect.zipRight(write.written),

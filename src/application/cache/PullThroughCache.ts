@@ -213,7 +213,8 @@ export const PullThroughCacheLayer = Layer.effect(
             digest,
             size,
             read: (range: { readonly start: number; readonly end: number } | null) =>
-              Stream.unwrap(store.read(digest, range))
+              Stream.unwrap(store.read(digest, range)),
+            file: Option.getOrNull(store.localFile(digest))
           })
           if (Option.isSome(entry)) {
             if (Option.isSome(onDisk) && onDisk.value === entry.value.size) {
@@ -256,7 +257,7 @@ export const PullThroughCacheLayer = Layer.effect(
               Effect.catchAll((error) => Effect.logWarning("could not record a shared blob", { digest, error }))
             ))
           }
-          return { digest, size: shared.size, read: (range: { readonly start: number; readonly end: number } | null) =>
+          return { digest, size: shared.size, file: null, read: (range: { readonly start: number; readonly end: number } | null) =>
             range === null ? shared.body : sliceStream(shared.body, range) }
         }),
 

@@ -56,6 +56,12 @@ export interface BlobReader {
 export interface BlobStoreShape {
   readonly size: (digest: string) => Effect.Effect<Option.Option<number>, BlobStoreError>
   readonly read: (digest: string, range: ByteRange | null) => Effect.Effect<Stream.Stream<Uint8Array, BlobStoreError>, BlobStoreError>
+  /**
+   * Where a stored blob's bytes are on this machine's disk, for an edge that can send a file itself (far
+   * cheaper than pumping a stream); none for stores without local files. Says nothing about whether the file
+   * exists: `size` does.
+   */
+  readonly localFile: (digest: string) => Option.Option<string>
   readonly begin: (digest: string) => Effect.Effect<BlobWrite, BlobStoreError>
   /** The newest write of `digest` in progress, by this or any process sharing the store; none if there is none. */
   readonly openPartial: (digest: string) => Effect.Effect<Option.Option<BlobReader>, BlobStoreError>

@@ -32,6 +32,8 @@ export interface Blob {
   readonly size: number
   /** The bytes from `start` to `end` inclusive (the whole blob when no range is given). */
   readonly read: (range: { readonly start: number; readonly end: number } | null) => Stream.Stream<Uint8Array, BodyFailure>
+  /** A complete, verified copy on local disk that the edge may send as a file; null while downloading or not on disk. */
+  readonly file: string | null
 }
 
 export type ContentError = UpstreamUnavailable | UpstreamInvalid | ContentStorageFailed

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs"
 import { NodeStream } from "@effect/platform-node"
 import { Effect, Either } from "effect"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
@@ -12,6 +13,15 @@ import { parseRange } from "./range.js"
 import { type RegistryFailure, registryError } from "./registryErrors.js"
 
 const API_VERSION = "registry/2.0"
+
+/**
+ * A stored blob goes out as a file stream Fastify pipes to the socket: no Effect stream in between (which
+ * costs a fiber hop per chunk), and 1 MiB reads rather than 64 KiB ones. Memory stays bounded: one chunk in
+ * flight per client plus what the socket buffers.
+ */
+const FILE_CHUNK_BYTES = 1024 * 1024
+const fileBody = (path: string, span: { readonly start: number; readonly end: number } | null) =>
+  createReadStream(path, span === null ? { highWaterMark: FILE_CHUNK_BYTES } : { start: span.start, end: span.end, highWaterMark: FILE_CHUNK_BYTES })
 
 const sendOci = (reply: FastifyReply, error: OciErrorResponse) =>
   reply
@@ -124,7 +134,8 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
     const span = range._tag === "Range" ? range.range : null
     reply.code(span === null ? 200 : 206).header("content-length", String(span === null ? blob.size : span.end - span.start + 1))
     if (span !== null) reply.header("content-range", `bytes ${span.start}-${span.end}/${blob.size}`)
-    return request.method === "HEAD" ? reply.send() : reply.send(NodeStream.toReadableNever(blob.read(span)))
+    if (request.method === "HEAD") return reply.send()
+    return reply.send(blob.file === null ? NodeStream.toReadableNever(blob.read(span)) : fileBody(blob.file, span))
   } })
 
   // A blob whose transfer fails before its first byte reaches Fastify's error handler with no headers sent
