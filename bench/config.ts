@@ -1,0 +1,67 @@
+import { resolve } from "node:path"
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+
+/** What one run measures, from SPEC §9; `BENCH_SCALE` shrinks sizes and counts for a quick trial. */
+export interface BenchConfig {
+  readonly scale: number
+  readonly rounds: number
+  readonly hitBlobBytes: number
+  readonly hitClients: ReadonlyArray<number>
+  readonly manifestSeconds: number
+  readonly manifestConnections: number
+  readonly coldBlobBytes: number
+  readonly coldClients: number
+  readonly rssBlobBytes: number
+  readonly rssClients: number
+  readonly events: number
+  readonly eventBatch: number
+  readonly appendSeconds: number
+  readonly appendConcurrency: number
+  /** `BENCH_PROFILE_DIR`: profile our server's CPU into this directory (see bench/README.md). */
+  readonly profileDir: string | null
+  /** `BENCH_SCENARIOS=1,4` runs only those (for profiling one path); all five by default. */
+  readonly scenarios: ReadonlySet<number>
+}
+
+const positiveNumber = (name: string, value: string | undefined, fallback: number): number => {
+  if (value === undefined || value === "") return fallback
+  const parsed = Number(value)
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number (got ${value})`)
+  return parsed
+}
+
+/** Rounded to whole MiB so a scaled blob still has a sane size, and never below 1 MiB. */
+const scaledBytes = (bytes: number, scale: number): number => Math.max(MiB, Math.round((bytes * scale) / MiB) * MiB)
+
+const scenarioSet = (value: string | undefined): ReadonlySet<number> => {
+  if (value === undefined || value === "") return new Set([1, 2, 3, 4, 5])
+  const picked = value.split(",").map((part) => Number(part.trim()))
+  if (picked.some((n) => !Number.isInteger(n) || n < 1 || n > 5)) throw new Error(`BENCH_SCENARIOS must list numbers 1–5 (got ${value})`)
+  return new Set(picked)
+}
+
+export const benchConfig = (env: NodeJS.ProcessEnv): BenchConfig => {
+  const scale = positiveNumber("BENCH_SCALE", env["BENCH_SCALE"], 1)
+  const rounds = Math.max(1, Math.round(positiveNumber("BENCH_ROUNDS", env["BENCH_ROUNDS"], 3)))
+  return {
+    scale,
+    rounds,
+    hitBlobBytes: scaledBytes(GiB, scale),
+    hitClients: [1, 16],
+    // Latency percentiles need a few seconds of steady load whatever the scale.
+    manifestSeconds: scale < 1 ? 5 : 15,
+    manifestConnections: 32,
+    coldBlobBytes: scaledBytes(256 * MiB, scale),
+    coldClients: 32,
+    rssBlobBytes: scaledBytes(2 * GiB, scale),
+    rssClients: 16,
+    events: Math.max(10_000, Math.round(1_000_000 * scale)),
+    eventBatch: 1_000,
+    appendSeconds: scale < 1 ? 3 : 10,
+    appendConcurrency: 16,
+    profileDir: env["BENCH_PROFILE_DIR"] === undefined || env["BENCH_PROFILE_DIR"] === "" ? null : resolve(env["BENCH_PROFILE_DIR"]),
+    scenarios: scenarioSet(env["BENCH_SCENARIOS"])
+  }
+}

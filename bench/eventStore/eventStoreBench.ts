@@ -1,0 +1,93 @@
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { migrate } from "../../src/adapters/sql/migrate.js"
+import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
+import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
+import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
+import { ReadModels } from "../../src/application/ports/ReadModels.js"
+import { ProjectorLive } from "../../src/application/projectorLive.js"
+import { temporaryDatabase } from "../caches/database.js"
+import type { BenchConfig } from "../config.js"
+import type { Cleanups } from "../lib/cleanups.js"
+import { summarize } from "../lib/stats.js"
+import type { Figure } from "../report/Figure.js"
+import { ChainHeads, insertRows } from "./directRows.js"
+import { EventMix, eventCount } from "./eventMix.js"
+
+const SCENARIO = "5. event store (Postgres)"
+const metadata = systemMetadata("bench")
+
+/** The store as `serve` builds it on Postgres: migrated, with the domain's projector in every append. */
+const storeLayer = (url: string) =>
+  SqlEventStore.layer.pipe(
+    Layer.provide(ProjectorLive),
+    Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url))))
+  )
+
+const appendAll = (writes: ReadonlyArray<StreamWrite>) => EventStore.pipe(Effect.flatMap((store) => store.append(writes, metadata, new Date())))
+
+const rate = (events: number, since: number): number => events / ((performance.now() - since) / 1000)
+
+/**
+ * SPEC §9 on a fresh database. The log is loaded to `config.events`: the first `appendedEvents` through
+ * `EventStore.append` in batches (its bulk rate is reported), the rest as the same rows written directly,
+ * because the store inserts row by row and a million appends would take longer than the whole benchmark.
+ * Then single-event appends from concurrent writers, and `replay` (ReadModels.rebuild, what the CLI runs).
+ */
+export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, log: (line: string) => void): Promise<ReadonlyArray<Figure>> => {
+  const runtime = ManagedRuntime.make(storeLayer(await temporaryDatabase(cleanups)))
+  cleanups.add("close the event store", () => runtime.dispose())
+  const mix = new EventMix()
+  const heads = new ChainHeads()
+  const appendedEvents = Math.min(config.events, Math.max(10_000, Math.round(config.events / 50)))
+
+  heads.remember(await runtime.runPromise(appendAll(mix.setup())))
+  let loaded = 0
+  const appendStarted = performance.now()
+  while (loaded < appendedEvents) {
+    const recorded = await runtime.runPromise(appendAll(mix.batch(config.eventBatch)))
+    heads.remember(recorded)
+    loaded += recorded.length
+  }
+  const bulkRate = rate(loaded, appendStarted)
+  log(`  appended ${loaded} events in ${config.eventBatch}-event batches: ${bulkRate.toFixed(0)} events/s`)
+
+  const directStarted = performance.now()
+  let direct = 0
+  while (loaded < config.events) {
+    const batch = mix.batch(config.eventBatch)
+    await runtime.runPromise(insertRows(heads.rows(batch, metadata, new Date())))
+    loaded += eventCount(batch)
+    direct += eventCount(batch)
+  }
+  log(`  wrote ${direct} more events as rows in ${((performance.now() - directStarted) / 1000).toFixed(0)} s; log: ${loaded} events`)
+
+  const appendRates: Array<number> = []
+  for (let round = 1; round <= config.rounds; round++) {
+    const deadline = performance.now() + config.appendSeconds * 1000
+    const started = performance.now()
+    const worker = (id: number) =>
+      Effect.gen(function*() {
+        let appended = 0
+        while (performance.now() < deadline) appended += (yield* appendAll([mix.single(id)])).length
+        return appended
+      })
+    const counts = await runtime.runPromise(Effect.all(Array.from({ length: config.appendConcurrency }, (_, id) => worker(id)), { concurrency: "unbounded" }))
+    appendRates.push(rate(counts.reduce((sum, n) => sum + n, 0), started))
+    log(`  round ${round}: ${appendRates.at(-1)?.toFixed(0)} single-event appends/s from ${config.appendConcurrency} writers`)
+  }
+
+  const replaySeconds: Array<number> = []
+  for (let round = 1; round <= config.rounds; round++) {
+    const started = performance.now()
+    const rebuilt = await runtime.runPromise(ReadModels.pipe(Effect.flatMap((models) => models.rebuild)))
+    replaySeconds.push((performance.now() - started) / 1000)
+    log(`  round ${round}: replayed ${rebuilt.events} events into ${rebuilt.rows} rows in ${replaySeconds.at(-1)?.toFixed(1)} s`)
+  }
+
+  const events = `${(loaded / 1e6).toFixed(2)} M events`
+  return [
+    { scenario: SCENARIO, metric: `replay (rebuild read models), ${events}`, unit: "s", ours: summarize(replaySeconds), theirs: null, target: { kind: "below", value: 60 } },
+    { scenario: SCENARIO, metric: `append, 1 event per append, ${config.appendConcurrency} writers`, unit: "events/s", ours: summarize(appendRates), theirs: null, target: { kind: "atLeast", value: 2000 } },
+    { scenario: SCENARIO, metric: `append, ${config.eventBatch}-event batches`, unit: "events/s", ours: summarize([bulkRate]), theirs: null, target: { kind: "info" } }
+  ]
+}
