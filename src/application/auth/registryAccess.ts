@@ -6,7 +6,7 @@ import type { GroupView } from "../../domain/views.js"
 import { type RegistryAccess, RegistryTokens } from "../ports/RegistryTokens.js"
 import { recordTokenUse } from "../useCases/tokens.js"
 import { CommandMetadata } from "../CommandMetadata.js"
-import { LiveView } from "../LiveView.js"
+import { type LiveState, LiveView } from "../LiveView.js"
 import { type Credential, credentialForSubject } from "./credentials.js"
 import { BearerTokenMissing, CredentialNoLongerValid, PullDenied, RepositoryNotInToken } from "./errors.js"
 import { pullContext } from "./pullContext.js"
@@ -89,11 +89,21 @@ export const authorizePullRequest = (input: { readonly bearer: string | null; re
     )
     if (!covered) return yield* new RepositoryNotInToken({ repository })
     const settings = yield* RegistrySettings
-    const verdict = authorizePull(credential.principal, pullContext(state, credential.principal, input.groupPath, settings.instanceEnabled, now))
+    const decide = (view: LiveState, principal: Credential["principal"]) =>
+      authorizePull(principal, pullContext(view, principal, input.groupPath, settings.instanceEnabled, now))
+    let decided = { state, credential }
+    if (decide(state, credential.principal)._tag === "Denied") {
+      // Before refusing, read the log itself: a group or membership created through another replica a moment
+      // ago may not have been announced yet. One query, on refusals only; allowing never waits for it.
+      const latest = yield* LiveView.pipe(Effect.flatMap((view) => view.latest))
+      const again = yield* Either.mapLeft(credentialForSubject(latest, claims.subject, now), (reason) => new CredentialNoLongerValid({ reason }))
+      decided = { state: latest, credential: again }
+    }
+    const verdict = decide(decided.state, decided.credential.principal)
     if (verdict._tag === "Denied") return yield* new PullDenied({ reason: verdict.reason })
-    const group = state.groupAt(input.groupPath)
+    const group = decided.state.groupAt(input.groupPath)
     return yield* Option.match(group, {
       onNone: () => new PullDenied({ reason: "group_not_found" }),
-      onSome: (g): Effect.Effect<{ readonly group: GroupView; readonly credential: Credential }> => Effect.succeed({ group: g, credential })
+      onSome: (g): Effect.Effect<{ readonly group: GroupView; readonly credential: Credential }> => Effect.succeed({ group: g, credential: decided.credential })
     })
   })
