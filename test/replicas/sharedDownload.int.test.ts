@@ -44,7 +44,7 @@ describe("one upstream transfer per blob across replicas", () => {
   it.scopedLive("killing the replica that downloads a blob mid-transfer: the others take over and their clients get every byte", () =>
     Effect.gen(function*() {
       const upstream = yield* upstreamFixture
-      const image = yield* Effect.promise(() => upstream.images.largeLayer("library/orphan", "1", 64 * MiB))
+      const image = yield* Effect.promise(() => upstream.images.largeLayer("library/orphan", "1", 192 * MiB))
       const blob = image.layers[0]
       if (blob === undefined) throw new Error("the fixture built no layer")
       const cluster = yield* replicaCluster(yield* freshDatabase, upstream)
@@ -59,12 +59,16 @@ describe("one upstream transfer per blob across replicas", () => {
         if (n >= 8 * MiB) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
       }))
       yield* Deferred.await(started)
+      // Once a follower has bytes from the doomed replica's file, kill that replica without a chance to clean up.
+      const following = yield* Deferred.make<void>()
+      const onFollowerBytes = (n: number) => {
+        if (n >= MiB) Effect.runSync(Deferred.succeed(following, undefined).pipe(Effect.provide(runtime)))
+      }
       const followers = yield* Effect.fork(Effect.all(
-        [pullBlob(url(b), bHeaders!), pullBlob(url(c), cHeaders!), pullBlob(url(b), bHeaders!), pullBlob(url(c), cHeaders!)],
+        [pullBlob(url(b), bHeaders!, onFollowerBytes), pullBlob(url(c), cHeaders!, onFollowerBytes), pullBlob(url(b), bHeaders!), pullBlob(url(c), cHeaders!)],
         { concurrency: "unbounded" }
       ))
-      // Let them start following the doomed replica's file, then kill it without a chance to clean up.
-      yield* Effect.sleep("1500 millis")
+      yield* Deferred.await(following)
       doomed.process.kill("SIGKILL")
 
       const cut: BlobPull = yield* first.await.pipe(Effect.flatten)
