@@ -8,11 +8,10 @@ import { UsageError } from "./adapters/cli/args.js"
 import { auditCommands, replayCommand } from "./adapters/cli/audit.js"
 import { cleanupCommand, fsckCommand } from "./adapters/cli/fsck.js"
 import { ciEnvCommand } from "./adapters/cli/ciEnv.js"
-import { describeDomainError } from "./adapters/cli/describe.js"
+import { describeDomainError, isDomainError } from "./domain/errorMessages.js"
 import { serve } from "./adapters/cli/serve.js"
 import { parseConfig } from "./config.js"
 import { appLayer } from "./main.js"
-import type { DomainError } from "./domain/errors.js"
 
 const USAGE = `usage: dependency-proxy <command>
   serve                         start the service (PORT, DATA_DIR, DATABASE_URL, … from the environment)
@@ -32,14 +31,6 @@ const fail = (message: string, code: number): number => {
   process.stderr.write(`dependency-proxy: ${message}\n`)
   return code
 }
-
-const DOMAIN_TAGS = new Set([
-  "InvalidField", "GroupNotFound", "UserNotFound", "TokenNotFound", "NameTaken", "AlreadyExists",
-  "MemberNotFound", "MemberAlreadyExists", "LastOwner", "TokenAlreadyRevoked", "NotTopLevelGroup"
-])
-
-const isDomainError = (e: unknown): e is DomainError =>
-  typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" && DOMAIN_TAGS.has(e._tag)
 
 /** Bad input (usage, refused by the domain) exits 2; trouble outside the program exits 1. */
 const exitCodeFor = (error: unknown): number => {

@@ -23,6 +23,9 @@ export class LastOwner extends Data.TaggedError("LastOwner")<{ readonly groupId:
 export class TokenAlreadyRevoked extends Data.TaggedError("TokenAlreadyRevoked")<{ readonly tokenId: number }> {}
 export class NotTopLevelGroup extends Data.TaggedError("NotTopLevelGroup")<{ readonly groupId: number }> {}
 
+/** The caller may not do this; `reason` says why in words the caller can act on (never a secret). */
+export class NotAllowed extends Data.TaggedError("NotAllowed")<{ readonly reason: string }> {}
+
 export type DomainError =
   | InvalidField
   | GroupNotFound
@@ -35,3 +38,4 @@ export type DomainError =
   | LastOwner
   | TokenAlreadyRevoked
   | NotTopLevelGroup
+  | NotAllowed

@@ -105,7 +105,7 @@ const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   if (e._tag === "UserCreated") {
     const { _tag, ...fields } = e
     return [
-      put(UserView, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, createdAt: event.recordedAt }),
+      put(UserView, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, createdAt: event.recordedAt }),
       put(IndexView, Kinds.userByName, normalizeUsername(e.username), { id: e.userId })
     ]
   }

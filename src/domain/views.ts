@@ -21,6 +21,8 @@ export const UserView = Schema.Struct({
   ...createdFields(UserCreated.fields),
   blocked: Schema.Boolean,
   twoFactorEnabled: Schema.Boolean,
+  /** Documents written before password versions were tracked read as 0 (no change since). */
+  passwordVersion: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   createdAt: Schema.Date
 })
 export type UserView = typeof UserView.Type

@@ -6,7 +6,7 @@ import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { LiveView } from "../../application/LiveView.js"
 import type { EventStoreUnavailable, VersionConflict } from "../../application/ports/EventStore.js"
 import type { DomainError } from "../../domain/errors.js"
-import { describeDomainError } from "../cli/describe.js"
+import { describeDomainError } from "../../domain/errorMessages.js"
 import { resourceNotAvailable, storeTrouble } from "./context.js"
 
 /**

@@ -12,7 +12,8 @@ import { type JwtKey, type JwtKeyRing, type JwtKeyRingError, loadOrCreate } from
 
 export const REGISTRY_AUDIENCE = "dependency_proxy"
 const ALGORITHM = "ES256"
-const CLOCK_TOLERANCE_SECONDS = 30
+/** Clock skew allowed between replicas (and their clients) on `exp` and `nbf`: small, so an expired token dies. */
+export const CLOCK_TOLERANCE_SECONDS = 5
 
 export interface JoseRegistryTokensOptions {
   readonly keysDir: string
@@ -34,6 +35,8 @@ const Payload = Schema.Struct({
   iat: Schema.Number,
   exp: Schema.Number,
   jti: Schema.String,
+  /** The credential version (absent in tokens issued before versions existed: 0). */
+  ver: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   access: Schema.Array(Access)
 })
 
@@ -136,7 +139,7 @@ const make = (options: JoseRegistryTokensOptions) =>
         }))
       )
 
-    const issue: RegistryTokensShape["issue"] = (subject, access, now) =>
+    const issue: RegistryTokensShape["issue"] = ({ subject, version }, access, now) =>
       Effect.gen(function*() {
         const key = (yield* ringAt(now)).signingKey
         const iat = seconds(now)
@@ -145,7 +148,7 @@ const make = (options: JoseRegistryTokensOptions) =>
         const entries = plainAccess(access)
         // Signing with a key we loaded ourselves fails only on a bug, so a rejection is a defect.
         const token = yield* Effect.promise(() =>
-          new SignJWT({ access: entries })
+          new SignJWT({ access: entries, ver: version })
             .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: "JWT" })
             .setIssuer(options.issuer)
             .setAudience(REGISTRY_AUDIENCE)
@@ -158,6 +161,7 @@ const make = (options: JoseRegistryTokensOptions) =>
         )
         const claims: RegistryClaims = {
           subject,
+          version,
           access: entries,
           issuedAt: new Date(iat * 1000),
           expiresAt: new Date(exp * 1000),
@@ -189,6 +193,7 @@ const make = (options: JoseRegistryTokensOptions) =>
         const claims = yield* Schema.decodeUnknown(Payload)(payload).pipe(Effect.mapError(() => invalid("malformed")))
         const result: RegistryClaims = {
           subject: claims.sub,
+          version: claims.ver,
           access: claims.access,
           issuedAt: new Date(claims.iat * 1000),
           expiresAt: new Date(claims.exp * 1000),

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto"
 
 /**
  * HMAC-SHA256 under the session key, with a purpose label so that a value made for one use (a session
- * signature, a CSRF token, a password stamp) can never be replayed as another.
+ * signature, a CSRF token) can never be replayed as another.
  */
 export const keyedDigest = (key: Buffer, purpose: string, data: string): Buffer =>
   createHmac("sha256", key).update(purpose).update("\u0000").update(data).digest()

@@ -23,7 +23,7 @@ const signInFor = (request: FastifyRequest): string =>
  */
 export const requireSignIn = async (ctx: UiContext, request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | null> => {
   const session = requestSession(ctx, request)
-  const result = await runForRequest(ctx.runtime, request, reply, signedIn(ctx.key, session))
+  const result = await runForRequest(ctx.runtime, request, reply, signedIn(session))
   if (result._tag === "Success") return result.value
   if (result._tag === "Defect") {
     sendDefect(reply, null)

@@ -10,15 +10,18 @@ export const SESSION_TTL_MS = 8 * 60 * 60 * 1000
  * user behind it is re-checked against the live view on every request.
  */
 const SessionPayload = Schema.Struct({
-  v: Schema.Literal(1),
+  v: Schema.Literal(2),
   userId: Schema.Int,
   /** The personal access token signed in with (two-factor users), or null for a password sign-in. */
   tokenId: Schema.NullOr(Schema.Int),
   /** Random per sign-in; CSRF tokens derive from it, so they change with every session. */
   nonce: Schema.String,
   expiresAt: Schema.Number,
-  /** For password sessions, a digest of the password hash: a password change ends them. */
-  stamp: Schema.String
+  /**
+   * The user's password version when a password session opened: a password change ends it, as it ends
+   * password-derived registry tokens (the same check, `credentialForSubject`).
+   */
+  credentialVersion: Schema.Int
 })
 export type Session = typeof SessionPayload.Type
 
@@ -44,15 +47,14 @@ export const openSession = (key: Buffer, value: string | null, now: number): Ses
   return decoded.right
 }
 
-/** Ties a password session to the password it was opened with, without putting the hash in the cookie. */
-export const passwordStamp = (key: Buffer, passwordHash: string): string =>
-  keyedDigest(key, "password-stamp", passwordHash).toString("base64url").slice(0, 22)
-
-export const newSession = (user: { readonly userId: number; readonly tokenId: number | null; readonly stamp: string }, now: number): Session => ({
-  v: 1,
+export const newSession = (
+  user: { readonly userId: number; readonly tokenId: number | null; readonly credentialVersion: number },
+  now: number
+): Session => ({
+  v: 2,
   userId: user.userId,
   tokenId: user.tokenId,
   nonce: randomBytes(16).toString("base64url"),
   expiresAt: now + SESSION_TTL_MS,
-  stamp: user.stamp
+  credentialVersion: user.credentialVersion
 })

@@ -4,7 +4,7 @@ import type { ApiActor } from "../../application/api/apiActor.js"
 import { LiveView, type LiveState } from "../../application/LiveView.js"
 import type { UserView } from "../../domain/views.js"
 import { browserIdentity } from "./browserIdentity.js"
-import { passwordStamp, type Session } from "./session.js"
+import type { Session } from "./session.js"
 
 /** No session, or one whose user or token may no longer be used: the browser goes to the sign-in page. */
 export class SignedOut extends Data.TaggedError("SignedOut")<{}> {}
@@ -16,14 +16,12 @@ export interface SignedIn {
 }
 
 /** The session's user as things stand now: gone, blocked, a revoked token or a changed password end it. */
-const currentUser = (state: LiveState, key: Buffer, session: Session, now: Date): Option.Option<UserView> => {
+const currentUser = (state: LiveState, session: Session, now: Date): Option.Option<UserView> => {
   const subject = session.tokenId === null ? `user:${session.userId}` : `pat:${session.tokenId}`
-  const credential = credentialForSubject(state, subject, now)
+  const credential = credentialForSubject(state, subject, session.credentialVersion, now)
   if (Either.isLeft(credential)) return Option.none()
   return browserIdentity(state, credential.right).pipe(
     Option.filter(({ user }) => user.userId === session.userId),
-    Option.filter(({ user }) =>
-      session.tokenId !== null || (user.passwordHash !== null && passwordStamp(key, user.passwordHash) === session.stamp)),
     Option.map(({ user }) => user)
   )
 }
@@ -32,12 +30,12 @@ const currentUser = (state: LiveState, key: Buffer, session: Session, now: Date)
  * Re-checks the user behind a session on every request, against the live view (so a block or revocation
  * takes effect on the next page, as on the registry). A UI session acts like an `api`-scoped token.
  */
-export const signedIn = (key: Buffer, session: Session | null) =>
+export const signedIn = (session: Session | null) =>
   Effect.gen(function*() {
     if (session === null) return yield* new SignedOut()
     const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
     const now = yield* Clock.currentTimeMillis
-    const user = currentUser(state, key, session, new Date(now))
+    const user = currentUser(state, session, new Date(now))
     if (Option.isNone(user)) return yield* new SignedOut()
     const actor: ApiActor = { user: user.value, tokenId: session.tokenId ?? 0, scopes: ["api"] }
     return { state, actor, session } satisfies SignedIn

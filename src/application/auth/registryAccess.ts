@@ -44,7 +44,7 @@ export const issueRegistryToken = (input: {
       return actions.length === 0 ? [] : [{ type: "repository" as const, name: scope.name, actions }]
     })
     const now = yield* nowDate
-    const issued = yield* RegistryTokens.pipe(Effect.flatMap((tokens) => tokens.issue(credential.subject, access, now)))
+    const issued = yield* RegistryTokens.pipe(Effect.flatMap((tokens) => tokens.issue(credential, access, now)))
     if (credential.tokenId !== null) yield* noteTokenUse(credential.tokenId, credential.subject, now)
     return issued
   })
@@ -72,7 +72,7 @@ export const currentCredential = (bearer: string | null) =>
     const now = yield* nowDate
     const claims = yield* RegistryTokens.pipe(Effect.flatMap((tokens) => tokens.verify(bearer, now)))
     const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
-    const credential = yield* Either.mapLeft(credentialForSubject(state, claims.subject, now), (reason) => new CredentialNoLongerValid({ reason }))
+    const credential = yield* Either.mapLeft(credentialForSubject(state, claims.subject, claims.version, now), (reason) => new CredentialNoLongerValid({ reason }))
     return { claims, credential, state, now }
   })
 
@@ -96,7 +96,7 @@ export const authorizePullRequest = (input: { readonly bearer: string | null; re
       // Before refusing, read the log itself: a group or membership created through another replica a moment
       // ago may not have been announced yet. One query, on refusals only; allowing never waits for it.
       const latest = yield* LiveView.pipe(Effect.flatMap((view) => view.latest))
-      const again = yield* Either.mapLeft(credentialForSubject(latest, claims.subject, now), (reason) => new CredentialNoLongerValid({ reason }))
+      const again = yield* Either.mapLeft(credentialForSubject(latest, claims.subject, claims.version, now), (reason) => new CredentialNoLongerValid({ reason }))
       decided = { state: latest, credential: again }
     }
     const verdict = decide(decided.state, decided.credential.principal)

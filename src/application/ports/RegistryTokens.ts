@@ -12,6 +12,8 @@ export interface RegistryAccess {
 export interface RegistryClaims {
   /** `user:<id>`, `pat:<id>`, `deploy_token:<id>`, `group_token:<id>` or `job:<id>` */
   readonly subject: string
+  /** The credential's version it was issued for (see `Credential.version`); 0 for tokens. */
+  readonly version: number
   readonly access: ReadonlyArray<RegistryAccess>
   readonly issuedAt: Date
   readonly expiresAt: Date
@@ -32,7 +34,7 @@ export class InvalidRegistryToken extends Data.TaggedError("InvalidRegistryToken
  */
 export interface RegistryTokensShape {
   readonly issue: (
-    subject: string,
+    credential: { readonly subject: string; readonly version: number },
     access: ReadonlyArray<RegistryAccess>,
     now: Date
   ) => Effect.Effect<IssuedRegistryToken>

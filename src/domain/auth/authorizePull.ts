@@ -31,6 +31,7 @@ export type DenialReason =
   | "blocked"
   | "not_a_member"
   | "sso_session_required"
+  | "outside_job_reach"
 
 export type PullDecision = { readonly _tag: "Allowed" } | { readonly _tag: "Denied"; readonly reason: DenialReason }
 
@@ -38,7 +39,10 @@ const allowed: PullDecision = { _tag: "Allowed" }
 const denied = (reason: DenialReason): PullDecision => ({ _tag: "Denied", reason })
 
 /** The highest role held on the group itself or inherited from any ancestor; 0 for none. */
-export const effectiveAccessLevel = (memberships: ReadonlyMap<number, AccessLevel>, group: PullTarget): number =>
+export const effectiveAccessLevel = (
+  memberships: ReadonlyMap<number, AccessLevel>,
+  group: { readonly groupId: number; readonly ancestorIds: ReadonlyArray<number> }
+): number =>
   Math.max(0, ...[group.groupId, ...group.ancestorIds].map((id) => memberships.get(id) ?? 0))
 
 /**
@@ -61,6 +65,8 @@ export const authorizePull = (principal: Principal, context: PullContext): PullD
       return effectiveAccessLevel(context.memberships, group) >= AccessLevels.guest ? allowed : denied("not_a_member")
     case "UserPrincipal":
       if (principal.blocked) return denied("blocked")
+      // A job token reaches only its own top-level group's tree, and there only what its user may read.
+      if (principal.reach !== null && (group.ancestorIds[0] ?? group.groupId) !== principal.reach) return denied("outside_job_reach")
       // Instance admins read every group, and admin mode does not apply to the dependency proxy.
       if (principal.admin) return allowed
       if (effectiveAccessLevel(context.memberships, group) < AccessLevels.guest) return denied("not_a_member")

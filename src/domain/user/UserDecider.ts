@@ -14,6 +14,8 @@ export interface User {
   readonly bot: boolean
   readonly blocked: boolean
   readonly twoFactorEnabled: boolean
+  /** How many times the password has changed: registry tokens signed in with an older password stop working. */
+  readonly passwordVersion: number
 }
 export type UserState = User | null
 
@@ -37,7 +39,7 @@ export type UserCommand =
 export const evolveUser = (state: UserState, event: UserEvent): UserState => {
   if (event._tag === "UserCreated") {
     const { _tag, ...created } = event
-    return state ?? { ...created, blocked: false, twoFactorEnabled: false }
+    return state ?? { ...created, blocked: false, twoFactorEnabled: false, passwordVersion: 0 }
   }
   if (state === null) return state
   switch (event._tag) {
@@ -52,7 +54,7 @@ export const evolveUser = (state: UserState, event: UserEvent): UserState => {
     case "AdminChanged":
       return { ...state, admin: event.admin }
     case "PasswordChanged":
-      return { ...state, passwordHash: event.passwordHash }
+      return { ...state, passwordHash: event.passwordHash, passwordVersion: state.passwordVersion + 1 }
   }
 }
 

@@ -13,7 +13,8 @@
  * of the spec pass on both sides.
  */
 
-export type PrincipalKind = "user" | "bot" | "deploy"
+/** `job`: a user acting through a CI job token, which reaches only its job's top-level group's tree (SPEC §7). */
+export type PrincipalKind = "user" | "job" | "bot" | "deploy"
 
 /**
  * Where the principal's standing sits relative to the pulled group G. For users and bots: where their
@@ -38,6 +39,7 @@ export type Outcome =
   | "blocked"
   | "not_a_member"
   | "sso_session_required"
+  | "outside_job_reach"
 
 /** One point of the decision space: every column the spec's rule can look at. */
 export interface Situation {
@@ -46,6 +48,8 @@ export interface Situation {
   readonly blocked: boolean | null
   /** null for bots and deploy tokens, which are never instance admins. */
   readonly admin: boolean | null
+  /** Jobs only: G is in the tree of the job's top-level group. null for every other principal. */
+  readonly withinJobReach: boolean | null
   readonly relation: Relation
   /** The role of the membership that `relation` describes; null without one (no membership, deploy tokens). */
   readonly role: Role | null
@@ -72,6 +76,9 @@ export interface Rule {
 const open = { instanceEnabled: true, groupExists: true, proxyEnabled: true } as const
 const covering: ReadonlyArray<Relation> = ["direct", "ancestor"]
 const notCovering: ReadonlyArray<Relation> = ["none", "descendant", "unrelated"]
+const people: ReadonlyArray<PrincipalKind> = ["user", "job"]
+/** A user, or a job pulling inside its reach: from here on both follow the user's rules. */
+const reachable = { kind: people, withinJobReach: [null, true] } as const
 
 /**
  * SPEC §4 as a table. Reading guide: a user or bot needs a membership of at least Guest on G or above it
@@ -86,13 +93,14 @@ export const PULL_RULES: ReadonlyArray<Rule> = [
   { when: { instanceEnabled: true, groupExists: false }, then: "group_not_found" },
   { when: { instanceEnabled: true, groupExists: true, proxyEnabled: false }, then: "proxy_disabled" },
 
-  // Users (password, personal access token, CI job token).
-  { when: { ...open, kind: "user", blocked: true }, then: "blocked" },
-  { when: { ...open, kind: "user", blocked: false, admin: true }, then: "allowed" },
-  { when: { ...open, kind: "user", blocked: false, admin: false, relation: notCovering }, then: "not_a_member" },
-  { when: { ...open, kind: "user", blocked: false, admin: false, relation: covering, role: ROLES, ssoEnforced: false }, then: "allowed" },
-  { when: { ...open, kind: "user", blocked: false, admin: false, relation: covering, role: ROLES, ssoEnforced: true, ssoActive: true }, then: "allowed" },
-  { when: { ...open, kind: "user", blocked: false, admin: false, relation: covering, role: ROLES, ssoEnforced: true, ssoActive: false }, then: "sso_session_required" },
+  // Users (password, personal access token) and CI jobs (the job's user, inside the job's tree).
+  { when: { ...open, kind: people, blocked: true }, then: "blocked" },
+  { when: { ...open, kind: "job", blocked: false, withinJobReach: false }, then: "outside_job_reach" },
+  { when: { ...open, ...reachable, blocked: false, admin: true }, then: "allowed" },
+  { when: { ...open, ...reachable, blocked: false, admin: false, relation: notCovering }, then: "not_a_member" },
+  { when: { ...open, ...reachable, blocked: false, admin: false, relation: covering, role: ROLES, ssoEnforced: false }, then: "allowed" },
+  { when: { ...open, ...reachable, blocked: false, admin: false, relation: covering, role: ROLES, ssoEnforced: true, ssoActive: true }, then: "allowed" },
+  { when: { ...open, ...reachable, blocked: false, admin: false, relation: covering, role: ROLES, ssoEnforced: true, ssoActive: false }, then: "sso_session_required" },
 
   // Group access tokens (their bot user), exempt from SSO.
   { when: { ...open, kind: "bot", blocked: true }, then: "blocked" },
@@ -114,6 +122,7 @@ const rowMatches = (pattern: Pattern, s: Situation): boolean =>
   cellMatches(pattern.kind, s.kind) &&
   cellMatches(pattern.blocked, s.blocked) &&
   cellMatches(pattern.admin, s.admin) &&
+  cellMatches(pattern.withinJobReach, s.withinJobReach) &&
   cellMatches(pattern.relation, s.relation) &&
   cellMatches(pattern.role, s.role) &&
   cellMatches(pattern.ssoEnforced, s.ssoEnforced) &&
@@ -152,18 +161,20 @@ export const allSituations = (): ReadonlyArray<Situation> => {
             ROLES.map((role) => ({ relation, role }))
           )
         ]
-  for (const kind of ["user", "bot", "deploy"] as const) {
+  for (const kind of ["user", "job", "bot", "deploy"] as const) {
     const blockedValues = kind === "deploy" ? [null] : booleans
-    const adminValues = kind === "user" ? booleans : [null]
+    const adminValues = kind === "user" || kind === "job" ? booleans : [null]
+    const reachValues = kind === "job" ? booleans : [null]
     for (const blocked of blockedValues)
       for (const admin of adminValues)
+        for (const withinJobReach of reachValues)
         for (const { relation, role } of standings(kind))
           for (const ssoEnforced of booleans)
             for (const ssoActive of booleans)
               for (const instanceEnabled of booleans)
                 for (const groupExists of booleans)
                   for (const proxyEnabled of booleans)
-                    out.push({ kind, blocked, admin, relation, role, ssoEnforced, ssoActive, instanceEnabled, groupExists, proxyEnabled })
+                    out.push({ kind, blocked, admin, withinJobReach, relation, role, ssoEnforced, ssoActive, instanceEnabled, groupExists, proxyEnabled })
   }
   return out
 }
@@ -182,6 +193,14 @@ export interface WorldGroup {
 
 export type WorldPrincipal =
   | { readonly kind: "user"; readonly admin: boolean; readonly blocked: boolean; readonly memberships: ReadonlyArray<readonly [groupId: number, role: Role]> }
+  | {
+    readonly kind: "job"
+    readonly admin: boolean
+    readonly blocked: boolean
+    readonly memberships: ReadonlyArray<readonly [groupId: number, role: Role]>
+    /** The group the job token was made for. */
+    readonly jobGroupId: number
+  }
   | { readonly kind: "bot"; readonly blocked: boolean; readonly tokenGroupId: number; readonly role: Role }
   | { readonly kind: "deploy"; readonly tokenGroupId: number }
 
@@ -254,11 +273,24 @@ export const situationOf = (world: World): Situation => {
   const p = world.principal
   switch (p.kind) {
     case "user":
-      return { ...base, kind: "user", blocked: p.blocked, admin: p.admin, ...standingOf(world.groups, p.memberships, world.targetId) }
+      return { ...base, kind: "user", blocked: p.blocked, admin: p.admin, withinJobReach: null, ...standingOf(world.groups, p.memberships, world.targetId) }
+    case "job": {
+      const jobRoot = chainUpFrom(world.groups, p.jobGroupId).at(-1)
+      const withinJobReach = topLevel !== undefined && jobRoot !== undefined && jobRoot.id === topLevel.id
+      return { ...base, kind: "job", blocked: p.blocked, admin: p.admin, withinJobReach, ...standingOf(world.groups, p.memberships, world.targetId) }
+    }
     case "bot":
-      return { ...base, kind: "bot", blocked: p.blocked, admin: null, ...standingOf(world.groups, [[p.tokenGroupId, p.role]], world.targetId) }
+      return { ...base, kind: "bot", blocked: p.blocked, admin: null, withinJobReach: null, ...standingOf(world.groups, [[p.tokenGroupId, p.role]], world.targetId) }
     case "deploy":
-      return { ...base, kind: "deploy", blocked: null, admin: null, relation: relationOf(world.groups, p.tokenGroupId, world.targetId), role: null }
+      return {
+        ...base,
+        kind: "deploy",
+        blocked: null,
+        admin: null,
+        withinJobReach: null,
+        relation: relationOf(world.groups, p.tokenGroupId, world.targetId),
+        role: null
+      }
   }
 }
 

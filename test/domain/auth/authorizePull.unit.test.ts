@@ -80,11 +80,12 @@ const contextFor = (
   ssoSessionActive: options.ssoSessionActive ?? false
 })
 
-const user = (options: { admin?: boolean; blocked?: boolean } = {}): Principal => ({
+const user = (options: { admin?: boolean; blocked?: boolean; reach?: number } = {}): Principal => ({
   _tag: "UserPrincipal",
   userId: 7,
   admin: options.admin ?? false,
-  blocked: options.blocked ?? false
+  blocked: options.blocked ?? false,
+  reach: options.reach ?? null
 })
 const bot = (blocked = false): Principal => ({ _tag: "GroupTokenPrincipal", botUserId: 99, blocked })
 const deployToken = (groupId: number): Principal => ({ _tag: "DeployTokenPrincipal", groupId })
@@ -204,6 +205,24 @@ describe("authorizePull", () => {
     })
   })
 
+  describe("CI job tokens: the job's user, inside the job's top-level group's tree", () => {
+    it("reach every group of the tree the user may read, and nothing outside it, not even for an admin", () => {
+      expect(decide(user({ reach: top }), contextFor(targetFor(subsub), { memberships: [[top, 30]] }))).toBe("allowed")
+      expect(decide(user({ reach: top }), contextFor(targetFor(sibling), { memberships: [[top, 30]] }))).toBe("allowed")
+      expect(decide(user({ reach: top }), contextFor(targetFor(otherSub), { memberships: [[other, 50]] }))).toBe("outside_job_reach")
+      expect(decide(user({ reach: top, admin: true }), contextFor(targetFor(other)))).toBe("outside_job_reach")
+      expect(decide(user({ reach: top, admin: true }), contextFor(targetFor(sub)))).toBe("allowed")
+    })
+
+    it("inside the tree, follow the user's rules: membership, blocking and SSO", () => {
+      expect(decide(user({ reach: top }), contextFor(targetFor(sibling), { memberships: [[sub, 30]] }))).toBe("not_a_member")
+      expect(decide(user({ reach: top, blocked: true }), contextFor(targetFor(sub), { memberships: [[top, 30]] }))).toBe("blocked")
+      expect(decide(user({ reach: top }), contextFor(targetFor(sub, { ssoEnforced: true }), { memberships: [[top, 30]] }))).toBe(
+        "sso_session_required"
+      )
+    })
+  })
+
   describe("deploy tokens", () => {
     it("open their own group and its descendants", () => {
       expect(decide(deployToken(top), contextFor(targetFor(top)))).toBe("allowed")
@@ -266,6 +285,12 @@ const inputsForSituation = (s: Situation): { principal: Principal; context: Pull
   switch (s.kind) {
     case "user":
       return { principal: user({ admin: s.admin ?? false, blocked: s.blocked ?? false }), context: context(memberships) }
+    case "job":
+      // `sub`'s tree is `top`'s; a job of `other` is a job of another tree.
+      return {
+        principal: user({ admin: s.admin ?? false, blocked: s.blocked ?? false, reach: s.withinJobReach === true ? top : other }),
+        context: context(memberships)
+      }
     case "bot":
       return { principal: bot(s.blocked ?? false), context: context(memberships) }
     case "deploy":
@@ -292,9 +317,17 @@ const inputsFor = (world: World): { principal: Principal; context: PullContext }
   switch (p.kind) {
     case "user":
       return {
-        principal: { _tag: "UserPrincipal", userId: 7, admin: p.admin, blocked: p.blocked },
+        principal: { _tag: "UserPrincipal", userId: 7, admin: p.admin, blocked: p.blocked, reach: null },
         context: { instanceEnabled: world.instanceEnabled, group, memberships: new Map(p.memberships), ssoSessionActive: world.ssoActive }
       }
+    case "job": {
+      // The application's translation: a job token's reach is the top-level group of the token's group.
+      const reach = chainUpFrom(world.groups, p.jobGroupId).at(-1)?.id ?? p.jobGroupId
+      return {
+        principal: { _tag: "UserPrincipal", userId: 7, admin: p.admin, blocked: p.blocked, reach },
+        context: { instanceEnabled: world.instanceEnabled, group, memberships: new Map(p.memberships), ssoSessionActive: world.ssoActive }
+      }
+    }
     case "bot":
       return {
         principal: { _tag: "GroupTokenPrincipal", botUserId: 99, blocked: p.blocked },
@@ -320,8 +353,9 @@ describe("the decision table", () => {
   it("has exactly one row for every situation, so no row depends on its position", () => {
     const faulty = situations.filter((s) => rowsMatching(s).length !== 1)
     expect(faulty.slice(0, 5)).toEqual([])
-    // Users: blocked × admin × 21 standings × 32 flag combinations; bots: blocked × 21 × 32; deploy: 4 × 32.
-    expect(situations.length).toBe(2 * 2 * 21 * 32 + 2 * 21 * 32 + 4 * 32)
+    // Users: blocked × admin × 21 standings × 32 flag combinations; jobs: the same × inside or outside their
+    // reach; bots: blocked × 21 × 32; deploy: 4 × 32.
+    expect(situations.length).toBe(2 * 2 * 21 * 32 + 2 * 2 * 2 * 21 * 32 + 2 * 21 * 32 + 4 * 32)
   })
 
   it("uses every row", () => {
@@ -414,6 +448,13 @@ const world: FastCheck.Arbitrary<World> = forest.chain((groups) => {
       memberships: FastCheck.uniqueArray(FastCheck.tuple(groupIdIn(groups), role), { maxLength: 4, selector: ([id]) => id })
     }),
     FastCheck.record({
+      kind: FastCheck.constant("job" as const),
+      admin: FastCheck.boolean(),
+      blocked: FastCheck.oneof({ arbitrary: FastCheck.constant(false), weight: 3 }, { arbitrary: FastCheck.constant(true), weight: 1 }),
+      memberships: FastCheck.uniqueArray(FastCheck.tuple(groupIdIn(groups), role), { maxLength: 4, selector: ([id]) => id }),
+      jobGroupId: FastCheck.constantFrom(...groups.map((g) => g.id))
+    }),
+    FastCheck.record({
       kind: FastCheck.constant("bot" as const),
       blocked: FastCheck.oneof({ arbitrary: FastCheck.constant(false), weight: 3 }, { arbitrary: FastCheck.constant(true), weight: 1 }),
       tokenGroupId: groupIdIn(groups),
@@ -446,9 +487,18 @@ describe("authorizePull over arbitrary hierarchies", () => {
     const outcomes = new Set(samples.map(expectedOutcome))
     const standings = new Set(samples.map((s) => `${s.kind}:${s.relation}`))
     expect([...outcomes].sort()).toEqual(
-      ["allowed", "blocked", "group_not_found", "instance_disabled", "not_a_member", "proxy_disabled", "sso_session_required"].sort()
+      [
+        "allowed",
+        "blocked",
+        "group_not_found",
+        "instance_disabled",
+        "not_a_member",
+        "outside_job_reach",
+        "proxy_disabled",
+        "sso_session_required"
+      ].sort()
     )
-    for (const kind of ["user", "bot"]) {
+    for (const kind of ["user", "job", "bot"]) {
       for (const relation of ["none", "direct", "ancestor", "descendant", "unrelated"]) {
         // A bot always holds its token's membership, so it never stands nowhere.
         if (kind === "bot" && relation === "none") continue

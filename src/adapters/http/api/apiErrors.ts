@@ -2,7 +2,7 @@ import { Data, Match } from "effect"
 import { ApiForbidden, ApiNotFound, ApiUnauthorized } from "../../../application/api/errors.js"
 import type { EventStoreUnavailable, VersionConflict } from "../../../application/ports/EventStore.js"
 import type { DomainError } from "../../../domain/errors.js"
-import { describeDomainError } from "../../cli/describe.js"
+import { describeDomainError } from "../../../domain/errorMessages.js"
 import type { ApiResponse } from "./apiResponse.js"
 import type { InvalidParams } from "./params.js"
 
@@ -47,6 +47,7 @@ export const apiErrorResponse = (error: ApiFailure): ApiResponse =>
       LastOwner: (e) => message(400, `400 Bad request - ${describeDomainError(e)}`),
       TokenAlreadyRevoked: (e) => message(400, `400 Bad request - ${describeDomainError(e)}`),
       NotTopLevelGroup: () => message(400, "400 Bad request - only a top-level group has SAML SSO"),
+      NotAllowed: (e) => message(403, `403 Forbidden - ${e.reason}`),
       // The command handler already retried; the client may try again.
       VersionConflict: () => message(409, "409 Conflict - changed concurrently, try again"),
       EventStoreUnavailable: () => message(503, "503 Service Unavailable")

@@ -5,7 +5,7 @@ import { CSRF_FIELD, csrfMatches, newSignInToken, SIGN_IN_CSRF_COOKIE, signInTok
 import { sendCsrfRejected, sendDefect, sendFailure } from "../failures.js"
 import { formField } from "../formBody.js"
 import { safeRedirect, seeOther, sendPage } from "../respond.js"
-import { newSession, passwordStamp } from "../session.js"
+import { newSession } from "../session.js"
 import { endSession, requestSession, sessionCookie } from "../sessionCookie.js"
 import { signInWithForm } from "../signInWithForm.js"
 import type { UiContext } from "../uiContext.js"
@@ -64,8 +64,7 @@ export const registerSignIn = (app: FastifyInstance, ctx: UiContext): void => {
       }
     }
     const { user, tokenId } = result.value
-    const stamp = tokenId === null && user.passwordHash !== null ? passwordStamp(ctx.key, user.passwordHash) : ""
-    const session = newSession({ userId: user.userId, tokenId, stamp }, Date.now())
+    const session = newSession({ userId: user.userId, tokenId, credentialVersion: tokenId === null ? user.passwordVersion : 0 }, Date.now())
     // A fresh session (new nonce, new CSRF token) on every sign-in: a cookie planted before cannot be ridden.
     reply.header("set-cookie", [
       sessionCookie(ctx, session),

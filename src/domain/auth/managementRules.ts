@@ -1,0 +1,111 @@
+import type { AccessLevel } from "../AccessLevel.js"
+import { AccessLevels } from "../AccessLevel.js"
+import { effectiveAccessLevel } from "./authorizePull.js"
+
+/**
+ * Who may manage what (SPEC §4, §7): pure rules beside `authorizePull`, so the REST API, GraphQL, the UI and
+ * the CLI get one answer. The application gathers the facts from its view and turns a refusal into
+ * `NotAllowed` with the reason.
+ */
+
+/** A user acting on the instance, as the rules need them. */
+export interface Caller {
+  readonly userId: number
+  readonly admin: boolean
+  readonly blocked: boolean
+  /** Direct memberships, by group id. */
+  readonly memberships: ReadonlyMap<number, AccessLevel>
+}
+
+/** A group's place in the tree. */
+export interface GroupPlace {
+  readonly groupId: number
+  /** Root first. */
+  readonly ancestorIds: ReadonlyArray<number>
+}
+
+export type Verdict = { readonly _tag: "Allowed" } | { readonly _tag: "Refused"; readonly reason: string }
+
+const allowed: Verdict = { _tag: "Allowed" }
+const refused = (reason: string): Verdict => ({ _tag: "Refused", reason })
+const first = (...verdicts: ReadonlyArray<() => Verdict>): Verdict => {
+  for (const verdict of verdicts) {
+    const v = verdict()
+    if (v._tag === "Refused") return v
+  }
+  return allowed
+}
+
+const active = (caller: Caller): Verdict => (caller.blocked ? refused("the user is blocked") : allowed)
+
+/** The caller's role on the group, direct or inherited; admins count as Owner everywhere. */
+export const roleOf = (caller: Caller, group: GroupPlace): number =>
+  caller.admin ? AccessLevels.owner : effectiveAccessLevel(caller.memberships, group)
+
+/** Guest or more (or admin): may see the group, its members, its cache and its settings (not the secret). */
+export const mayReadGroup = (caller: Caller, group: GroupPlace): Verdict =>
+  first(() => active(caller), () => (roleOf(caller, group) >= AccessLevels.guest ? allowed : refused("not a member of the group")))
+
+/** Owner (or admin): settings, members, tokens, subgroups, purge, settings history (GitLab 17.0+). */
+export const mayManageGroup = (caller: Caller, group: GroupPlace): Verdict =>
+  first(() => active(caller), () => (roleOf(caller, group) >= AccessLevels.owner ? allowed : refused("the Owner role is required")))
+
+/** Who may create top-level groups is an instance setting: everyone (GitLab's default) or administrators. */
+export const mayCreateTopLevelGroup = (caller: Caller, usersMayCreateGroups: boolean): Verdict =>
+  first(() => active(caller), () =>
+    caller.admin || usersMayCreateGroups ? allowed : refused("only administrators may create top-level groups on this instance"))
+
+/** A user's own tokens, or anyone's for an admin. */
+export const mayCreatePersonalToken = (caller: Caller, forUserId: number): Verdict =>
+  first(() => active(caller), () =>
+    caller.admin || caller.userId === forUserId ? allowed : refused("only administrators create tokens for other users"))
+
+/** Owner of the group; the token's role may not exceed the creator's own (as GitLab refuses). */
+export const mayCreateGroupAccessToken = (caller: Caller, group: GroupPlace, level: AccessLevel): Verdict =>
+  first(
+    () => mayManageGroup(caller, group),
+    () => (level <= roleOf(caller, group) ? allowed : refused("a group access token cannot have a higher role than its creator"))
+  )
+
+/** The job's user must be able to run a job in the group: Developer or more, directly or inherited. */
+export const JOB_USER_MINIMUM = AccessLevels.developer
+
+/**
+ * CI job tokens: only an administrator mints them, standing in for the CI system (a group Owner could
+ * otherwise mint one for any user and act as them), and only for an active user who has at least Developer
+ * in the group, as GitLab runs jobs only for such users.
+ */
+export const mayMintJobToken = (caller: Caller, jobUser: Caller, group: GroupPlace): Verdict =>
+  first(
+    () => active(caller),
+    () => (caller.admin ? allowed : refused("only administrators (the CI system) create CI job tokens")),
+    () => (jobUser.blocked ? refused("the job's user is blocked") : allowed),
+    () =>
+      effectiveAccessLevel(jobUser.memberships, group) >= JOB_USER_MINIMUM
+        ? allowed
+        : refused("the job's user needs at least the Developer role in the group")
+  )
+
+/** Scopes a token grants beyond its own name: `api` is full API and registry access, but never `sudo` or `admin_mode`. */
+const IMPLIED_BY_API = new Set([
+  "read_api",
+  "read_user",
+  "read_repository",
+  "write_repository",
+  "read_registry",
+  "write_registry",
+  "read_virtual_registry",
+  "write_virtual_registry"
+])
+
+const covers = (held: ReadonlyArray<string>, scope: string): boolean =>
+  held.includes(scope) || (held.includes("api") && IMPLIED_BY_API.has(scope))
+
+/**
+ * A token made with a token (a user's own API call) may not be wider than the token that made it: a stolen
+ * `read_api` token must not become an `api` one, nor an OAuth token a `sudo` one.
+ */
+export const mayGrantScopes = (held: ReadonlyArray<string>, requested: ReadonlyArray<string>): Verdict => {
+  const wider = requested.filter((scope) => !covers(held, scope))
+  return wider.length === 0 ? allowed : refused(`the calling token cannot grant ${wider.join(", ")}`)
+}
