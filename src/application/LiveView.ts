@@ -1,6 +1,7 @@
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import type { AccessLevel } from "../domain/AccessLevel.js"
 import { normalizePath } from "../domain/group/GroupPath.js"
+import { defaultInstanceSettings, InstanceSettings } from "../domain/instance/InstanceSettings.js"
 import type { JsonObject } from "../domain/Json.js"
 import { normalizeUsername } from "../domain/user/UserValidation.js"
 import {
@@ -10,7 +11,7 @@ import {
   CachedManifestView,
   CacheKinds,
   GroupView,
-  IndexView, Kinds, MembershipView, SsoSessionView, ssoSessionId, TokenView, UserView } from "../domain/views.js"
+  IndexView, INSTANCE_SETTINGS_ID, Kinds, MembershipView, SsoSessionView, ssoSessionId, TokenView, UserView } from "../domain/views.js"
 import { EventStore, type EventStoreUnavailable } from "./ports/EventStore.js"
 import { Projector } from "./ports/Projector.js"
 import { ReadModelMap } from "./projection.js"
@@ -28,6 +29,7 @@ export interface LiveState {
   /** A user's direct memberships, by group id. */
   readonly membershipsOf: (userId: number) => ReadonlyMap<number, AccessLevel>
   readonly ssoSession: (userId: number, groupId: number) => Option.Option<SsoSessionView>
+  readonly instanceSettings: () => InstanceSettings
   /** The cache index: a manifest cached for a group by tag or digest, and a group's blob entry. */
   readonly cachedManifest: (groupId: number, image: string, reference: { readonly tag: string } | { readonly digest: string }) => Option.Option<CachedManifestView>
   readonly cachedBlob: (groupId: number, digest: string) => Option.Option<CachedBlobView>
@@ -74,6 +76,8 @@ const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMa
     tokenWithDigest: (digest) => byIndex(TokenView, Kinds.tokenByDigest, Kinds.token, digest),
     membershipsOf: (userId) => memberships.get(userId) ?? new Map(),
     ssoSession: (userId, groupId) => decodeDoc(SsoSessionView)(models.get(Kinds.ssoSession, ssoSessionId(userId, groupId))),
+    instanceSettings: () =>
+      Option.getOrElse(decodeDoc(InstanceSettings)(models.get(Kinds.instance, INSTANCE_SETTINGS_ID)), () => defaultInstanceSettings),
     cachedManifest: (groupId, image, reference) =>
       decodeDoc(CachedManifestView)(models.get(CacheKinds.manifest, cachedManifestId(groupId, image, reference))),
     cachedBlob: (groupId, digest) => decodeDoc(CachedBlobView)(models.get(CacheKinds.blob, cachedBlobId(groupId, digest))),

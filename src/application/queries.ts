@@ -1,10 +1,12 @@
 import { Effect, Option, Schema } from "effect"
 import { normalizePath } from "../domain/group/GroupPath.js"
+import { defaultInstanceSettings, InstanceSettings } from "../domain/instance/InstanceSettings.js"
 import type { JsonObject } from "../domain/Json.js"
 import { normalizeUsername } from "../domain/user/UserValidation.js"
 import {
   GroupView,
   IndexView,
+  INSTANCE_SETTINGS_ID,
   Kinds,
   MembershipView,
   SsoSessionView,
@@ -57,3 +59,7 @@ export const tokenByDigest = (digest: string) => byIndex(TokenView, Kinds.tokenB
 export const allTokens = listViews(TokenView, Kinds.token)
 
 export const allSsoSessions = listViews(SsoSessionView, Kinds.ssoSession)
+
+export const instanceSettings = getView(InstanceSettings, Kinds.instance, INSTANCE_SETTINGS_ID).pipe(
+  Effect.map(Option.getOrElse(() => defaultInstanceSettings))
+)

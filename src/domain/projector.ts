@@ -5,7 +5,18 @@ import { defaultSettings } from "./group/GroupState.js"
 import { normalizePath } from "./group/GroupPath.js"
 import { type JsonObject, JsonObjectSchema } from "./Json.js"
 import type { ReadModelChange } from "./ReadModelChange.js"
-import { BlobStream, categoryOf, GroupStream, ManifestStream, SsoStream, type StreamType, TokenStream, UserStream } from "./streams.js"
+import { defaultInstanceSettings, evolveInstance, InstanceSettings } from "./instance/InstanceSettings.js"
+import {
+  BlobStream,
+  categoryOf,
+  GroupStream,
+  InstanceStream,
+  ManifestStream,
+  SsoStream,
+  type StreamType,
+  TokenStream,
+  UserStream
+} from "./streams.js"
 import { evolveToken } from "./token/TokenDecider.js"
 import { evolveUser } from "./user/UserDecider.js"
 import { normalizeUsername } from "./user/UserValidation.js"
@@ -16,6 +27,7 @@ import {
   CacheKinds,
   GroupView,
   IndexView,
+  INSTANCE_SETTINGS_ID,
   Kinds,
   MembershipView,
   membershipId,
@@ -186,6 +198,16 @@ const projectBlob = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   }
 }
 
+const projectInstance = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
+  const e = decodeOrDie(InstanceStream, event)
+  return [{
+    kind: Kinds.instance,
+    id: INSTANCE_SETTINGS_ID,
+    update: (current) =>
+      codec(InstanceSettings).write(evolveInstance(current === undefined ? defaultInstanceSettings : codec(InstanceSettings).read(current), e))
+  }]
+}
+
 /** The read models' projection of every event in the log. Claim streams project nothing of their own. */
 export const project = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   switch (categoryOf(event.streamId)) {
@@ -201,6 +223,8 @@ export const project = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       return projectManifest(event)
     case BlobStream.category:
       return projectBlob(event)
+    case InstanceStream.category:
+      return projectInstance(event)
     default:
       return []
   }

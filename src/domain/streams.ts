@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { BlobEvent, ManifestEvent } from "./cache/CacheEvents.js"
 import { NameClaimEvent } from "./claim/NameClaim.js"
 import { GroupEvent } from "./group/GroupEvents.js"
+import { InstanceEvent } from "./instance/InstanceSettings.js"
 import type { JsonObject } from "./Json.js"
 import { SsoEvent } from "./sso/SsoSession.js"
 import { TokenEvent } from "./token/TokenEvents.js"
@@ -56,6 +57,16 @@ export const SsoStream = {
   versions: {},
   upcasters: {}
 } satisfies StreamType<SsoEvent, typeof SsoEvent.Encoded>
+
+/** The instance's settings: one stream, `instance-settings`. */
+export const InstanceStream = {
+  category: "instance",
+  schema: InstanceEvent,
+  versions: {},
+  upcasters: {}
+} satisfies StreamType<InstanceEvent, typeof InstanceEvent.Encoded>
+
+export const INSTANCE_SETTINGS_STREAM = streamId(InstanceStream.category, "settings")
 
 /** Uniqueness claims: `username-<lowercased>` and `group_path-<lowercased full path>`. */
 export const UsernameClaimStream = {

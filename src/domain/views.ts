@@ -82,8 +82,12 @@ export const Kinds = {
   membership: "membership",
   token: "token",
   tokenByDigest: "token_by_digest",
-  ssoSession: "sso_session"
+  ssoSession: "sso_session",
+  /** One row, id `settings`: `InstanceSettings`. */
+  instance: "instance"
 } as const
+
+export const INSTANCE_SETTINGS_ID = "settings"
 
 export const membershipId = (groupId: number, userId: number): string => `${groupId}/${userId}`
 export const ssoSessionId = (userId: number, groupId: number): string => `${userId}/${groupId}`

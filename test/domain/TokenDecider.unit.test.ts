@@ -23,7 +23,8 @@ const personal: CreateToken = {
   groupId: null,
   username: null,
   accessLevel: null,
-  now
+  now,
+  maxLifetimeMs: null
 }
 const deploy: CreateToken = {
   ...personal,
@@ -46,7 +47,7 @@ const groupAccess: CreateToken = {
 const job: CreateToken = { ...personal, kind: "job", name: "job 42", scopes: ["read_registry"], expiresAt: null, groupId: 3 }
 
 /** The event a valid command records: its fields, less the `now` that only served for validation. */
-const createdFrom = ({ _tag, now: _now, ...fields }: CreateToken): typeof TokenCreated.Type => ({
+const createdFrom = ({ _tag, now: _now, maxLifetimeMs: _limit, ...fields }: CreateToken): typeof TokenCreated.Type => ({
   ...fields,
   _tag: "TokenCreated"
 })
@@ -57,6 +58,23 @@ describe("TokenDecider", () => {
   describe("CreateToken", () => {
     it.each([personal, deploy, groupAccess, job])("creates a $kind token", (command) => {
       given(TokenDecider).when(command).then([createdFrom(command)])
+    })
+
+    it("holds a token to its lifetime limit: an expiry is required, and no later than now plus the limit", () => {
+      const day = 24 * 3600 * 1000
+      const limited = { ...job, maxLifetimeMs: day }
+      given(TokenDecider).when({ ...limited, expiresAt: new Date(now.getTime() + day) }).then([
+        createdFrom({ ...limited, expiresAt: new Date(now.getTime() + day) })
+      ])
+      given(TokenDecider).when({ ...limited, expiresAt: new Date(now.getTime() + day + 1) }).thenFails("InvalidField", {
+        field: "expires_at",
+        message: "must be at most 24 hours from now"
+      })
+      given(TokenDecider).when({ ...limited, expiresAt: null }).thenFails("InvalidField")
+      given(TokenDecider).when({ ...personal, maxLifetimeMs: 365 * day, expiresAt: new Date(now.getTime() + 366 * day) }).thenFails(
+        "InvalidField",
+        { message: "must be at most 365 days from now" }
+      )
     })
 
     it("creates a token that never expires", () => {

@@ -57,7 +57,7 @@ export interface RegistryHarness {
 export const registryHarness = async (options: {
   readonly images?: ReadonlyArray<MemoryImageContent.SeededImage>
   readonly instanceEnabled?: boolean
-  readonly throttle?: SignInThrottlePolicy
+  readonly throttle?: Partial<SignInThrottlePolicy>
   readonly expirySeconds?: number
   /** The URL clients are sent to for tokens; a real listener's address for real clients. */
   readonly externalUrl?: string

@@ -1,10 +1,11 @@
-import Fastify, { type FastifyInstance } from "fastify"
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify"
 import type { LogLevel } from "../../config.js"
 import { registerUi } from "../ui/registerUi.js"
 import { registerGraphql } from "../graphql/route.js"
 import { registerApi } from "./api/registerApi.js"
 import { registerHealth } from "./health.js"
 import { registerMetrics } from "./metrics.js"
+import { redactUrl } from "./redactUrl.js"
 import { registerRegistry } from "./registry/registryRoutes.js"
 import type { EdgeRuntime } from "./runtime.js"
 
@@ -21,6 +22,17 @@ export interface ServerOptions {
 /** Redacted wherever they appear in a logged request or error. */
 const REDACT = ["req.headers.authorization", "req.headers[\"private-token\"]", "req.headers.cookie", "headers.authorization"]
 
+/** Fastify's own request fields, with secrets in the query string redacted (headers are never serialized). */
+const serializers = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket.remotePort ?? 0
+  })
+}
+
 /**
  * The HTTP edge: Fastify on the outside, the one Effect runtime on the inside. Fastify's `onClose` disposes
  * the runtime, which closes the database.
@@ -28,8 +40,8 @@ const REDACT = ["req.headers.authorization", "req.headers[\"private-token\"]", "
 export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): FastifyInstance => {
   const app = Fastify({
     logger: options.logStream === undefined
-      ? { level: options.logLevel, redact: REDACT }
-      : { level: options.logLevel, redact: REDACT, stream: options.logStream },
+      ? { level: options.logLevel, redact: REDACT, serializers }
+      : { level: options.logLevel, redact: REDACT, serializers, stream: options.logStream },
     requestIdHeader: "x-request-id"
   })
   let shuttingDown = false

@@ -10,6 +10,7 @@ import {
 } from "../../application/ports/RegistryTokens.js"
 import { type JwtKey, type JwtKeyRing, type JwtKeyRingError, loadOrCreate } from "./JwtKeyRing.js"
 
+/** The registry service the tokens are for (the challenge's `service`). */
 export const REGISTRY_AUDIENCE = "dependency_proxy"
 const ALGORITHM = "ES256"
 /** Clock skew allowed between replicas (and their clients) on `exp` and `nbf`: small, so an expired token dies. */

@@ -2,71 +2,135 @@ import { Clock, Context, Effect, Layer, Ref } from "effect"
 import { SignInThrottled } from "./errors.js"
 
 export interface SignInThrottlePolicy {
-  /** Failures allowed in one window before further attempts are refused. */
+  /** Failures allowed for one client address and username in a window before further attempts are refused. */
   readonly maxFailures: number
+  /** Failures allowed for one client address across all usernames in a window: a spray of usernames stops here. */
+  readonly maxFailuresPerClient: number
   readonly windowMs: number
+  /** Password verifications (scrypt, ~0.1 s of a thread each) one client may run at once. */
+  readonly maxConcurrentPerClient: number
+  /** Password verifications running at once in this process; beyond it, sign-ins are refused for a second. */
+  readonly maxConcurrent: number
 }
 
-/** One allowance per client address and username, shared by `/jwt/auth`, `/oauth/token` and the sign-in form. */
-export const throttleKey = (clientAddress: string, username: string): string => `${clientAddress}\u0000${username.toLowerCase()}`
+export const defaultThrottlePolicy: SignInThrottlePolicy = {
+  maxFailures: 10,
+  maxFailuresPerClient: 30,
+  windowMs: 60_000,
+  maxConcurrentPerClient: 2,
+  // libuv's four threads each verify one password at a time; twice that keeps them busy without a long queue.
+  maxConcurrent: 8
+}
 
-export const defaultThrottlePolicy: SignInThrottlePolicy = { maxFailures: 10, windowMs: 60_000 }
+/** Who is signing in, as the throttle counts them. */
+export interface SignInAttempt {
+  readonly clientAddress: string
+  readonly username: string
+}
 
 export interface SignInThrottleShape {
-  /** Fails with the seconds to wait when the key has used up its failures in the current window. */
-  readonly check: (key: string) => Effect.Effect<void, SignInThrottled>
-  readonly failed: (key: string) => Effect.Effect<void>
-  readonly succeeded: (key: string) => Effect.Effect<void>
+  /** Fails with the seconds to wait when the attempt's client, or its client and username, used up their failures. */
+  readonly check: (attempt: SignInAttempt) => Effect.Effect<void, SignInThrottled>
+  readonly failed: (attempt: SignInAttempt) => Effect.Effect<void>
+  /** A success clears the client-and-username count, never the client's own (a sprayer may know one password). */
+  readonly succeeded: (attempt: SignInAttempt) => Effect.Effect<void>
+  /**
+   * Runs a password verification within the concurrency bounds, or refuses it at once (429, retry in a
+   * second): one client cannot occupy the threads every other client's sign-in needs.
+   */
+  readonly verifying: <A, E, R>(clientAddress: string, verification: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SignInThrottled, R>
 }
 
 /**
- * Slows down password guessing: failed Basic sign-ins are counted per client address and username in a fixed
- * window; past the limit, attempts are refused (429) until the window ends. Kept per process: a guesser
- * spreading over replicas gets at most one allowance per replica.
+ * Slows down password guessing: failed sign-ins are counted in a fixed window per client address and username
+ * and per client address alone; past either limit, attempts are refused (429) until the window ends. Shared by
+ * `/jwt/auth`, `/oauth/token` and the sign-in form. Kept per process: a guesser spreading over replicas gets at
+ * most one allowance per replica.
  */
 export class SignInThrottle extends Context.Tag("dependency-proxy/SignInThrottle")<SignInThrottle, SignInThrottleShape>() {}
+
+interface Running {
+  readonly total: number
+  readonly byClient: ReadonlyMap<string, number>
+}
 
 interface Window {
   readonly start: number
   readonly failures: number
 }
 
-export const signInThrottleLayer = (policy: SignInThrottlePolicy = defaultThrottlePolicy) =>
+const pairKey = (attempt: SignInAttempt): string => `${attempt.clientAddress}\u0000${attempt.username.toLowerCase()}`
+const clientKey = (attempt: SignInAttempt): string => `${attempt.clientAddress}\u0000`
+
+const BUSY = new SignInThrottled({ retryAfterSeconds: 1 })
+
+export const signInThrottleLayer = (overrides: Partial<SignInThrottlePolicy> = {}) =>
   Layer.effect(
     SignInThrottle,
     Effect.gen(function*() {
+      const policy: SignInThrottlePolicy = { ...defaultThrottlePolicy, ...overrides }
       const windows = yield* Ref.make(new Map<string, Window>())
-      const current = (key: string, now: number) =>
-        Ref.get(windows).pipe(Effect.map((all) => {
-          const window = all.get(key)
-          return window === undefined || now - window.start >= policy.windowMs ? undefined : window
-        }))
-      const update = (f: (all: Map<string, Window>) => void) =>
-        Ref.update(windows, (all) => {
-          const next = new Map(all)
-          f(next)
-          return next
+      const running = yield* Ref.make<Running>({ total: 0, byClient: new Map() })
+
+      const live = (all: ReadonlyMap<string, Window>, key: string, now: number): Window | undefined => {
+        const window = all.get(key)
+        return window === undefined || now - window.start >= policy.windowMs ? undefined : window
+      }
+      const exhausted = (window: Window | undefined, limit: number, now: number): SignInThrottled | null =>
+        window !== undefined && window.failures >= limit
+          ? new SignInThrottled({ retryAfterSeconds: Math.max(1, Math.ceil((window.start + policy.windowMs - now) / 1000)) })
+          : null
+
+      const take = (clientAddress: string) =>
+        Ref.modify(running, (r): readonly [boolean, Running] => {
+          const mine = r.byClient.get(clientAddress) ?? 0
+          if (r.total >= policy.maxConcurrent || mine >= policy.maxConcurrentPerClient) return [false, r]
+          return [true, { total: r.total + 1, byClient: new Map(r.byClient).set(clientAddress, mine + 1) }]
         })
+      const give = (clientAddress: string) =>
+        Ref.update(running, (r): Running => {
+          const byClient = new Map(r.byClient)
+          const mine = (byClient.get(clientAddress) ?? 1) - 1
+          if (mine <= 0) byClient.delete(clientAddress)
+          else byClient.set(clientAddress, mine)
+          return { total: r.total - 1, byClient }
+        })
+
       return {
-        check: (key) =>
+        check: (attempt) =>
           Effect.gen(function*() {
             const now = yield* Clock.currentTimeMillis
-            const window = yield* current(key, now)
-            if (window !== undefined && window.failures >= policy.maxFailures) {
-              return yield* new SignInThrottled({ retryAfterSeconds: Math.max(1, Math.ceil((window.start + policy.windowMs - now) / 1000)) })
-            }
+            const all = yield* Ref.get(windows)
+            const refusal = exhausted(live(all, clientKey(attempt), now), policy.maxFailuresPerClient, now) ??
+              exhausted(live(all, pairKey(attempt), now), policy.maxFailures, now)
+            if (refusal !== null) return yield* refusal
           }),
-        failed: (key) =>
+        failed: (attempt) =>
           Effect.gen(function*() {
             const now = yield* Clock.currentTimeMillis
-            const window = yield* current(key, now)
-            yield* update((all) => {
-              // Expired windows of other keys go too, so the map cannot grow without bound.
-              for (const [k, w] of all) if (now - w.start >= policy.windowMs) all.delete(k)
-              all.set(key, window === undefined ? { start: now, failures: 1 } : { ...window, failures: window.failures + 1 })
+            yield* Ref.update(windows, (all) => {
+              const next = new Map<string, Window>()
+              // Expired windows go, so the map cannot grow without bound.
+              for (const [key, window] of all) if (now - window.start < policy.windowMs) next.set(key, window)
+              for (const key of [clientKey(attempt), pairKey(attempt)]) {
+                const window = next.get(key)
+                next.set(key, window === undefined ? { start: now, failures: 1 } : { ...window, failures: window.failures + 1 })
+              }
+              return next
             })
           }),
-        succeeded: (key) => update((all) => all.delete(key))
+        succeeded: (attempt) =>
+          Ref.update(windows, (all) => {
+            const next = new Map(all)
+            next.delete(pairKey(attempt))
+            return next
+          }),
+        verifying: <A, E, R>(clientAddress: string, verification: Effect.Effect<A, E, R>): Effect.Effect<A, E | SignInThrottled, R> =>
+          Effect.acquireUseRelease(
+            take(clientAddress),
+            (granted): Effect.Effect<A, E | SignInThrottled, R> => (granted ? verification : Effect.fail(BUSY)),
+            (granted) => (granted ? give(clientAddress) : Effect.void)
+          )
       }
     })
   )

@@ -12,7 +12,6 @@ import { BearerTokenMissing, CredentialNoLongerValid, PullDenied, RepositoryNotI
 import { pullContext } from "./pullContext.js"
 import { RegistrySettings } from "./RegistrySettings.js"
 import { signIn } from "./signIn.js"
-import { SignInThrottle, throttleKey } from "./SignInThrottle.js"
 
 const nowDate = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)))
 
@@ -32,13 +31,7 @@ export const issueRegistryToken = (input: {
   readonly scopes: ReadonlyArray<string>
 }) =>
   Effect.gen(function*() {
-    const throttle = yield* SignInThrottle
-    const key = throttleKey(input.clientAddress, input.username)
-    yield* throttle.check(key)
-    const credential = yield* signIn(input.username, input.password).pipe(
-      Effect.tapErrorTag("BadCredentials", () => throttle.failed(key))
-    )
-    yield* throttle.succeeded(key)
+    const credential = yield* signIn(input)
     const access: ReadonlyArray<RegistryAccess> = parseScopes(input.scopes).flatMap((scope) => {
       const actions = grantable(scope.actions)
       return actions.length === 0 ? [] : [{ type: "repository" as const, name: scope.name, actions }]

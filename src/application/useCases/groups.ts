@@ -10,7 +10,9 @@ import { decision, handleCommand } from "../commandHandler.js"
 import { EventStore } from "../ports/EventStore.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { SecretBox } from "../ports/SecretBox.js"
-import { groupById, userById } from "../queries.js"
+import { mayCreateTopLevelGroup, mayManageGroup } from "../../domain/auth/managementRules.js"
+import { authorize } from "../issuer.js"
+import { groupById, instanceSettings, userById } from "../queries.js"
 
 export interface NewGroup {
   readonly path: string
@@ -29,8 +31,20 @@ export const loadGroup = (groupId: number) =>
     Effect.flatMap((group) => group === null ? Effect.fail(new GroupNotFound({ group: String(groupId) })) : Effect.succeed(group))
   )
 
+/**
+ * A top-level group by anyone the instance lets create them (GitLab's `can_create_group`), a subgroup by an
+ * Owner of its parent; the owner named becomes the new group's Owner.
+ */
 export const createGroup = (group: NewGroup) =>
   Effect.gen(function*() {
+    if (group.parentId === null) {
+      const { usersMayCreateGroups } = yield* instanceSettings
+      yield* authorize((caller) => mayCreateTopLevelGroup(caller, usersMayCreateGroups))
+    } else {
+      const parent = yield* groupById(group.parentId)
+      if (Option.isNone(parent)) return yield* new GroupNotFound({ group: String(group.parentId) })
+      yield* authorize((caller) => mayManageGroup(caller, parent.value))
+    }
     const groupId = yield* IdSequence.pipe(Effect.flatMap((ids) => ids.next("group")))
     const plan = Effect.gen(function*() {
       const parent = group.parentId === null ? null : yield* loadGroup(group.parentId)

@@ -109,3 +109,7 @@ export const mayGrantScopes = (held: ReadonlyArray<string>, requested: ReadonlyA
   const wider = requested.filter((scope) => !covers(held, scope))
   return wider.length === 0 ? allowed : refused(`the calling token cannot grant ${wider.join(", ")}`)
 }
+
+/** Instance settings, users and other administrators' business. */
+export const mayAdministerInstance = (caller: Caller): Verdict =>
+  first(() => active(caller), () => (caller.admin ? allowed : refused("administrator access is required")))

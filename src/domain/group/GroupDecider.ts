@@ -20,7 +20,7 @@ import type {
   UpdateImageTtlPolicy
 } from "./GroupCommands.js"
 import type { GroupEvent } from "./GroupEvents.js"
-import { MAX_DEPTH, validateName, validatePath } from "./GroupPath.js"
+import { MAX_DEPTH, validateName, validatePath, validateTopLevelPath } from "./GroupPath.js"
 import { DEFAULT_TTL_DAYS, evolveGroup, type Group, type GroupState } from "./GroupState.js"
 
 type Decision = Either.Either<ReadonlyArray<GroupEvent>, DomainError>
@@ -36,6 +36,7 @@ const createGroup = (command: CreateGroup, state: GroupState): Decision => {
     const path = yield* validatePath(command.path)
     const name = yield* validateName(command.name)
     const parent = command.parent
+    if (parent === null) yield* validateTopLevelPath(path)
     if (parent !== null && parent.ancestorIds.length + 2 > MAX_DEPTH) {
       return yield* Either.left(new InvalidField({ field: "parent_id", message: `nesting deeper than ${MAX_DEPTH} levels` }))
     }

@@ -21,6 +21,22 @@ export const validatePath = (path: string): Either.Either<string, InvalidField> 
   return Either.right(path)
 }
 
+/**
+ * Top-level paths that name this service's own routes (and GitLab's, for scripts that move between the two):
+ * a group there would be shadowed by the route, or would make a URL mean two things. Compared lowercased.
+ */
+export const RESERVED_TOP_LEVEL_PATHS: ReadonlySet<string> = new Set([
+  "-", ".well-known", "404.html", "422.html", "500.html", "502.html", "503.html", "admin", "api", "assets",
+  "dashboard", "dependency_proxy", "explore", "favicon.ico", "favicon.png", "files", "graphql", "groups", "health_check",
+  "help", "import", "jwt", "login", "metrics", "oauth", "profile", "projects", "public", "robots.txt", "s", "search",
+  "sitemap", "snippets", "uploads", "users", "v2"
+])
+
+export const validateTopLevelPath = (path: string): Either.Either<string, InvalidField> =>
+  RESERVED_TOP_LEVEL_PATHS.has(path.toLowerCase())
+    ? Either.left(new InvalidField({ field: "path", message: `${path} is a reserved name` }))
+    : Either.right(path)
+
 export const validateName = (name: string): Either.Either<string, InvalidField> =>
   name.trim().length === 0
     ? Either.left(new InvalidField({ field: "name", message: "can't be blank" }))

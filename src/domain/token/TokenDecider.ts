@@ -25,6 +25,8 @@ export interface CreateToken {
   readonly username: string | null
   readonly accessLevel: AccessLevel | null
   readonly now: Date
+  /** The longest the token may live from `now`, or null for no limit; with a limit, an expiry is required. */
+  readonly maxLifetimeMs: number | null
 }
 
 export type TokenCommand =
@@ -46,6 +48,10 @@ export const evolveToken = (state: TokenState, event: TokenEvent): TokenState =>
       return state === null ? state : { ...state, lastUsedAt: event.at }
   }
 }
+
+const HOUR_MS = 3600 * 1000
+const describeLifetime = (ms: number): string =>
+  ms > 48 * HOUR_MS && ms % (24 * HOUR_MS) === 0 ? `${ms / (24 * HOUR_MS)} days` : `${Math.round(ms / HOUR_MS)} hours`
 
 const DEPLOY_USERNAME = /^[A-Za-z0-9_.+-]{1,255}$/
 
@@ -75,6 +81,10 @@ const validateCreate = (command: CreateToken): Either.Either<ReadonlyArray<Token
     if (command.expiresAt !== null && command.expiresAt.getTime() <= command.now.getTime()) {
       return yield* Either.left(new InvalidField({ field: "expires_at", message: "must be in the future" }))
     }
+    const limit = command.maxLifetimeMs
+    if (limit !== null && (command.expiresAt === null || command.expiresAt.getTime() > command.now.getTime() + limit)) {
+      return yield* Either.left(new InvalidField({ field: "expires_at", message: `must be at most ${describeLifetime(limit)} from now` }))
+    }
     const kind = command.kind
     yield* requireField(kind === "deploy" || command.userId !== null, "user_id", kind)
     yield* requireField(kind === "personal" || command.groupId !== null, "group_id", kind)
@@ -84,7 +94,7 @@ const validateCreate = (command: CreateToken): Either.Either<ReadonlyArray<Token
         new InvalidField({ field: "username", message: "can contain only letters, digits, '_', '-', '.' and '+'" })
       )
     }
-    const { _tag, now, ...fields } = command
+    const { _tag, now, maxLifetimeMs, ...fields } = command
     return [{ ...fields, _tag: "TokenCreated" as const, scopes: [...new Set(command.scopes)] }]
   })
 

@@ -1,6 +1,5 @@
 import { Clock, Effect, Schema } from "effect"
 import { signIn } from "../../../application/auth/signIn.js"
-import { SignInThrottle, throttleKey } from "../../../application/auth/SignInThrottle.js"
 import { CommandMetadata } from "../../../application/CommandMetadata.js"
 import { createPersonalAccessToken } from "../../../application/useCases/tokens.js"
 import { INVALID_GRANT, type OAuthError, oauthError } from "./oauthError.js"
@@ -25,14 +24,9 @@ export const passwordGrant = (body: unknown, clientAddress: string) =>
     const { username, password } = yield* decodeParams(PasswordGrant, body).pipe(
       Effect.mapError((e) => oauthError(400, "invalid_request", e.problems.join(", ")))
     )
-    const throttle = yield* SignInThrottle
-    const key = throttleKey(clientAddress, username)
-    yield* throttle.check(key).pipe(
-      Effect.mapError((e) => oauthError(429, "invalid_grant", "Too many failed sign-in attempts; retry later.", e.retryAfterSeconds))
-    )
-    const credential = yield* signIn(username, password).pipe(
-      Effect.tapErrorTag("BadCredentials", () => throttle.failed(key)),
+    const credential = yield* signIn({ clientAddress, username, password }).pipe(
       Effect.catchTags({
+        SignInThrottled: (e) => Effect.fail(oauthError(429, "invalid_grant", "Too many failed sign-in attempts; retry later.", e.retryAfterSeconds)),
         BadCredentials: () => Effect.fail(oauthError(400, "invalid_grant", INVALID_GRANT)),
         CredentialRefused: () => Effect.fail(oauthError(400, "invalid_grant", INVALID_GRANT))
       })
@@ -41,7 +35,6 @@ export const passwordGrant = (body: unknown, clientAddress: string) =>
     if (credential.principal._tag !== "UserPrincipal" || credential.tokenId !== null) {
       return yield* Effect.fail(oauthError(400, "invalid_grant", INVALID_GRANT))
     }
-    yield* throttle.succeeded(key)
     const userId = credential.principal.userId
     const now = yield* Clock.currentTimeMillis
     const issued = yield* createPersonalAccessToken({

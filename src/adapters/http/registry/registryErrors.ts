@@ -5,6 +5,7 @@ import type { UpstreamInvalid, UpstreamUnavailable } from "../../../application/
 import type { BlobUnknown, ContentStorageFailed, ManifestUnknown, NameUnknown } from "../../../application/ports/ImageContent.js"
 import type { InvalidRegistryToken } from "../../../application/ports/RegistryTokens.js"
 import type { RouteError } from "../../../domain/registry/RegistryPath.js"
+import { REGISTRY_SERVICE } from "./challenge.js"
 import type { OciErrorResponse } from "./ociError.js"
 
 /** Every way a registry or token request can fail short of a defect. */
@@ -27,6 +28,7 @@ export type RegistryFailure =
   | EventStoreUnavailable
   | VersionConflict
   | { readonly _tag: "PushUnsupported" }
+  | { readonly _tag: "UnknownService"; readonly service: string | null }
 
 /** GitLab's words for a failed Basic sign-in, so scripts and people see the same message. */
 export const ACCESS_DENIED_MESSAGE =
@@ -76,7 +78,13 @@ export const registryError = (failure: RegistryFailure, challenge: Challenge): O
       ContentStorageFailed: () => ({ status: 503, code: "UNAVAILABLE", message: "the cache storage is unavailable" }),
       EventStoreUnavailable: () => ({ status: 503, code: "UNAVAILABLE", message: "the service is temporarily unavailable" }),
       VersionConflict: () => ({ status: 503, code: "UNAVAILABLE", message: "the service is busy; try again" }),
-      PushUnsupported: () => ({ status: 405, code: "UNSUPPORTED", message: "the dependency proxy is a read-only cache: push is not supported" })
+      PushUnsupported: () => ({ status: 405, code: "UNSUPPORTED", message: "the dependency proxy is a read-only cache: push is not supported" }),
+      // As GitLab's JwtController: a token for a service we do not run is not found, before any credential is read.
+      UnknownService: (e) => ({
+        status: 404,
+        code: "NAME_UNKNOWN",
+        message: `unknown service ${JSON.stringify(e.service ?? "")}: tokens are issued for service "${REGISTRY_SERVICE}"`
+      })
     })
   )
 }

@@ -7,7 +7,7 @@ import { ImageContent } from "../../../application/ports/ImageContent.js"
 import { parseRegistryPath, repositoryName } from "../../../domain/registry/RegistryPath.js"
 import { runForRequest } from "../requestContext.js"
 import type { EdgeRuntime } from "../runtime.js"
-import { challengeFor } from "./challenge.js"
+import { challengeFor, REGISTRY_SERVICE } from "./challenge.js"
 import { ociBody, type OciErrorResponse } from "./ociError.js"
 import { parseRange } from "./range.js"
 import { type RegistryFailure, registryError } from "./registryErrors.js"
@@ -45,6 +45,9 @@ const basicOf = (request: FastifyRequest): { readonly username: string; readonly
   const colon = decoded.indexOf(":")
   return colon < 0 ? null : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
+
+const queryParam = (request: FastifyRequest, name: string): unknown =>
+  typeof request.query === "object" && request.query !== null && name in request.query ? Reflect.get(request.query, name) : undefined
 
 const queryValues = (value: unknown): ReadonlyArray<string> =>
   typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []
@@ -158,6 +161,8 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
       : reply.code(404).send({ message: "404 Not Found" }))
 
   app.get("/jwt/auth", async (request, reply) => {
+    const service = queryValues(queryParam(request, "service"))
+    if (service.length !== 1 || service[0] !== REGISTRY_SERVICE) return fail(reply, { _tag: "UnknownService", service: service[0] ?? null }, null)
     const basic = basicOf(request)
     if (basic === null) {
       return sendOci(reply, {
@@ -167,12 +172,11 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
         headers: { "www-authenticate": challengeFor(externalUrl, null).basic }
       })
     }
-    const query = typeof request.query === "object" && request.query !== null && "scope" in request.query ? request.query.scope : undefined
     const result = await runForRequest(runtime, request, reply, issueRegistryToken({
       clientAddress: request.ip,
       username: basic.username,
       password: basic.password,
-      scopes: queryValues(query)
+      scopes: queryValues(queryParam(request, "scope"))
     }))
     if (result._tag === "Defect") return defect(reply)
     if (result._tag === "Failure") return fail(reply, result.error, null)
