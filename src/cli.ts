@@ -18,7 +18,7 @@ const USAGE = `usage: dependency-proxy <command>
   migrate                       run database migrations
   admin <subcommand> [--as USER] create-user, block-user, unblock-user, set-two-factor, create-group,
                                 add-member, change-member, remove-member, update-settings, create-token,
-                                revoke-token, finish-job, start-sso-session
+                                revoke-token, finish-job, start-sso-session, instance-settings
   replay                        rebuild the read models from the event log
   audit history --group PATH    settings changes of a group
   audit state --group PATH --at TIME|POSITION

@@ -5,7 +5,7 @@ import { ProjectorLive } from "./application/projectorLive.js"
 import * as AesGcmSecretBox from "./adapters/crypto/AesGcmSecretBox.js"
 import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js"
 import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
-import { type DataDirError, ensureDataDir, readOrCreateSecretFile } from "./adapters/filesystem/dataDir.js"
+import { type DataDirError, ensureDataDir, readOrCreateSecretFile, secureDataDir } from "./adapters/filesystem/dataDir.js"
 import * as PgliteClient from "./adapters/pglite/PgliteClient.js"
 import { migrate } from "./adapters/sql/migrate.js"
 import { pgLayer } from "./adapters/sql/PostgresClient.js"
@@ -89,7 +89,8 @@ export const sessionKey = (config: Config) => {
   )
 }
 
-export const dataDirLayer = (config: Config) => Layer.effectDiscard(ensureDataDir(config.dataDir))
+export const dataDirLayer = (config: Config) =>
+  Layer.effectDiscard(ensureDataDir(config.dataDir).pipe(Effect.zipRight(secureDataDir(config.dataDir))))
 
 /** How often a cache entry's last read is recorded at most: TTLs are days, an hour is precise enough. */
 const CACHE_READ_INTERVAL_MS = 60 * 60 * 1000

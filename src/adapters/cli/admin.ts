@@ -13,6 +13,7 @@ import {
   finishJob,
   revokeToken
 } from "../../application/useCases/tokens.js"
+import { updateInstanceSettings } from "../../application/useCases/instance.js"
 import { changeUser, createUser } from "../../application/useCases/users.js"
 import {
   optionalBoolean,
@@ -201,6 +202,15 @@ export const adminCommands: Readonly<Record<string, Subcommand>> = {
         [...groups].sort((a, b) => a.groupId - b.groupId).map((g) => ({ id: g.groupId, full_path: g.fullPath, parent_id: g.parentId, dependency_proxy_enabled: g.settings.enabled }))
       )
     ),
+  "instance-settings": (argv) =>
+    Effect.gen(function*() {
+      const f = yield* parseFlags(argv, { "users-may-create-groups": "string", "max-token-lifetime-days": "string" })
+      const settings = yield* updateInstanceSettings({
+        usersMayCreateGroups: yield* optionalBoolean(f, "users-may-create-groups"),
+        maxTokenLifetimeDays: yield* optionalInteger(f, "max-token-lifetime-days")
+      })
+      return { users_may_create_groups: settings.usersMayCreateGroups, max_token_lifetime_days: settings.maxTokenLifetimeDays }
+    }),
   "start-sso-session": (argv) =>
     Effect.gen(function*() {
       const f = yield* parseFlags(argv, { user: "string", group: "string", "expires-at": "string" })

@@ -31,6 +31,8 @@ export const sendFailure = (request: FastifyRequest, reply: FastifyReply, failur
       return sendNotFound(reply, viewer)
     case "ApiForbidden":
       return sendPage(reply, 403, errorPage("Access denied", "Only the group's Owners can change its dependency proxy.", viewer))
+    case "NotAllowed":
+      return sendPage(reply, 403, errorPage("Access denied", describeDomainError(failure), viewer))
     case "EventStoreUnavailable":
     case "VersionConflict":
       return unavailable(reply, viewer)

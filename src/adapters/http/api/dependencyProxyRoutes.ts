@@ -10,8 +10,9 @@ import { isoTime } from "./dates.js"
 import { isOwnerOf, ownedGroupParam, visibleGroupParam } from "./groupAccess.js"
 
 /**
- * The group's dependency proxy: its summary, cached manifests and blobs, settings history (Guest and up),
- * and the purge (Owner). The Docker Hub identity is shown to Owners only; the secret to nobody.
+ * The group's dependency proxy: its summary, cached manifests and blobs (Guest and up), the settings history
+ * and the purge (Owner, as GraphQL and the UI). The Docker Hub identity is shown to Owners only; the secret
+ * to nobody.
  */
 export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: string) => {
   router.get("/groups/:id/dependency_proxy", "read", (context) =>
@@ -45,21 +46,17 @@ export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: st
 
   router.get("/groups/:id/dependency_proxy/settings/history", "read", (context) =>
     Effect.gen(function*() {
-      const group = yield* visibleGroupParam(context)
-      const owner = isOwnerOf(context, group)
+      // Who changed what is an Owner's business (GraphQL and the UI agree); the secret stays "changed" for all.
+      const group = yield* ownedGroupParam(context)
       const changes = yield* settingsHistory(group.groupId)
-      return ok(changes.map((c) => {
-        // The identity is an Owner's business, like the secret is nobody's: others only learn it changed.
-        const hidden = c.setting === "identity" && !owner
-        return {
-          id: c.position,
-          setting: c.setting,
-          from: hidden ? null : c.from,
-          to: hidden ? "changed" : c.to,
-          changed_at: isoTime(c.at),
-          actor: c.actor
-        }
-      }))
+      return ok(changes.map((c) => ({
+        id: c.position,
+        setting: c.setting,
+        from: c.from,
+        to: c.to,
+        changed_at: isoTime(c.at),
+        actor: c.actor
+      })))
     }))
 
   router.delete("/groups/:id/dependency_proxy/cache", "write", (context) =>

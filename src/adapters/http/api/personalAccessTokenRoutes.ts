@@ -14,10 +14,17 @@ import { personalTokenJson, withPlaintext } from "./tokenJson.js"
 const NewToken = Schema.Struct({ name: TextParam, scopes: ScopesParam, expires_at: optional(DayParam) })
 const TokenFilter = Schema.Struct({ user_id: optional(IdParam) })
 
-const issueFor = (context: ApiContext, userId: number) =>
+/** `callerScopes`: the calling token's, when a user makes their own token with it (it may not be wider). */
+const issueFor = (context: ApiContext, userId: number, callerScopes: ReadonlyArray<string> | null) =>
   Effect.gen(function*() {
     const input = yield* decodeParams(NewToken, context.request.body)
-    const issued = yield* createPersonalAccessToken({ userId, name: input.name, scopes: input.scopes, expiresAt: input.expires_at ?? null })
+    const issued = yield* createPersonalAccessToken({
+      userId,
+      name: input.name,
+      scopes: input.scopes,
+      expiresAt: input.expires_at ?? null,
+      callerScopes
+    })
     const token = yield* justCreated((yield* currentState).token(issued.tokenId), `token ${issued.tokenId}`)
     return created(withPlaintext(personalTokenJson(token, context.now), issued.token))
   })
@@ -35,17 +42,17 @@ const tokenInPath = (context: ApiContext): Effect.Effect<TokenView, ApiNotFound>
 
 /**
  * Personal access tokens. Unlike GitLab, which lets `POST /user/personal_access_tokens` create only
- * `k8s_proxy` and `self_rotate` tokens, any scope a personal token may have is accepted: here it is how a
- * user gets a registry token without an admin.
+ * `k8s_proxy` and `self_rotate` tokens, any scope the calling token itself has is accepted: here it is how a
+ * user gets a registry token without an admin. An admin creating tokens for users is not limited that way.
  */
 export const registerPersonalAccessTokenRoutes = (router: ApiRouter) => {
   router.post("/users/:id/personal_access_tokens", "write", (context) =>
     requireAdmin(context.actor).pipe(
       Effect.zipRight(pathId(context.request, "id", "User")),
-      Effect.flatMap((userId) => issueFor(context, userId))
+      Effect.flatMap((userId) => issueFor(context, userId, null))
     ))
 
-  router.post("/user/personal_access_tokens", "write", (context) => issueFor(context, context.actor.user.userId))
+  router.post("/user/personal_access_tokens", "write", (context) => issueFor(context, context.actor.user.userId, context.actor.scopes))
 
   router.get("/personal_access_tokens", "read", (context) =>
     Effect.gen(function*() {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify"
 import type { EdgeRuntime } from "../runtime.js"
 import { answerFrameworkErrors } from "./apiErrorHandler.js"
+import { registerApplicationSettingsRoutes } from "./applicationSettingsRoutes.js"
 import { apiRouter } from "./apiRoute.js"
 import { registerDependencyProxyRoutes } from "./dependencyProxyRoutes.js"
 import { registerDeployTokenRoutes } from "./deployTokenRoutes.js"
@@ -34,6 +35,7 @@ export const registerApi = (app: FastifyInstance, runtime: EdgeRuntime, external
     registerJobTokenRoutes(router, externalUrl)
     registerSamlSessionRoutes(router)
     registerDependencyProxyRoutes(router, externalUrl)
+    registerApplicationSettingsRoutes(router)
   }, { prefix: "/api/v4" })
 
   void app.register(async (scope) => {
