@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { actorsOf, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num, text, tokenFor } from "./apiWorld.js"
 
+/** `YYYY-MM-DD`, `n` days from now (UTC), as `expires_at` is written. */
+const dayIn = (n: number) => new Date(Date.now() + n * 24 * 3600 * 1000).toISOString().slice(0, 10)
+
 const TOKEN_FIELDS = ["active", "created_at", "expires_at", "id", "last_used_at", "name", "revoked", "scopes", "user_id"]
 
 describe("personal access tokens over the REST API", () => {
@@ -15,24 +18,39 @@ describe("personal access tokens over the REST API", () => {
   describe("creating", () => {
     it("lets an admin create one for any user, shown once with its plaintext", async () => {
       const body = expectObject(await create(w.root.token, `/users/${w.outsider.id}/personal_access_tokens`, {
-        name: "for outsider", scopes: ["read_registry"], expires_at: "2099-12-31"
+        name: "for outsider", scopes: ["read_registry"], expires_at: dayIn(30)
       }), 201)
       expect(Object.keys(body).sort()).toEqual([...TOKEN_FIELDS, "token"].sort())
-      expect(body).toMatchObject({ name: "for outsider", scopes: ["read_registry"], user_id: w.outsider.id, expires_at: "2099-12-31", revoked: false, active: true, last_used_at: null })
+      expect(body).toMatchObject({ name: "for outsider", scopes: ["read_registry"], user_id: w.outsider.id, expires_at: dayIn(30), revoked: false, active: true, last_used_at: null })
       expect(text(body, "token")).toMatch(/^glpat-/)
       expect(await actorsOf(w.h, `token-${num(body, "id")}`)).toEqual([`user:${w.root.id}`])
     })
 
     it("lets a user create their own, with scopes as a list, a comma-separated string or form fields", async () => {
       const list = expectObject(await create(w.guest.token, "/user/personal_access_tokens", { name: "mine", scopes: ["read_api", "read_registry"] }), 201)
-      expect(list).toMatchObject({ user_id: w.guest.id, scopes: ["read_api", "read_registry"], expires_at: null })
+      // No expiry asked for: the longest allowed (365 days by default), as GitLab does.
+      expect(list).toMatchObject({ user_id: w.guest.id, scopes: ["read_api", "read_registry"], expires_at: dayIn(365) })
       const comma = expectObject(await create(w.guest.token, "/user/personal_access_tokens", { name: "mine", scopes: "read_api,read_registry" }), 201)
       expect(comma.scopes).toEqual(["read_api", "read_registry"])
       const form = await call(w.app, "POST", "/api/v4/user/personal_access_tokens", {
         token: w.guest.token,
-        form: "name=mine&scopes[]=api&scopes[]=read_registry&expires_at=2099-01-01"
+        form: `name=mine&scopes[]=api&scopes[]=read_registry&expires_at=${dayIn(10)}`
       })
-      expect(expectObject(form, 201)).toMatchObject({ scopes: ["api", "read_registry"], expires_at: "2099-01-01" })
+      expect(expectObject(form, 201)).toMatchObject({ scopes: ["api", "read_registry"], expires_at: dayIn(10) })
+    })
+
+    it("refuses a lifetime over the instance's limit, and a token wider than the calling one", async () => {
+      expectError(await create(w.guest.token, "/user/personal_access_tokens", { name: "x", scopes: ["api"], expires_at: dayIn(400) }), 400, {
+        message: { expires_at: ["must be at most 365 days from now"] }
+      })
+      const narrow = await tokenFor(w.h, w.guest.id, ["api", "read_registry"])
+      // `api` covers the registry scopes, never `sudo` or `admin_mode`.
+      expectObject(await create(narrow, "/user/personal_access_tokens", { name: "ok", scopes: ["read_registry", "write_registry", "read_api"] }), 201)
+      expectError(await create(narrow, "/user/personal_access_tokens", { name: "x", scopes: ["sudo"] }), 403, {
+        message: "403 Forbidden - the calling token cannot grant sudo"
+      })
+      // An admin making a token for a user is not held to their own token's scopes.
+      expectObject(await create(w.root.token, `/users/${w.guest.id}/personal_access_tokens`, { name: "ok", scopes: ["sudo"] }), 201)
     })
 
     it("refuses non-admins creating for others, read_api tokens, and unknown users", async () => {

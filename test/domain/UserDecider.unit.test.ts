@@ -46,7 +46,7 @@ describe("UserDecider", () => {
 
     it("starts unblocked and without two-factor authentication", () => {
       const { _tag, ...fields } = aliceCreated
-      expect(fold(UserDecider, alice)).toStrictEqual({ ...fields, blocked: false, twoFactorEnabled: false })
+      expect(fold(UserDecider, alice)).toStrictEqual({ ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0 })
     })
 
     it.each(["a", "alice", "alice.smith", "a_b-c", "_x", "x-", "9", "u".repeat(255)])("accepts the username %j", (username) => {

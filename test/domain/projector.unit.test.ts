@@ -181,6 +181,7 @@ describe("project", () => {
       bot: false,
       blocked: false,
       twoFactorEnabled: false,
+      passwordVersion: 0,
       createdAt: at(0)
     })
     expect(model.get(IndexView, Kinds.userByName, "alice")).toStrictEqual({ id: 7 })

@@ -66,8 +66,8 @@ describe("group(fullPath) over GraphQL", () => {
           // Set up through the harness, which records its commands as `user:1`.
           dependencyProxySettingsHistory: {
             nodes: [
-              { at: expect.stringMatching(ISO_TIME), actor: "user:1", setting: "identity", from: null, to: "acme-bot" },
-              { at: expect.stringMatching(ISO_TIME), actor: "user:1", setting: "secret", from: null, to: "changed" }
+              { at: expect.stringMatching(ISO_TIME), actor: "system:test", setting: "identity", from: null, to: "acme-bot" },
+              { at: expect.stringMatching(ISO_TIME), actor: "system:test", setting: "secret", from: null, to: "changed" }
             ]
           }
         }

@@ -16,7 +16,7 @@ import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { buildServer } from "../../src/adapters/http/server.js"
 import * as JoseRegistryTokens from "../../src/adapters/jwt/JoseRegistryTokens.js"
 import * as MemoryImageContent from "../../src/adapters/memory/MemoryImageContent.js"
-import { memoryApp } from "./testApp.js"
+import { memoryApp, SETUP_ACTOR } from "./testApp.js"
 
 export const EXTERNAL_URL = "http://registry.test:5000"
 
@@ -45,7 +45,7 @@ export const sampleImage = (image: string, tag: string) => {
 export interface RegistryHarness {
   readonly app: FastifyInstance
   readonly runtime: ManagedRuntime.ManagedRuntime<AppServices | RegistryServices | CommandMetadata, never>
-  /** Runs a use case (setting up users, groups, tokens) as root. */
+  /** Runs a use case (setting up users, groups, tokens) as the test's set-up (`SETUP_ACTOR`). */
   readonly run: <A, E>(effect: Effect.Effect<A, E, AppServices | RegistryServices | CommandMetadata>) => Promise<A>
   readonly close: () => Promise<void>
 }
@@ -70,7 +70,7 @@ export const registryHarness = async (options: {
 } = {}): Promise<RegistryHarness> => {
   const externalUrl = options.externalUrl ?? EXTERNAL_URL
   const keysDir = join(await mkdtemp(join(tmpdir(), "dp-jwt-")), "keys")
-  const base = memoryApp("user:1").pipe(Layer.merge(options.blobStore ?? MemoryBlobStore.layer))
+  const base = memoryApp().pipe(Layer.merge(options.blobStore ?? MemoryBlobStore.layer))
   const registry = Layer.mergeAll(
     JoseRegistryTokens.layer({ keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
     LiveViewLayer,
@@ -93,7 +93,7 @@ export const registryHarness = async (options: {
   return {
     app,
     runtime,
-    run: (effect) => runtime.runPromise(effect.pipe(Effect.provideService(CommandMetadata, systemMetadata("user:1")))),
+    run: (effect) => runtime.runPromise(effect.pipe(Effect.provideService(CommandMetadata, systemMetadata(SETUP_ACTOR)))),
     close: () => app.close()
   }
 }

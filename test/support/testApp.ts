@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { CommandMetadata } from "../../src/application/CommandMetadata.js"
 import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { ProjectorLive } from "../../src/application/projectorLive.js"
@@ -17,8 +17,17 @@ export const cryptoLayer = Layer.mergeAll(
   RandomTokenGenerator.layer
 )
 
+/**
+ * The actor of a test's set-up: the service itself, which the management rules do not hold back (as the
+ * bootstrap). Tests of who may do what run their commands as a user (`asUser`).
+ */
+export const SETUP_ACTOR = "system:test"
+
+/** Runs a command as the given user, held to the management rules like a request of theirs. */
+export const asUser = (userId: number) => Effect.provideService(CommandMetadata, systemMetadata(`user:${userId}`))
+
 /** The whole application on in-memory stores, with `actor` recorded on every event. */
-export const memoryApp = (actor = "user:1") =>
+export const memoryApp = (actor = SETUP_ACTOR) =>
   Layer.mergeAll(
     MemoryEventStore.layer.pipe(Layer.provideMerge(ProjectorLive)),
     MemoryIdSequence.layer,

@@ -4,7 +4,7 @@ import { GroupNotFound, TokenNotFound, UserNotFound } from "../../domain/errors.
 import { GroupDecider } from "../../domain/group/GroupDecider.js"
 import { GroupStream, streamId, TokenStream } from "../../domain/streams.js"
 import { type CreateToken, type TokenCommand, TokenDecider } from "../../domain/token/TokenDecider.js"
-import { JOB_TOKEN_SCOPES, tokenPrefix, type TokenKind } from "../../domain/token/TokenKind.js"
+import { allowedScopes, JOB_TOKEN_SCOPES, tokenPrefix, type TokenKind } from "../../domain/token/TokenKind.js"
 import { decision, handleCommand, type StreamDecision } from "../commandHandler.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { TokenGenerator } from "../ports/TokenGenerator.js"
@@ -107,7 +107,11 @@ export const createPersonalAccessToken = (input: {
 }) =>
   Effect.gen(function*() {
     yield* authorize((caller) => mayCreatePersonalToken(caller, input.userId))
-    if (input.callerScopes !== undefined && input.callerScopes !== null) yield* requireAllowed(mayGrantScopes(input.callerScopes, input.scopes))
+    if (input.callerScopes !== undefined && input.callerScopes !== null) {
+      // Scopes a personal token cannot have at all are the decider's to refuse, naming the field.
+      const grantable = input.scopes.filter((scope) => allowedScopes.personal.includes(scope))
+      yield* requireAllowed(mayGrantScopes(input.callerScopes, grantable))
+    }
     yield* requireUser(input.userId)
     const lifetime = yield* accessTokenLifetime(input.expiresAt)
     return yield* issue({

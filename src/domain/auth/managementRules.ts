@@ -86,20 +86,11 @@ export const mayMintJobToken = (caller: Caller, jobUser: Caller, group: GroupPla
         : refused("the job's user needs at least the Developer role in the group")
   )
 
-/** Scopes a token grants beyond its own name: `api` is full API and registry access, but never `sudo` or `admin_mode`. */
-const IMPLIED_BY_API = new Set([
-  "read_api",
-  "read_user",
-  "read_repository",
-  "write_repository",
-  "read_registry",
-  "write_registry",
-  "read_virtual_registry",
-  "write_virtual_registry"
-])
+/** What `api` (complete API and registry access) does not include: acting as others, and admin mode. */
+const BEYOND_API = new Set(["sudo", "admin_mode"])
 
 const covers = (held: ReadonlyArray<string>, scope: string): boolean =>
-  held.includes(scope) || (held.includes("api") && IMPLIED_BY_API.has(scope))
+  held.includes(scope) || (held.includes("api") && !BEYOND_API.has(scope))
 
 /**
  * A token made with a token (a user's own API call) may not be wider than the token that made it: a stolen
