@@ -43,7 +43,7 @@ describe("logs", () => {
         const pulled = await h.app.inject({ method: "GET", url: manifestPath("top", "alpine", "3.19"), headers: { authorization: `Bearer ${jwt}` } })
         expect(pulled.statusCode).toBe(200)
       }
-      const refused = await h.app.inject({ method: "GET", url: "/jwt/auth", headers: { authorization: basic("alice", `${password}-wrong`) } })
+      const refused = await h.app.inject({ method: "GET", url: "/jwt/auth?service=dependency_proxy", headers: { authorization: basic("alice", `${password}-wrong`) } })
       expect(refused.statusCode).toBe(401)
 
       const log = lines.join("\n")

@@ -17,7 +17,7 @@ const SHARED_BITS = 0o077
  * returns how many entries it changed. Files made by an older version, or by PGlite before the umask was set,
  * may be 0666; a restore or a copy may have loosened others.
  */
-const tighten = async (dir: string): Promise<number> => {
+export const tighten = async (dir: string): Promise<number> => {
   let changed = 0
   for await (const entry of await opendir(dir)) {
     const path = join(dir, entry.name)

@@ -3,6 +3,7 @@ import { SqlClient, SqlError, type SqlConnection } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { PGlite, types } from "@electric-sql/pglite"
 import { Effect, Layer, Stream } from "effect"
+import { tighten } from "../filesystem/dataDir.js"
 import { lockDataDir } from "./dataDirLock.js"
 
 export interface PgliteOptions {
@@ -55,6 +56,19 @@ const makeConnection = (db: PGlite): SqlConnection.Connection => {
   }
 }
 
+/**
+ * PGlite's file system (emscripten's NODEFS) gives its files the modes it keeps itself (0666, 0644), whatever
+ * the process's umask, so its directory is made owner-only after opening and again at close. In between, new
+ * files sit in owner-only directories, which no other user can enter.
+ */
+const ownerOnly = (dataDir: string | undefined) =>
+  dataDir === undefined
+    ? Effect.void
+    : Effect.tryPromise({
+      try: () => tighten(dataDir),
+      catch: (cause) => new SqlError.SqlError({ cause, message: `PGlite: cannot make ${dataDir} owner-only` })
+    }).pipe(Effect.asVoid)
+
 const make = (options: PgliteOptions) =>
   Effect.gen(function*() {
     if (options.dataDir !== undefined) yield* lockDataDir(options.dataDir)
@@ -63,8 +77,13 @@ const make = (options: PgliteOptions) =>
         try: () => PGlite.create(options.dataDir === undefined ? { parsers } : { dataDir: options.dataDir, parsers }),
         catch: (cause) => new SqlError.SqlError({ cause, message: "PGlite: failed to start" })
       }),
-      (db) => Effect.promise(() => db.close())
+      (db) =>
+        Effect.promise(() => db.close()).pipe(
+          Effect.zipRight(ownerOnly(options.dataDir)),
+          Effect.catchAll((error) => Effect.logWarning(error.message))
+        )
     )
+    yield* ownerOnly(options.dataDir)
     const connection = makeConnection(db)
 
     // PGlite is one session: a transaction's BEGIN…COMMIT must not interleave with anybody else's statements.

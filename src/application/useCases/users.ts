@@ -7,6 +7,8 @@ import { normalizeUsername, validatePassword } from "../../domain/user/UserValid
 import { decision, handleCommand } from "../commandHandler.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
+import { mayAdministerInstance, mayChangePassword } from "../../domain/auth/managementRules.js"
+import { authorize } from "../issuer.js"
 import { userById } from "../queries.js"
 
 export interface NewUser {
@@ -36,23 +38,40 @@ export const userCreation = (userId: number, user: NewUser, passwordHash: string
     Either.right({ _tag: "ClaimName" as const, field: "username", name: user.username, ownerId: userId }))
 ]
 
+const hashPassword = (password: string) =>
+  validatePassword(password).pipe(Effect.flatMap((valid) => PasswordHasher.pipe(Effect.flatMap((hasher) => hasher.hash(valid)))))
+
+/** Administrators create users (the bootstrap creates root as the service itself). */
 export const createUser = (user: NewUser) =>
   Effect.gen(function*() {
+    yield* authorize(mayAdministerInstance)
     const passwordHash = user.password === null
       ? null
-      : yield* validatePassword(user.password).pipe(
-        Effect.flatMap((password) => PasswordHasher.pipe(Effect.flatMap((hasher) => hasher.hash(password))))
-      )
+      : yield* hashPassword(user.password)
     const userId = yield* IdSequence.pipe(Effect.flatMap((ids) => ids.next("user")))
     yield* handleCommand(Effect.succeed(userCreation(userId, user, passwordHash)))
     return userId
   })
 
-/** Any command on an existing user's stream (block, 2FA, admin flag). */
-export const changeUser = (userId: number, command: Exclude<UserCommand, { _tag: "CreateUser" }>) =>
+const onUser = (userId: number, command: Exclude<UserCommand, { _tag: "CreateUser" }>) =>
   userById(userId).pipe(
     Effect.flatMap(Option.match({
       onNone: () => Effect.fail(new UserNotFound({ user: String(userId) })),
       onSome: () => handleCommand(Effect.succeed([decision(UserStream, UserDecider, streamId("user", userId), () => Either.right(command))]))
     }))
   )
+
+/** An administrator's change to a user (block, 2FA, admin flag). */
+export const changeUser = (userId: number, command: Exclude<UserCommand, { _tag: "CreateUser" | "ChangePassword" }>) =>
+  authorize(mayAdministerInstance).pipe(Effect.zipRight(onUser(userId, command)))
+
+/**
+ * A new password, set by the user or an administrator. Every registry token and browser session signed in
+ * with the old one stops working on its next request (the password version moves on).
+ */
+export const changePassword = (userId: number, password: string) =>
+  Effect.gen(function*() {
+    yield* authorize((caller) => mayChangePassword(caller, userId))
+    const passwordHash = yield* hashPassword(password)
+    return yield* onUser(userId, { _tag: "ChangePassword", passwordHash })
+  })

@@ -55,10 +55,13 @@ export const mayCreateTopLevelGroup = (caller: Caller, usersMayCreateGroups: boo
   first(() => active(caller), () =>
     caller.admin || usersMayCreateGroups ? allowed : refused("only administrators may create top-level groups on this instance"))
 
+/** What concerns one user: that user, or an administrator. */
+const selfOrAdmin = (caller: Caller, userId: number, reason: string): Verdict =>
+  first(() => active(caller), () => (caller.admin || caller.userId === userId ? allowed : refused(reason)))
+
 /** A user's own tokens, or anyone's for an admin. */
 export const mayCreatePersonalToken = (caller: Caller, forUserId: number): Verdict =>
-  first(() => active(caller), () =>
-    caller.admin || caller.userId === forUserId ? allowed : refused("only administrators create tokens for other users"))
+  selfOrAdmin(caller, forUserId, "only administrators create tokens for other users")
 
 /** Owner of the group; the token's role may not exceed the creator's own (as GitLab refuses). */
 export const mayCreateGroupAccessToken = (caller: Caller, group: GroupPlace, level: AccessLevel): Verdict =>
@@ -104,3 +107,7 @@ export const mayGrantScopes = (held: ReadonlyArray<string>, requested: ReadonlyA
 /** Instance settings, users and other administrators' business. */
 export const mayAdministerInstance = (caller: Caller): Verdict =>
   first(() => active(caller), () => (caller.admin ? allowed : refused("administrator access is required")))
+
+/** One's own password, or anyone's for an administrator. */
+export const mayChangePassword = (caller: Caller, userId: number): Verdict =>
+  selfOrAdmin(caller, userId, "only administrators change other users' passwords")
