@@ -2,6 +2,7 @@ import { Cause, Effect, Exit, ManagedRuntime, Option } from "effect"
 import type { CommandServices, RegistryServices } from "./application/AppServices.js"
 import { CommandMetadata } from "./application/CommandMetadata.js"
 import { systemMetadata } from "./application/ports/EventStore.js"
+import { userByUsername } from "./application/queries.js"
 import { requireUserNamed } from "./application/resolve.js"
 import { adminCommands } from "./adapters/cli/admin.js"
 import { UsageError } from "./adapters/cli/args.js"
@@ -61,12 +62,21 @@ const pick = (argv: ReadonlyArray<string>, externalUrl: string): { command: Comm
   return `unknown command ${name ?? "(none)"}\n${USAGE}`
 }
 
-/** `--as USER` (default root) names the actor recorded on the events an admin command appends. */
-const splitActor = (argv: ReadonlyArray<string>): { actor: string; rest: ReadonlyArray<string> } => {
+/**
+ * `--as USER` names the user the command acts as: recorded on its events and held to the same rules as that
+ * user's requests. Without it the command acts as root; on a database root does not exist in yet (before the
+ * first `serve`), as the operator who holds the database, like the bootstrap.
+ */
+const splitActor = (argv: ReadonlyArray<string>): { actor: string | null; rest: ReadonlyArray<string> } => {
   const i = argv.indexOf("--as")
-  if (i === -1) return { actor: "root", rest: argv }
+  if (i === -1) return { actor: null, rest: argv }
   return { actor: argv[i + 1] ?? "", rest: [...argv.slice(0, i), ...argv.slice(i + 2)] }
 }
+
+const actingAs = (actor: string | null) =>
+  actor === null
+    ? userByUsername("root").pipe(Effect.map(Option.match({ onNone: () => "system:cli", onSome: (root) => `user:${root.userId}` })))
+    : requireUserNamed(actor).pipe(Effect.map((user) => `user:${user.userId}`))
 
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const config = parseConfig(process.env)
@@ -80,10 +90,8 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (typeof picked === "string") return fail(picked, 2)
   const { actor, rest } = splitActor(picked.rest)
   const runtime = ManagedRuntime.make(appLayer(config.right, "stderr"))
-  const program = requireUserNamed(actor).pipe(
-    Effect.map((user) => systemMetadata(`user:${user.userId}`)),
-    Effect.orElseSucceed(() => systemMetadata(`cli:${actor}`)),
-    Effect.flatMap((metadata) => picked.command(rest).pipe(Effect.provideService(CommandMetadata, metadata)))
+  const program = actingAs(actor).pipe(
+    Effect.flatMap((issuer) => picked.command(rest).pipe(Effect.provideService(CommandMetadata, systemMetadata(issuer))))
   )
   const exit = await runtime.runPromiseExit(program)
   await runtime.dispose()
