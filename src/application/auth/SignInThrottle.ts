@@ -7,10 +7,12 @@ export interface SignInThrottlePolicy {
   /** Failures allowed for one client address across all usernames in a window: a spray of usernames stops here. */
   readonly maxFailuresPerClient: number
   readonly windowMs: number
-  /** Password verifications (scrypt, ~0.1 s of a thread each) one client may run at once. */
+  /** Password verifications (scrypt, ~0.1 s of a thread each) one client may run at once; more wait their turn. */
   readonly maxConcurrentPerClient: number
-  /** Password verifications running at once in this process; beyond it, sign-ins are refused for a second. */
+  /** Password verifications running at once in this process; more wait their turn. */
   readonly maxConcurrent: number
+  /** How long a verification may wait for its turn before the sign-in is refused (429, retry in a second). */
+  readonly maxWaitMs: number
 }
 
 export const defaultThrottlePolicy: SignInThrottlePolicy = {
@@ -19,7 +21,8 @@ export const defaultThrottlePolicy: SignInThrottlePolicy = {
   windowMs: 60_000,
   maxConcurrentPerClient: 2,
   // libuv's four threads each verify one password at a time; twice that keeps them busy without a long queue.
-  maxConcurrent: 8
+  maxConcurrent: 8,
+  maxWaitMs: 10_000
 }
 
 /** Who is signing in, as the throttle counts them. */
@@ -35,8 +38,9 @@ export interface SignInThrottleShape {
   /** A success clears the client-and-username count, never the client's own (a sprayer may know one password). */
   readonly succeeded: (attempt: SignInAttempt) => Effect.Effect<void>
   /**
-   * Runs a password verification within the concurrency bounds, or refuses it at once (429, retry in a
-   * second): one client cannot occupy the threads every other client's sign-in needs.
+   * Runs a password verification within the concurrency bounds: a client's verifications queue in its own
+   * lane (a CI host signing in for ten pulls at once waits a moment), so one client cannot occupy the threads
+   * every other client's sign-in needs; one that waits too long is refused (429, retry in a second).
    */
   readonly verifying: <A, E, R>(clientAddress: string, verification: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SignInThrottled, R>
 }
@@ -49,9 +53,10 @@ export interface SignInThrottleShape {
  */
 export class SignInThrottle extends Context.Tag("dependency-proxy/SignInThrottle")<SignInThrottle, SignInThrottleShape>() {}
 
-interface Running {
-  readonly total: number
-  readonly byClient: ReadonlyMap<string, number>
+/** A client's queue of password verifications, kept while anyone is in it. */
+interface Lane {
+  readonly semaphore: Effect.Semaphore
+  users: number
 }
 
 interface Window {
@@ -70,7 +75,27 @@ export const signInThrottleLayer = (overrides: Partial<SignInThrottlePolicy> = {
     Effect.gen(function*() {
       const policy: SignInThrottlePolicy = { ...defaultThrottlePolicy, ...overrides }
       const windows = yield* Ref.make(new Map<string, Window>())
-      const running = yield* Ref.make<Running>({ total: 0, byClient: new Map() })
+      const everyone = yield* Effect.makeSemaphore(policy.maxConcurrent)
+      const lanes = new Map<string, Lane>()
+      const enterLane = (clientAddress: string) =>
+        Effect.sync(() => {
+          const lane = lanes.get(clientAddress) ?? { semaphore: Effect.unsafeMakeSemaphore(policy.maxConcurrentPerClient), users: 0 }
+          lane.users += 1
+          lanes.set(clientAddress, lane)
+          return lane
+        })
+      const leaveLane = (clientAddress: string, lane: Lane) =>
+        Effect.sync(() => {
+          lane.users -= 1
+          if (lane.users === 0) lanes.delete(clientAddress)
+        })
+      /** Holds a permit of `semaphore` while `effect` runs, waiting for it at most `maxWaitMs`. */
+      const holding = (semaphore: Effect.Semaphore) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SignInThrottled, R> =>
+        Effect.uninterruptibleMask((restore) =>
+          restore(semaphore.take(1)).pipe(
+            Effect.timeoutFail({ duration: policy.maxWaitMs, onTimeout: () => BUSY }),
+            Effect.zipRight(restore(effect).pipe(Effect.ensuring(semaphore.release(1))))
+          ))
 
       const live = (all: ReadonlyMap<string, Window>, key: string, now: number): Window | undefined => {
         const window = all.get(key)
@@ -80,21 +105,6 @@ export const signInThrottleLayer = (overrides: Partial<SignInThrottlePolicy> = {
         window !== undefined && window.failures >= limit
           ? new SignInThrottled({ retryAfterSeconds: Math.max(1, Math.ceil((window.start + policy.windowMs - now) / 1000)) })
           : null
-
-      const take = (clientAddress: string) =>
-        Ref.modify(running, (r): readonly [boolean, Running] => {
-          const mine = r.byClient.get(clientAddress) ?? 0
-          if (r.total >= policy.maxConcurrent || mine >= policy.maxConcurrentPerClient) return [false, r]
-          return [true, { total: r.total + 1, byClient: new Map(r.byClient).set(clientAddress, mine + 1) }]
-        })
-      const give = (clientAddress: string) =>
-        Ref.update(running, (r): Running => {
-          const byClient = new Map(r.byClient)
-          const mine = (byClient.get(clientAddress) ?? 1) - 1
-          if (mine <= 0) byClient.delete(clientAddress)
-          else byClient.set(clientAddress, mine)
-          return { total: r.total - 1, byClient }
-        })
 
       return {
         check: (attempt) =>
@@ -127,9 +137,9 @@ export const signInThrottleLayer = (overrides: Partial<SignInThrottlePolicy> = {
           }),
         verifying: <A, E, R>(clientAddress: string, verification: Effect.Effect<A, E, R>): Effect.Effect<A, E | SignInThrottled, R> =>
           Effect.acquireUseRelease(
-            take(clientAddress),
-            (granted): Effect.Effect<A, E | SignInThrottled, R> => (granted ? verification : Effect.fail(BUSY)),
-            (granted) => (granted ? give(clientAddress) : Effect.void)
+            enterLane(clientAddress),
+            (lane) => holding(lane.semaphore)(holding(everyone)(verification)),
+            (lane) => leaveLane(clientAddress, lane)
           )
       }
     })
