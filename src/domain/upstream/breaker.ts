@@ -13,15 +13,28 @@ export interface BreakerPolicy {
   readonly slowCallMs: number
 }
 
+/** Calls go through; `failures` is the current run of failed attempts. */
+export interface Closed {
+  readonly _tag: "Closed"
+  readonly since: number
+  readonly failures: number
+}
+
 export type BreakerState =
-  /** Calls go through; `failures` is the current run of failed attempts. */
-  | { readonly _tag: "Closed"; readonly since: number; readonly failures: number }
+  | Closed
   /** Calls are refused until `retryAt`; `reason` is the failure that opened it (or kept it open). */
   | { readonly _tag: "Open"; readonly since: number; readonly retryAt: number; readonly reason: string }
   /** One probe, started at `probeStartedAt`, decides; every other call is refused meanwhile. */
-  | { readonly _tag: "HalfOpen"; readonly since: number; readonly probeStartedAt: number; readonly reason: string }
+  | HalfOpen
 
-export const closed = (now: number): BreakerState => ({ _tag: "Closed", since: now, failures: 0 })
+interface HalfOpen {
+  readonly _tag: "HalfOpen"
+  readonly since: number
+  readonly probeStartedAt: number
+  readonly reason: string
+}
+
+export const closed = (now: number): Closed => ({ _tag: "Closed", since: now, failures: 0 })
 
 export type Admission =
   | { readonly _tag: "Allow" }
@@ -66,7 +79,7 @@ export const refusal = (policy: BreakerPolicy, state: BreakerState, now: number)
   return admission._tag === "Refuse" ? admission.retryAfterMs : null
 }
 
-const isProbe = (state: BreakerState, admission: Admission): boolean =>
+const isProbe = (state: BreakerState, admission: Admission): state is HalfOpen =>
   state._tag === "HalfOpen" && admission._tag === "Probe" && admission.startedAt === state.probeStartedAt
 
 /**

@@ -29,7 +29,7 @@ const attempt = (p: BreakerPolicy, state: BreakerState, now: number, outcome: At
 
 describe("breaker examples", () => {
   it("opens on the threshold-th consecutive failure, not before", () => {
-    let state = closed(T0)
+    let state: BreakerState = closed(T0)
     state = attempt(policy, state, T0, failed)
     state = attempt(policy, state, T0 + 1, failed)
     expect(state).toEqual({ _tag: "Closed", since: T0, failures: 2 })
@@ -38,7 +38,7 @@ describe("breaker examples", () => {
   })
 
   it("an answer in between starts the run again", () => {
-    let state = closed(T0)
+    let state: BreakerState = closed(T0)
     for (const outcome of [failed, failed, answered, failed, failed]) state = attempt(policy, state, T0, outcome)
     expect(state._tag).toBe("Closed")
   })
@@ -82,7 +82,7 @@ describe("breaker examples", () => {
 
   it("threshold 0 turns it off", () => {
     const off = { ...policy, failureThreshold: 0 }
-    let state = closed(T0)
+    let state: BreakerState = closed(T0)
     for (let i = 0; i < 100; i++) state = attempt(off, state, T0 + i, failed)
     expect(admit(off, state, T0 + 100).admission).toEqual(allow)
     expect(hear(off, state, { _tag: "Opened", retryInMs: 5_000, reason: "x" }, T0)).toBe(state)
@@ -150,7 +150,7 @@ interface Observation {
 /** Runs `run` from a closed breaker and reports every step, so properties can look at each transition. */
 const simulate = (p: BreakerPolicy, run: ReadonlyArray<Step>): ReadonlyArray<Observation> => {
   let now = T0
-  let state = closed(T0)
+  let state: BreakerState = closed(T0)
   const inFlight: Array<Admission> = []
   const seen: Array<Observation> = []
   for (const s of run) {
@@ -193,7 +193,7 @@ describe("breaker properties", () => {
     [anyPolicy, FastCheck.array(FastCheck.constantFrom<AttemptOutcome>(answered, failed), { maxLength: 40 })],
     ([p, outcomes]) => {
       // Every attempt admitted while closed, settled in order: the oracle counts the run by hand.
-      let state = closed(T0)
+      let state: BreakerState = closed(T0)
       let run = 0
       let opened = false
       for (const o of outcomes) {
