@@ -1,4 +1,5 @@
 import type { UpstreamOptions } from "../../../src/adapters/upstream/options.js"
+import type { UpstreamResilience } from "../../../src/config.js"
 import { createGroup, updateDependencyProxySettings } from "../../../src/application/useCases/groups.js"
 import { createUser } from "../../../src/application/useCases/users.js"
 import { proxyHarness } from "../proxyApp.js"
@@ -28,9 +29,13 @@ export interface FaultWorld {
 
 /**
  * The in-process cache (real routes, blob files on disk, undici) pulling from a real registry through a
- * fault proxy, with `upstreamOptions` for the client's timeouts and retries.
+ * fault proxy, with `upstreamOptions` for the client's timeouts and retries, and `resilience` for its breaker,
+ * revalidation budget and remembered 404s (production's defaults where absent).
  */
-export const startFaultWorld = async (upstreamOptions: Omit<UpstreamOptions, "url">): Promise<FaultWorld> => {
+export const startFaultWorld = async (
+  upstreamOptions: Omit<UpstreamOptions, "url">,
+  resilience: Partial<UpstreamResilience> = {}
+): Promise<FaultWorld> => {
   const upstream = await startUpstream({ users: { [HUB_IDENTITY]: HUB_SECRET } })
   const cleanups: Array<() => Promise<void>> = [() => upstream.stopAll()]
   const close = async () => {
@@ -41,7 +46,7 @@ export const startFaultWorld = async (upstreamOptions: Omit<UpstreamOptions, "ur
     const faults = await startFaultProxy({ host: "127.0.0.1", port: upstream.registry.port })
     cleanups.push(() => faults.close())
     const logs: Array<string> = []
-    const proxy = await proxyHarness(faults.url, { upstream: upstreamOptions, logSink: logs })
+    const proxy = await proxyHarness(faults.url, { upstream: upstreamOptions, logSink: logs, resilience })
     cleanups.push(() => proxy.close())
     const aliceId = await proxy.run(createUser({ username: "alice", email: "a@x.io", name: "Alice", password: PASSWORD, admin: false }))
     const team = await proxy.run(createGroup({ path: GROUP, name: "Team", parentId: null, ownerUserId: aliceId }))
