@@ -56,20 +56,23 @@ const report = (host: string, state: BreakerState, now: number): BreakerReport =
   retryInSeconds: state._tag === "Open" ? Math.max(0, Math.ceil((state.retryAt - now) / 1000)) : null
 })
 
+const showState = (host: string, state: BreakerState) =>
+  Effect.forEach(STATES, (name) =>
+    Metric.set(breakerState.pipe(Metric.tagged("upstream", host), Metric.tagged("state", name)), name === stateName(state) ? 1 : 0), { discard: true })
+
 /** One log line per transition, and the metrics that follow the state. */
 const recordTransition = (host: string, before: BreakerState, after: BreakerState, now: number, heardFromReplica: boolean) =>
   Effect.gen(function*() {
     const from = stateName(before)
     const to = stateName(after)
-    for (const state of STATES) {
-      yield* Metric.set(breakerState.pipe(Metric.tagged("upstream", host), Metric.tagged("state", state)), state === to ? 1 : 0)
-    }
     if (from === to) return
+    yield* showState(host, after)
     yield* Metric.update(breakerTransitions.pipe(Metric.tagged("upstream", host), Metric.tagged("to", to)), 1)
     const { reason, retryInSeconds } = report(host, after, now)
     const line = `upstream breaker for ${host}: ${from} → ${to}${heardFromReplica ? " (heard from another replica)" : ""}`
     const fields = { upstream: host, from, to, reason, retryInSeconds, heardFromReplica }
-    yield* to === "open" ? Effect.logWarning(line, fields) : Effect.logInfo(line, fields)
+    // One line: the fields are annotations, not a second message.
+    yield* (to === "open" ? Effect.logWarning(line) : Effect.logInfo(line)).pipe(Effect.annotateLogs(fields))
   })
 
 /**
@@ -90,16 +93,18 @@ export const upstreamBreakersLayer = (policy: BreakerPolicy) =>
       const update = <A>(host: string, heardFromReplica: boolean, change: (state: BreakerState, now: number) => { readonly state: BreakerState; readonly result: A }) =>
         Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
-          const { before, after, result } = yield* Effect.sync(() => {
+          const { first, before, after, result } = yield* Effect.sync(() => {
             const first = !states.has(host)
-            const current = stateOf(host, now)
-            const changed = change(current, now)
+            const before = stateOf(host, now)
+            const changed = change(before, now)
             states.set(host, changed.state)
-            return { before: first ? null : current, after: changed.state, result: changed.result }
+            return { first, before, after: changed.state, result: changed.result }
           })
+          // A host seen for the first time shows up in the metrics as closed before anything else.
+          if (first) yield* showState(host, before)
           if (before === after) return result
-          yield* recordTransition(host, before ?? after, after, now, heardFromReplica)
-          const news = before === null || heardFromReplica ? null : newsOf(before, after, now)
+          yield* recordTransition(host, before, after, now, heardFromReplica)
+          const news = heardFromReplica ? null : newsOf(before, after, now)
           if (news !== null) yield* Effect.forkIn(signal.announce({ host, news }), scope)
           return result
         })
