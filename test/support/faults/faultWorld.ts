@@ -22,6 +22,7 @@ export interface FaultWorld {
   readonly logs: ReadonlyArray<string>
   /** alice, a member of `team`, pulling through the cache. */
   readonly alice: PullClient
+  readonly aliceId: number
   /** Passwords, the Docker Hub secret and every registry token issued: none may reach the logs. */
   readonly secrets: () => ReadonlyArray<string>
   readonly close: () => Promise<void>
@@ -58,6 +59,7 @@ export const startFaultWorld = async (
       proxy,
       logs,
       alice,
+      aliceId,
       secrets: () => [PASSWORD, HUB_SECRET, Buffer.from(`alice:${PASSWORD}`).toString("base64"), ...alice.issuedTokens()],
       close
     }
