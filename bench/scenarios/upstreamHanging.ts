@@ -12,6 +12,8 @@ import { alternate, compared } from "./alternate.js"
 const SCENARIO = "6. cached manifest pulls, upstream hanging"
 /** How long the first pull after the upstream went quiet is waited for. */
 const FIRST_PULL_CAP_MS = 60_000
+/** wrk gives up on a request after this long; it must be shorter than a round for a hang to show. */
+const PULL_TIMEOUT_SECONDS = 2
 
 /** One GET of the manifest: how long it took, capped; and its status (0: no answer within the cap). */
 const timedPull = async (cache: CacheUnderTest, image: string, tag: string) => {
@@ -30,8 +32,8 @@ const timedPull = async (cache: CacheUnderTest, image: string, tag: string) => {
  * ADR 0012: pulls of a cached tag while the upstream accepts connections and never answers (a half-dead
  * registry, a black-holed route). Both caches ask upstream on every tag pull here (ours with the group's check
  * interval at 0, as by default), through a fault proxy that swallows every request once the tag is cached.
- * Measured per cache: the first pull after the upstream went quiet, then steady load with wrk (10 s timeout
- * per request) over the rounds. Ours serves within the revalidation budget until its breaker opens, then at
+ * Measured per cache: the first pull after the upstream went quiet, then steady load with wrk (a pull not
+ * answered within 2 s counts as timed out) over the rounds. Ours serves within the revalidation budget until its breaker opens, then at
  * once; distribution waits for its upstream.
  */
 export const manifestPullsWithUpstreamHanging = async (
@@ -64,7 +66,8 @@ export const manifestPullsWithUpstreamHanging = async (
         url: cache.manifestUrl("bench-quiet", "1"),
         headers: { authorization: await cache.authorization("bench-quiet"), accept: MANIFEST_ACCEPT },
         connections: config.manifestConnections,
-        seconds: config.manifestSeconds
+        seconds: config.manifestSeconds,
+        timeoutSeconds: PULL_TIMEOUT_SECONDS
       })
       log(`  round ${round} ${cache.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.failures} of ${result.requests} failed or timed out`)
       return result
@@ -73,8 +76,9 @@ export const manifestPullsWithUpstreamHanging = async (
     return [
       compared(first, { scenario: SCENARIO, metric: `first pull after the upstream went quiet (capped at ${FIRST_PULL_CAP_MS / 1000} s)`, unit: "ms", target: { kind: "atMostTheirs" } }, (ms) => ms),
       compared(results, { scenario: SCENARIO, metric: `requests/s answered, ${load}`, unit: "req/s", target: { kind: "atLeastTheirs" } }, (r) => r.requestsPerSecond),
-      compared(results, { scenario: SCENARIO, metric: "p99 latency of answered pulls", unit: "ms", target: { kind: "atMostTheirs" } }, (r) => r.p99Ms),
-      compared(results, { scenario: SCENARIO, metric: "failed or timed out (10 s)", unit: "requests", target: { kind: "info" } }, (r) => r.failures)
+      // Of the answered pulls only: with none answered, wrk reports 0.
+      compared(results, { scenario: SCENARIO, metric: "p99 latency of answered pulls", unit: "ms", target: { kind: "info" } }, (r) => r.p99Ms),
+      compared(results, { scenario: SCENARIO, metric: `failed or unanswered within ${PULL_TIMEOUT_SECONDS} s`, unit: "requests", target: { kind: "info" } }, (r) => r.failures)
     ]
   } finally {
     await cleanups.runAll()

@@ -2,9 +2,9 @@ import { Clock, Deferred, Effect, type Exit, FiberId, Option, type Scope } from 
 
 export interface Revalidations<A, E> {
   /**
-   * Joins the check of `key` started less than `budgetMs` ago, or starts `check` in the background; waits
-   * for its result at most `budgetMs`. None: over budget, while the check goes on and updates the cache for
-   * the next pull.
+   * The result of the check of `key`, if it comes within the check's budget: joins the running check, or
+   * starts `check` in the background. None: the budget ran out (or had already), while the check goes on
+   * and updates the cache for the next pull.
    */
   readonly await: (key: string, check: Effect.Effect<A, E>, budgetMs: number) => Effect.Effect<Option.Option<A>, E>
 }
@@ -16,11 +16,12 @@ interface Running<A, E> {
 
 /**
  * One upstream check per cached tag at a time (ADR 0012): concurrent pulls of a tag share one HEAD, and a
- * client that stops waiting (or hangs up) does not stop it. A check older than the budget is not joined: its
- * waiters were served already, and one hanging until the header timeout must not keep the tag from being
- * checked again once upstream answers (the breaker keeps a failing upstream from being asked repeatedly).
- * Checks run in `scope`, the cache's own, so closing the service interrupts them. The map is only touched
- * inside `Effect.sync` blocks, which run to the end.
+ * client that stops waiting (or hangs up) does not stop it. The budget is the check's: a pull joining it
+ * waits only for what is left, and a pull finding it past its budget does not wait at all. So with an upstream
+ * that hangs, one pull per check waits the budget and the others are answered at once; the next check starts
+ * when this one ends (at the latest when the upstream client's timeouts end it). Checks run in `scope`, the
+ * cache's own, so closing the service interrupts them. The map is only touched inside `Effect.sync` blocks,
+ * which run to the end.
  */
 export const revalidations = <A, E>(scope: Scope.Scope): Revalidations<A, E> => {
   const running = new Map<string, Running<A, E>>()
@@ -32,15 +33,17 @@ export const revalidations = <A, E>(scope: Scope.Scope): Revalidations<A, E> => 
     await: (key, check, budgetMs) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const joined = yield* Effect.sync(() => {
+        const { current, fresh } = yield* Effect.sync(() => {
           const found = running.get(key)
-          if (found !== undefined && now - found.startedAt < budgetMs) return { result: found.result, fresh: false }
-          const result = Deferred.unsafeMake<A, E>(FiberId.none)
-          running.set(key, { result, startedAt: now })
-          return { result, fresh: true }
+          if (found !== undefined) return { current: found, fresh: false }
+          const started: Running<A, E> = { result: Deferred.unsafeMake<A, E>(FiberId.none), startedAt: now }
+          running.set(key, started)
+          return { current: started, fresh: true }
         })
-        if (joined.fresh) yield* Effect.forkIn(Effect.onExit(check, finish(key, joined.result)), scope)
-        return yield* Deferred.await(joined.result).pipe(Effect.timeoutOption(budgetMs))
+        if (fresh) yield* Effect.forkIn(Effect.onExit(check, finish(key, current.result)), scope)
+        const left = current.startedAt + budgetMs - now
+        if (left <= 0) return Option.none()
+        return yield* Deferred.await(current.result).pipe(Effect.timeoutOption(left))
       })
   }
 }

@@ -31,22 +31,28 @@ describe("revalidations of cached tags", () => {
       expect(yield* Deferred.await(finished)).toBe("refreshed")
     }))
 
-  it.scoped("a check older than the budget is not joined: a new pull starts its own", () =>
+  it.scoped("the budget is the check's: a pull joining late waits only for what is left, and none past it", () =>
     Effect.gen(function*() {
       const checks = revalidations<string, never>(yield* Effect.scope)
       const started = yield* Ref.make(0)
-      const check = Ref.updateAndGet(started, (n) => n + 1).pipe(Effect.flatMap((n) => (n === 1 ? Effect.never : Effect.succeed("second"))))
-      const hung = yield* Effect.fork(checks.await("t", check, BUDGET_MS))
-      yield* TestClock.adjust(BUDGET_MS - 1)
-      const joining = yield* Effect.fork(checks.await("t", check, BUDGET_MS))
-      yield* TestClock.adjust(1)
-      expect(yield* Fiber.join(hung)).toEqual(Option.none())
+      const answer = yield* Deferred.make<string>()
+      const check = Ref.update(started, (n) => n + 1).pipe(Effect.zipRight(Deferred.await(answer)))
+      const first = yield* Effect.fork(checks.await("t", check, BUDGET_MS))
+      yield* TestClock.adjust(BUDGET_MS - 100)
+      const late = yield* Effect.fork(checks.await("t", check, BUDGET_MS))
+      yield* TestClock.adjust(100)
+      expect(yield* Fiber.join(first)).toEqual(Option.none())
+      expect(yield* Fiber.join(late)).toEqual(Option.none())
+      // Past the budget, with the check still running: answered at once, and no second check.
+      expect(yield* checks.await("t", check, BUDGET_MS)).toEqual(Option.none())
       expect(yield* Ref.get(started)).toBe(1)
-      const fresh = yield* checks.await("t", check, BUDGET_MS)
-      expect(fresh).toEqual(Option.some("second"))
-      expect(yield* Ref.get(started)).toBe(2)
+      // Once it ends, the next pull checks again.
+      yield* Deferred.succeed(answer, "late")
+      yield* Effect.yieldNow()
+      const again = yield* Effect.fork(checks.await("t", check, BUDGET_MS))
       yield* TestClock.adjust(BUDGET_MS)
-      expect(yield* Fiber.join(joining)).toEqual(Option.none())
+      yield* Fiber.join(again)
+      expect(yield* Ref.get(started)).toBe(2)
     }))
 
   it.scoped("a finished check is not reused: the next pull asks again", () =>
