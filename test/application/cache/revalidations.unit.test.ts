@@ -49,10 +49,30 @@ describe("revalidations of cached tags", () => {
       // Once it ends, the next pull checks again.
       yield* Deferred.succeed(answer, "late")
       yield* Effect.yieldNow()
-      const again = yield* Effect.fork(checks.await("t", check, BUDGET_MS))
-      yield* TestClock.adjust(BUDGET_MS)
-      yield* Fiber.join(again)
+      yield* checks.await("t", check, BUDGET_MS)
+      yield* Effect.repeatN(Effect.yieldNow(), 5)
       expect(yield* Ref.get(started)).toBe(2)
+    }))
+
+  it.scoped("after a check that overran its budget, nobody waits for the next one, until one answers in time", () =>
+    Effect.gen(function*() {
+      const checks = revalidations<string, never>(yield* Effect.scope)
+      const answer = yield* Deferred.make<string>()
+      const overran = yield* Effect.fork(checks.await("t", Deferred.await(answer), BUDGET_MS))
+      yield* TestClock.adjust(BUDGET_MS)
+      expect(yield* Fiber.join(overran)).toEqual(Option.none())
+      yield* Deferred.succeed(answer, "late")
+      yield* Effect.yieldNow()
+      // The next check is started, and answers at once, but this pull does not wait for it.
+      const finished = yield* Deferred.make<string>()
+      const quick = Effect.succeed("current").pipe(Effect.tap((value) => Deferred.succeed(finished, value)))
+      expect(yield* checks.await("t", quick, BUDGET_MS)).toEqual(Option.none())
+      expect(yield* Deferred.await(finished)).toBe("current")
+      yield* Effect.yieldNow()
+      // It answered within the budget: pulls wait for checks again.
+      expect(yield* checks.await("t", Effect.succeed("current"), BUDGET_MS)).toEqual(Option.some("current"))
+      // Other tags were never held back.
+      expect(yield* checks.await("u", Effect.succeed("other"), BUDGET_MS)).toEqual(Option.some("other"))
     }))
 
   it.scoped("a finished check is not reused: the next pull asks again", () =>
