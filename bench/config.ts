@@ -21,7 +21,7 @@ export interface BenchConfig {
   readonly appendConcurrency: number
   /** `BENCH_PROFILE_DIR`: profile our server's CPU into this directory (see bench/README.md). */
   readonly profileDir: string | null
-  /** `BENCH_SCENARIOS=1,4` runs only those (for profiling one path); all five by default. */
+  /** `BENCH_SCENARIOS=1,4` runs only those (for profiling one path); all six by default. */
   readonly scenarios: ReadonlySet<number>
 }
 
@@ -35,10 +35,12 @@ const positiveNumber = (name: string, value: string | undefined, fallback: numbe
 /** Rounded to whole MiB so a scaled blob still has a sane size, and never below 1 MiB. */
 const scaledBytes = (bytes: number, scale: number): number => Math.max(MiB, Math.round((bytes * scale) / MiB) * MiB)
 
+export const ALL_SCENARIOS: ReadonlyArray<number> = [1, 2, 3, 4, 5, 6]
+
 const scenarioSet = (value: string | undefined): ReadonlySet<number> => {
-  if (value === undefined || value === "") return new Set([1, 2, 3, 4, 5])
+  if (value === undefined || value === "") return new Set(ALL_SCENARIOS)
   const picked = value.split(",").map((part) => Number(part.trim()))
-  if (picked.some((n) => !Number.isInteger(n) || n < 1 || n > 5)) throw new Error(`BENCH_SCENARIOS must list numbers 1–5 (got ${value})`)
+  if (picked.some((n) => !ALL_SCENARIOS.includes(n))) throw new Error(`BENCH_SCENARIOS must list numbers 1–${ALL_SCENARIOS.length} (got ${value})`)
   return new Set(picked)
 }
 

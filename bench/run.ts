@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { startUpstream } from "../test/support/upstream/fixture.js"
+import { startUpstream, type Upstream } from "../test/support/upstream/fixture.js"
 import { startDistributionProxy } from "./caches/distribution.js"
 import { startOurs } from "./caches/ours.js"
-import { benchConfig } from "./config.js"
+import { ALL_SCENARIOS, type BenchConfig, benchConfig } from "./config.js"
 import { eventStoreBench } from "./eventStore/eventStoreBench.js"
 import { pushBenchImages } from "./images.js"
-import { withCleanups } from "./lib/cleanups.js"
+import { type Cleanups, withCleanups } from "./lib/cleanups.js"
 import { describeMachine, machineLines } from "./lib/machine.js"
 import type { Figure } from "./report/Figure.js"
 import { markdownReport } from "./report/markdown.js"
@@ -15,9 +15,36 @@ import { blobThroughput } from "./scenarios/blobThroughput.js"
 import { coldConcurrentPull } from "./scenarios/coldPull.js"
 import { manifestPulls } from "./scenarios/manifestPulls.js"
 import { peakRssWhileStreaming } from "./scenarios/peakRss.js"
+import { manifestPullsWithUpstreamHanging } from "./scenarios/upstreamHanging.js"
 
 const RESULTS = join(import.meta.dirname, "results")
 const log = (line: string): void => void process.stdout.write(`${line}\n`)
+
+/** Scenarios 1–4: ours and distribution in proxy mode in front of the same upstream, healthy. */
+const cacheScenarios = async (upstream: Upstream, config: BenchConfig, cleanups: Cleanups): Promise<ReadonlyArray<Figure>> => {
+  const figures: Array<Figure> = []
+  log("pushing images")
+  const images = await pushBenchImages(upstream, config, log)
+  log("starting our service and distribution in proxy mode")
+  const caches = [await startOurs(upstream.url, cleanups, config.profileDir), await startDistributionProxy(upstream.url, cleanups)]
+  if (config.scenarios.has(1) && images.hit !== null) {
+    log("1. cache-hit blob throughput")
+    figures.push(...(await blobThroughput(caches, images.hit, config, log)))
+  }
+  if (config.scenarios.has(2)) {
+    log("2. cache-hit manifest pulls by tag")
+    figures.push(...(await manifestPulls(caches, images.manifest, config, log)))
+  }
+  if (config.scenarios.has(3)) {
+    log("3. cold concurrent pull")
+    figures.push(...(await coldConcurrentPull(caches, upstream.registry, images, config, log)))
+  }
+  if (config.scenarios.has(4) && images.rss !== null) {
+    log("4. peak RSS while streaming")
+    figures.push(...(await peakRssWhileStreaming(caches, images.rss, config, log)))
+  }
+  return figures
+}
 
 /** `npm run bench`: SPEC §9's scenarios, ours beside distribution, results in bench/results/<date>.md and .svg. */
 const exitCode = await withCleanups(async (cleanups) => {
@@ -28,29 +55,16 @@ const exitCode = await withCleanups(async (cleanups) => {
   log(`scale ${config.scale}, ${config.rounds} rounds, scenarios ${[...config.scenarios].join(", ")}`)
 
   const figures: Array<Figure> = []
-  if ([1, 2, 3, 4].some((n) => config.scenarios.has(n))) {
-    log("starting the upstream and pushing images")
+  if ([1, 2, 3, 4, 6].some((n) => config.scenarios.has(n))) {
+    log("starting the upstream")
     const upstream = await startUpstream()
     cleanups.add("stop the upstream", upstream.stopAll)
-    const images = await pushBenchImages(upstream, config, log)
-    log("starting our service and distribution in proxy mode")
-    const caches = [await startOurs(upstream.url, cleanups, config.profileDir), await startDistributionProxy(upstream.url, cleanups)]
-    if (config.scenarios.has(1) && images.hit !== null) {
-      log("1. cache-hit blob throughput")
-      figures.push(...(await blobThroughput(caches, images.hit, config, log)))
+    if (config.scenarios.has(6)) {
+      // First, on caches of its own (stopped when it ends): their upstream hangs.
+      log("6. cached manifest pulls with the upstream hanging")
+      figures.push(...(await manifestPullsWithUpstreamHanging(upstream, config, cleanups, log)))
     }
-    if (config.scenarios.has(2)) {
-      log("2. cache-hit manifest pulls by tag")
-      figures.push(...(await manifestPulls(caches, images.manifest, config, log)))
-    }
-    if (config.scenarios.has(3)) {
-      log("3. cold concurrent pull")
-      figures.push(...(await coldConcurrentPull(caches, upstream.registry, images, config, log)))
-    }
-    if (config.scenarios.has(4) && images.rss !== null) {
-      log("4. peak RSS while streaming")
-      figures.push(...(await peakRssWhileStreaming(caches, images.rss, config, log)))
-    }
+    if ([1, 2, 3, 4].some((n) => config.scenarios.has(n))) figures.push(...(await cacheScenarios(upstream, config, cleanups)))
   }
   if (config.scenarios.has(5)) {
     log("5. event store")
@@ -61,7 +75,7 @@ const exitCode = await withCleanups(async (cleanups) => {
   const minutes = (performance.now() - started) / 60_000
   // A trial run must never overwrite the committed full-size results.
   const date = new Date().toISOString().slice(0, 10)
-  const name = config.scale === 1 && config.scenarios.size === 5 ? date : `${date}-trial`
+  const name = config.scale === 1 && config.scenarios.size === ALL_SCENARIOS.length ? date : `${date}-trial`
   const chartFile = `${name}.svg`
   await mkdir(RESULTS, { recursive: true })
   const report = markdownReport({ date, config, before, after, minutes, figures, chartFile })

@@ -17,6 +17,21 @@ export interface Config {
   readonly initialRootPassword: string | null
   /** How often the TTL cleanup runs in `serve`. */
   readonly cleanupIntervalSeconds: number
+  /** The upstream's breaker, the revalidation budget and remembered 404s (ADR 0012). */
+  readonly upstream: UpstreamResilience
+}
+
+export interface UpstreamResilience {
+  /** How long a pull of a cached tag waits for upstream's HEAD before serving the cached copy. */
+  readonly revalidationBudgetMs: number
+  /** Consecutive failed attempts that open the breaker; 0 turns it off. */
+  readonly breakerFailures: number
+  /** How long an open breaker refuses before one probe. */
+  readonly breakerCooldownMs: number
+  /** An attempt unanswered this long counts as failed. */
+  readonly breakerSlowCallMs: number
+  /** How long an upstream 404 for a tag is remembered per group; 0 remembers nothing. */
+  readonly notFoundTtlMs: number
 }
 
 /** A configuration value that cannot be used; the CLI prints the message and exits with code 2. */
@@ -51,30 +66,38 @@ const url = (env: Env, name: string, fallback: string): Parsed<string> => {
   }
 }
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 }
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
-/** `900`, `900s`, `15m` or `1h`; between 1 minute and 1 day. */
-const jwtExpiry = (env: Env): Parsed<number> => {
-  const raw = value(env, "JWT_EXPIRY")
-  if (raw === undefined) return Either.right(900)
-  const match = /^(\d+)([smh]?)$/.exec(raw)
-  const seconds = match === null ? NaN : Number(match[1]) * (UNITS[match[2] || "s"] ?? 1)
-  return seconds >= 60 && seconds <= 86400
-    ? Either.right(seconds)
-    : invalid("JWT_EXPIRY", "must be a duration from 60s to 24h, like 900, 15m or 1h", raw)
+/**
+ * A duration in milliseconds: a number of seconds (`900`, `1.5`) or one with a unit (`1500ms`, `2s`, `15m`,
+ * `12h`, `1d`), within `[minMs, maxMs]`; otherwise the variable is named with `rule` and what was given.
+ */
+const duration = (env: Env, name: string, fallbackMs: number, minMs: number, maxMs: number, rule: string): Parsed<number> => {
+  const raw = value(env, name)
+  if (raw === undefined) return Either.right(fallbackMs)
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw)
+  const ms = match === null ? NaN : Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? "s"] ?? NaN))
+  return ms >= minMs && ms <= maxMs ? Either.right(ms) : invalid(name, `must be a duration from ${rule}`, raw)
 }
 
-/** `3600`, `90m`, `12h` or `1d`; between 1 minute and 30 days. Default: daily. */
-const cleanupInterval = (env: Env): Parsed<number> => {
-  const raw = value(env, "CLEANUP_INTERVAL")
-  if (raw === undefined) return Either.right(86400)
-  const match = /^(\d+)([smhd]?)$/.exec(raw)
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match?.[2] || "s"] ?? 1
-  const seconds = match === null ? NaN : Number(match[1]) * unit
-  return seconds >= 60 && seconds <= 30 * 86400
-    ? Either.right(seconds)
-    : invalid("CLEANUP_INTERVAL", "must be a duration from 60s to 30d, like 3600, 12h or 1d", raw)
+const seconds = (ms: Parsed<number>): Parsed<number> => Either.map(ms, (n) => Math.round(n / 1000))
+
+/** A count from `min` to `max`. */
+const count = (env: Env, name: string, fallback: number, min: number, max: number): Parsed<number> => {
+  const raw = value(env, name)
+  if (raw === undefined) return Either.right(fallback)
+  const n = Number(raw)
+  return /^\d+$/.test(raw) && n >= min && n <= max ? Either.right(n) : invalid(name, `must be an integer from ${min} to ${max}`, raw)
 }
+
+const upstreamResilience = (env: Env): Parsed<UpstreamResilience> =>
+  Either.all({
+    revalidationBudgetMs: duration(env, "UPSTREAM_REVALIDATION_BUDGET", 2_000, 100, 30_000, "100ms to 30s, like 2s or 1500ms"),
+    breakerFailures: count(env, "UPSTREAM_BREAKER_FAILURES", 5, 0, 1000),
+    breakerCooldownMs: duration(env, "UPSTREAM_BREAKER_COOLDOWN", 15_000, 1_000, 3_600_000, "1s to 1h, like 15s or 2m"),
+    breakerSlowCallMs: duration(env, "UPSTREAM_BREAKER_SLOW_CALL", 3_000, 100, 120_000, "100ms to 120s, like 3s or 2500ms"),
+    notFoundTtlMs: duration(env, "UPSTREAM_NOT_FOUND_TTL", 60_000, 0, 3_600_000, "0 (off) to 1h, like 60s or 5m")
+  })
 
 const bool = (env: Env, name: string, fallback: boolean): Parsed<boolean> => {
   const raw = value(env, name)
@@ -127,11 +150,12 @@ export const parseConfig = (env: Env): Parsed<Config> =>
       dataDir: value(env, "DATA_DIR") ?? "./data",
       databaseUrl: yield* databaseUrl(env),
       upstreamUrl: yield* url(env, "UPSTREAM_URL", "https://registry-1.docker.io"),
-      jwtExpirySeconds: yield* jwtExpiry(env),
+      jwtExpirySeconds: yield* seconds(duration(env, "JWT_EXPIRY", 900_000, 60_000, 86_400_000, "60s to 24h, like 900, 15m or 1h")),
       dependencyProxyEnabled: yield* bool(env, "DEPENDENCY_PROXY_ENABLED", true),
       encryptionKey: yield* encryptionKey(env),
       logLevel: yield* logLevel(env),
       initialRootPassword,
-      cleanupIntervalSeconds: yield* cleanupInterval(env)
+      cleanupIntervalSeconds: yield* seconds(duration(env, "CLEANUP_INTERVAL", 86_400_000, 60_000, 30 * 86_400_000, "60s to 30d, like 3600, 12h or 1d")),
+      upstream: yield* upstreamResilience(env)
     }
   })

@@ -15,6 +15,9 @@ import type { SqlClient } from "@effect/sql"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import * as PostgresAdvisoryLeases from "./adapters/sql/PostgresAdvisoryLeases.js"
 import * as SoleProcessLeases from "./adapters/memory/SoleProcessLeases.js"
+import * as SoleProcessBreakerSignal from "./adapters/memory/SoleProcessBreakerSignal.js"
+import * as PostgresBreakerSignal from "./adapters/sql/PostgresBreakerSignal.js"
+import { upstreamBreakersLayer } from "./application/upstream/UpstreamBreakers.js"
 import type { Config } from "./config.js"
 import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
 import type { BlobStoreError } from "./application/ports/BlobStore.js"
@@ -98,6 +101,17 @@ const CACHE_READ_INTERVAL_MS = 60 * 60 * 1000
 /** How often a token's last use is recorded at most. */
 const TOKEN_USE_INTERVAL_MS = 10 * 60 * 1000
 
+/**
+ * The upstream breakers (ADR 0012), told and hearing the other replicas' transitions through Postgres when
+ * replicas can share the database; with embedded PGlite there is nobody else.
+ */
+const breakersLayer = (config: Config) =>
+  upstreamBreakersLayer({
+    failureThreshold: config.upstream.breakerFailures,
+    cooldownMs: config.upstream.breakerCooldownMs,
+    slowCallMs: config.upstream.breakerSlowCallMs
+  }).pipe(Layer.provide(config.databaseUrl === null ? SoleProcessBreakerSignal.layer : PostgresBreakerSignal.layer))
+
 /** The registry's side: JWT keys under DATA_DIR, the in-memory auth view, sign-in throttling, content. */
 export const registryLayer = (config: Config) =>
   Layer.mergeAll(
@@ -111,8 +125,11 @@ export const registryLayer = (config: Config) =>
     Layer.succeed(RegistrySettings, {
       instanceEnabled: config.dependencyProxyEnabled,
       tokenUseIntervalMs: TOKEN_USE_INTERVAL_MS,
-      cacheReadIntervalMs: CACHE_READ_INTERVAL_MS
-    })
+      cacheReadIntervalMs: CACHE_READ_INTERVAL_MS,
+      revalidationBudgetMs: config.upstream.revalidationBudgetMs,
+      notFoundTtlMs: config.upstream.notFoundTtlMs
+    }),
+    breakersLayer(config)
   )
 
 /**

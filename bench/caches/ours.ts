@@ -24,7 +24,13 @@ const tokenOf = (created: unknown): string => {
  * `dependency-proxy serve` as a real process on Postgres, with a group whose tags stay fresh and a personal
  * access token of root's, exchanged at `/jwt/auth` for a bearer token as Docker clients do.
  */
-export const startOurs = async (upstreamUrl: string, cleanups: Cleanups, profileDir: string | null): Promise<CacheUnderTest> => {
+export const startOurs = async (
+  upstreamUrl: string,
+  cleanups: Cleanups,
+  profileDir: string | null,
+  /** How long a tag stays fresh; 0 asks upstream on every tag pull, as distribution does. */
+  checkIntervalSeconds: number = CHECK_INTERVAL_SECONDS
+): Promise<CacheUnderTest> => {
   const databaseUrl = await temporaryDatabase(cleanups)
   const dataDir = await tempDir("bench-ours-")
   cleanups.add("remove our data directory", () => rm(dataDir, { recursive: true, force: true }))
@@ -45,7 +51,7 @@ export const startOurs = async (upstreamUrl: string, cleanups: Cleanups, profile
   if (pid === undefined) throw new Error("our server has no pid")
 
   json(await cli(["admin", "create-group", "--path", GROUP], env))
-  json(await cli(["admin", "update-settings", "--group", GROUP, "--manifest-check-interval", String(CHECK_INTERVAL_SECONDS)], env))
+  json(await cli(["admin", "update-settings", "--group", GROUP, "--manifest-check-interval", String(checkIntervalSeconds)], env))
   const token = tokenOf(json(await cli(["admin", "create-token", "--kind", "personal", "--user", "root", "--scopes", "read_registry"], env)))
   const basic = `Basic ${Buffer.from(`root:${token}`).toString("base64")}`
 

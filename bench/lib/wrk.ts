@@ -14,6 +14,8 @@ export interface LoadOptions {
   readonly headers: Readonly<Record<string, string>>
   readonly connections: number
   readonly seconds: number
+  /** A request unanswered this long counts as a socket timeout (10 s by default). */
+  readonly timeoutSeconds?: number
 }
 
 const UNITS: Readonly<Record<string, number>> = { us: 0.001, ms: 1, s: 1000, m: 60_000 }
@@ -36,7 +38,7 @@ export const runWrk = async (options: LoadOptions): Promise<LoadResult> => {
   const wrk = await requireTool("wrk", "wrk")
   const headerArgs = Object.entries(options.headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`])
   const { stdout } = await runChecked(wrk, [
-    "--latency", "-t", "2", "-c", String(options.connections), "-d", `${options.seconds}s`, "--timeout", "10s",
+    "--latency", "-t", "2", "-c", String(options.connections), "-d", `${options.seconds}s`, "--timeout", `${options.timeoutSeconds ?? 10}s`,
     ...headerArgs, options.url
   ], { timeoutMs: (options.seconds + 60) * 1000 })
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout)

@@ -12,12 +12,13 @@ import type { Projector } from "./ports/Projector.js"
 import type { ReadModels } from "./ports/ReadModels.js"
 import type { SecretBox } from "./ports/SecretBox.js"
 import type { TokenGenerator } from "./ports/TokenGenerator.js"
+import type { UpstreamBreakers } from "./upstream/UpstreamBreakers.js"
 
 /** The ports every use case may need; the one runtime built in the composition root provides them. */
 export type AppServices = EventStore | ReadModels | IdSequence | Projector | PasswordHasher | SecretBox | TokenGenerator | BlobStore
 
 /** What the registry routes need besides the application's ports. */
-export type RegistryServices = LiveView | RegistryTokens | SignInThrottle | RegistrySettings | ImageContent
+export type RegistryServices = LiveView | RegistryTokens | SignInThrottle | RegistrySettings | ImageContent | UpstreamBreakers
 
 /** What a command needs: the services and who is issuing it. */
 export type CommandServices = AppServices | CommandMetadata

@@ -35,5 +35,22 @@ export const appendLatency = Metric.timerWithBoundaries(
   [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
 )
 
-export const lookup = (kind: "manifest" | "blob", result: "hit" | "miss" | "stale" | "shared") =>
+/**
+ * `stale`: served unconfirmed (upstream failing, over the revalidation budget, or its breaker open);
+ * `not_found`: a 404 remembered from upstream answered without asking it again.
+ */
+export const lookup = (kind: "manifest" | "blob", result: "hit" | "miss" | "stale" | "shared" | "not_found") =>
   Metric.update(cacheLookups.pipe(Metric.tagged("kind", kind), Metric.tagged("result", result)), 1)
+
+/** 1 for the state each upstream's breaker is in, 0 for the others (ADR 0012). */
+export const breakerState = Metric.gauge("dependency_proxy_upstream_breaker_state", {
+  description: "State of the breaker of each upstream host: 1 for the current one of closed, open, half_open"
+})
+
+export const breakerTransitions = Metric.counter("dependency_proxy_upstream_breaker_transitions_total", {
+  description: "Changes of an upstream host's breaker, by the state it went to"
+})
+
+export const breakerRefusals = Metric.counter("dependency_proxy_upstream_breaker_refused_total", {
+  description: "Upstream calls not made because the host's breaker was open"
+})

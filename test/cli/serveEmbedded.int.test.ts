@@ -16,7 +16,8 @@ describe("serve on the embedded database", () => {
     expect(await (await fetch(`${first.url}/-/health`)).json()).toEqual({ status: "ok" })
     const readiness = await fetch(`${first.url}/-/readiness`)
     expect(readiness.status).toBe(200)
-    expect(await readiness.json()).toEqual({ status: "ok", checks: { database: "ok", data_dir: "ok" } })
+    // No upstream asked yet: no breaker to show.
+    expect(await readiness.json()).toEqual({ status: "ok", checks: { database: "ok", data_dir: "ok" }, upstream: {} })
     const passwordFile = join(dataDir, "initial_root_password")
     expect((await stat(passwordFile)).mode & 0o777).toBe(0o600)
     expect((await stat(join(dataDir, "encryption_key"))).mode & 0o777).toBe(0o600)

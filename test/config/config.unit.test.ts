@@ -20,7 +20,8 @@ describe("configuration", () => {
       encryptionKey: null,
       logLevel: "info",
       externalUrl: "http://localhost:5000",
-      cleanupIntervalSeconds: 86400
+      cleanupIntervalSeconds: 86400,
+      upstream: { revalidationBudgetMs: 2_000, breakerFailures: 5, breakerCooldownMs: 15_000, breakerSlowCallMs: 3_000, notFoundTtlMs: 60_000 }
     })
   })
 
@@ -36,7 +37,12 @@ describe("configuration", () => {
       DEPENDENCY_PROXY_ENABLED: "false",
       ENCRYPTION_KEY: "ab".repeat(32),
       LOG_LEVEL: "DEBUG",
-      CLEANUP_INTERVAL: "12h"
+      CLEANUP_INTERVAL: "12h",
+      UPSTREAM_REVALIDATION_BUDGET: "1500ms",
+      UPSTREAM_BREAKER_FAILURES: "0",
+      UPSTREAM_BREAKER_COOLDOWN: "2m",
+      UPSTREAM_BREAKER_SLOW_CALL: "2.5",
+      UPSTREAM_NOT_FOUND_TTL: "0"
     }))
     expect(config).toMatchObject({
       port: 8443,
@@ -48,7 +54,8 @@ describe("configuration", () => {
       jwtExpirySeconds: 3600,
       dependencyProxyEnabled: false,
       logLevel: "debug",
-      cleanupIntervalSeconds: 43200
+      cleanupIntervalSeconds: 43200,
+      upstream: { revalidationBudgetMs: 1_500, breakerFailures: 0, breakerCooldownMs: 120_000, breakerSlowCallMs: 2_500, notFoundTtlMs: 0 }
     })
     expect(config.encryptionKey?.toString("hex")).toBe("ab".repeat(32))
   })
@@ -63,7 +70,14 @@ describe("configuration", () => {
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL", "DATABASE_URL must be a postgres:// or postgresql:// URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got \"loud\")"],
     [{ CLEANUP_INTERVAL: "5s" }, "CLEANUP_INTERVAL", "CLEANUP_INTERVAL must be a duration from 60s to 30d, like 3600, 12h or 1d (got \"5s\")"],
-    [{ INITIAL_ROOT_PASSWORD: "short" }, "INITIAL_ROOT_PASSWORD", "INITIAL_ROOT_PASSWORD must be at least 8 characters"]
+    [{ INITIAL_ROOT_PASSWORD: "short" }, "INITIAL_ROOT_PASSWORD", "INITIAL_ROOT_PASSWORD must be at least 8 characters"],
+    [{ UPSTREAM_REVALIDATION_BUDGET: "50ms" }, "UPSTREAM_REVALIDATION_BUDGET", "UPSTREAM_REVALIDATION_BUDGET must be a duration from 100ms to 30s, like 2s or 1500ms (got \"50ms\")"],
+    [{ UPSTREAM_REVALIDATION_BUDGET: "soon" }, "UPSTREAM_REVALIDATION_BUDGET", "UPSTREAM_REVALIDATION_BUDGET must be a duration from 100ms to 30s, like 2s or 1500ms (got \"soon\")"],
+    [{ UPSTREAM_BREAKER_FAILURES: "-1" }, "UPSTREAM_BREAKER_FAILURES", "UPSTREAM_BREAKER_FAILURES must be an integer from 0 to 1000 (got \"-1\")"],
+    [{ UPSTREAM_BREAKER_FAILURES: "2.5" }, "UPSTREAM_BREAKER_FAILURES", "UPSTREAM_BREAKER_FAILURES must be an integer from 0 to 1000 (got \"2.5\")"],
+    [{ UPSTREAM_BREAKER_COOLDOWN: "500ms" }, "UPSTREAM_BREAKER_COOLDOWN", "UPSTREAM_BREAKER_COOLDOWN must be a duration from 1s to 1h, like 15s or 2m (got \"500ms\")"],
+    [{ UPSTREAM_BREAKER_SLOW_CALL: "3 s" }, "UPSTREAM_BREAKER_SLOW_CALL", "UPSTREAM_BREAKER_SLOW_CALL must be a duration from 100ms to 120s, like 3s or 2500ms (got \"3 s\")"],
+    [{ UPSTREAM_NOT_FOUND_TTL: "2h" }, "UPSTREAM_NOT_FOUND_TTL", "UPSTREAM_NOT_FOUND_TTL must be a duration from 0 (off) to 1h, like 60s or 5m (got \"2h\")"]
   ])("rejects %j naming %s", (env, variable, message) => {
     expect(errorOf(env)).toMatchObject({ variable, message })
   })

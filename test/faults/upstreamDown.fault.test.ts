@@ -10,14 +10,15 @@ import type { PushedImage } from "../support/upstream/images.js"
  * The upstream host refuses connections, or only its token endpoint is down. test/e2e/pullThrough.e2e.test.ts
  * already pulls every cached tag and digest (with skopeo) while the registry is stopped; this file covers what
  * the clients of *uncached* content see, what is left on disk and in the log, and that nothing of the outage
- * is remembered once upstream is back.
+ * is remembered once upstream is back. The breaker is off here, so every request meets the outage itself;
+ * upstreamBreaker.fault.test.ts covers what the breaker changes.
  */
 describe("upstream down", () => {
   let world: FaultWorld
   let kept: PushedImage
   let missing: PushedImage
   beforeAll(async () => {
-    world = await startFaultWorld({ retries: 1, retryBaseDelayMs: 50 })
+    world = await startFaultWorld({ retries: 1, retryBaseDelayMs: 50 }, { breakerFailures: 0 })
     kept = await world.upstream.images.singleArch("library/kept", "1")
     missing = await world.upstream.images.singleArch("library/missing", "1")
     for (const [kind, reference] of [["manifests", "1"], ["blobs", kept.config.digest], ["blobs", onlyLayer(kept).digest]] as const) {

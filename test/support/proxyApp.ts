@@ -10,6 +10,7 @@ import { NodeStreamBridgeLayer } from "../../src/adapters/nodeStreamBridge.js"
 import { instrumented } from "../../src/adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "../../src/adapters/upstream/UndiciUpstreamRegistry.js"
 import type { UpstreamOptions } from "../../src/adapters/upstream/options.js"
+import type { UpstreamResilience } from "../../src/config.js"
 import { freePort } from "./processes.js"
 import { registryHarness } from "./registryApp.js"
 
@@ -18,6 +19,8 @@ export interface ProxyHarnessOptions {
   readonly upstream?: Omit<UpstreamOptions, "url">
   /** Collects every log line (see `registryHarness`). */
   readonly logSink?: Array<string>
+  /** The upstream breaker, revalidation budget and remembered 404s; production's defaults when absent. */
+  readonly resilience?: Partial<UpstreamResilience>
 }
 
 /**
@@ -38,7 +41,8 @@ export const proxyHarness = async (upstreamUrl: string, options: ProxyHarnessOpt
     content,
     blobStore: FileBlobStore.layer(blobsDir).pipe(Layer.orDie),
     externalUrl: `http://127.0.0.1:${port}`,
-    ...(options.logSink === undefined ? {} : { logSink: options.logSink })
+    ...(options.logSink === undefined ? {} : { logSink: options.logSink }),
+    ...(options.resilience === undefined ? {} : { resilience: options.resilience })
   })
   await harness.app.listen({ port, host: "127.0.0.1" })
   return { ...harness, port, host: `127.0.0.1:${port}`, blobsDir }

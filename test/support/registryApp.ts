@@ -2,7 +2,7 @@ import { createHash } from "node:crypto"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
+import { Effect, Either, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import type { FastifyInstance } from "fastify"
 import { LiveViewLayer } from "../../src/application/LiveView.js"
 import { RegistrySettings } from "../../src/application/auth/RegistrySettings.js"
@@ -16,7 +16,14 @@ import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { buildServer } from "../../src/adapters/http/server.js"
 import * as JoseRegistryTokens from "../../src/adapters/jwt/JoseRegistryTokens.js"
 import * as MemoryImageContent from "../../src/adapters/memory/MemoryImageContent.js"
+import * as SoleProcessBreakerSignal from "../../src/adapters/memory/SoleProcessBreakerSignal.js"
+import { upstreamBreakersLayer } from "../../src/application/upstream/UpstreamBreakers.js"
+import type { BreakerSignal } from "../../src/application/ports/BreakerSignal.js"
+import { parseConfig, type UpstreamResilience } from "../../src/config.js"
 import { memoryApp, SETUP_ACTOR } from "./testApp.js"
+
+/** What production runs with when nothing is configured. */
+export const DEFAULT_RESILIENCE: UpstreamResilience = Either.getOrThrow(parseConfig({})).upstream
 
 export const EXTERNAL_URL = "http://registry.test:5000"
 
@@ -67,15 +74,31 @@ export const registryHarness = async (options: {
   readonly blobStore?: Layer.Layer<BlobStore>
   /** Collects every log line (Fastify's and the application's, at trace level) instead of discarding them. */
   readonly logSink?: Array<string>
+  /** The upstream breaker, revalidation budget and remembered 404s; production's defaults when absent. */
+  readonly resilience?: Partial<UpstreamResilience>
+  /** How the breakers hear other replicas; nobody else by default. */
+  readonly breakerSignal?: Layer.Layer<BreakerSignal>
 } = {}): Promise<RegistryHarness> => {
   const externalUrl = options.externalUrl ?? EXTERNAL_URL
+  const resilience = { ...DEFAULT_RESILIENCE, ...options.resilience }
   const keysDir = join(await mkdtemp(join(tmpdir(), "dp-jwt-")), "keys")
   const base = memoryApp().pipe(Layer.merge(options.blobStore ?? MemoryBlobStore.layer))
   const registry = Layer.mergeAll(
     JoseRegistryTokens.layer({ keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
     LiveViewLayer,
     signInThrottleLayer(options.throttle),
-    Layer.succeed(RegistrySettings, { instanceEnabled: options.instanceEnabled ?? true, tokenUseIntervalMs: 60_000, cacheReadIntervalMs: 60_000 }),
+    Layer.succeed(RegistrySettings, {
+      instanceEnabled: options.instanceEnabled ?? true,
+      tokenUseIntervalMs: 60_000,
+      cacheReadIntervalMs: 60_000,
+      revalidationBudgetMs: resilience.revalidationBudgetMs,
+      notFoundTtlMs: resilience.notFoundTtlMs
+    }),
+    upstreamBreakersLayer({
+      failureThreshold: resilience.breakerFailures,
+      cooldownMs: resilience.breakerCooldownMs,
+      slowCallMs: resilience.breakerSlowCallMs
+    }).pipe(Layer.provide(options.breakerSignal ?? SoleProcessBreakerSignal.layer))
   )
   const content = options.content ?? MemoryImageContent.layer(options.images ?? [sampleImage("alpine", "3.19")])
   const sink = options.logSink

@@ -28,7 +28,12 @@ export interface ReplicaCluster {
  * Replicas of the production `serve` on one Postgres database and one data directory, in front of `upstream`,
  * with a user who owns a group. Replicas sit behind one address: they share EXTERNAL_URL, the JWT issuer.
  */
-export const replicaCluster = (databaseUrl: string, upstream: Upstream | null): Effect.Effect<ReplicaCluster, never, Scope.Scope> =>
+export const replicaCluster = (
+  databaseUrl: string,
+  upstream: Pick<Upstream, "url"> | null,
+  /** More configuration for every replica (the breaker's, say). */
+  extraEnv: Readonly<Record<string, string>> = {}
+): Effect.Effect<ReplicaCluster, never, Scope.Scope> =>
   Effect.gen(function*() {
     const dataDir = yield* Effect.promise(() => tempDir("dp-replicas-"))
     const env: Record<string, string> = {
@@ -36,7 +41,8 @@ export const replicaCluster = (databaseUrl: string, upstream: Upstream | null): 
       DATA_DIR: dataDir,
       EXTERNAL_URL: "http://registry.test:5000",
       INITIAL_ROOT_PASSWORD: "root-password",
-      ...(upstream === null ? {} : { UPSTREAM_URL: upstream.url })
+      ...(upstream === null ? {} : { UPSTREAM_URL: upstream.url }),
+      ...extraEnv
     }
     const admin = (...args: Array<string>) => Effect.promise(() => cli(["admin", ...args], env)).pipe(Effect.map(json))
     const startReplica = Effect.acquireRelease(Effect.promise(() => startServer(env)), (s) => Effect.promise(() => s.stop()))

@@ -3,6 +3,7 @@ import { requireOwner, roleIn, visibleGroup } from "../../application/api/permis
 import { settingsHistory, type SettingChange } from "../../application/audit/settingsHistory.js"
 import { type GroupCache, groupCache } from "../../application/cache/groupCache.js"
 import type { LiveState } from "../../application/LiveView.js"
+import { type BreakerReport, UpstreamBreakers } from "../../application/upstream/UpstreamBreakers.js"
 import { AccessLevels } from "../../domain/AccessLevel.js"
 import type { GroupView } from "../../domain/views.js"
 import type { SignedIn } from "./signedIn.js"
@@ -19,6 +20,8 @@ export interface GroupPageData {
   readonly cache: GroupCache
   /** Newest first; only loaded for Owners, who are the only ones shown it. */
   readonly history: ReadonlyArray<HistoryRow> | null
+  /** The upstream breakers, so the page can say when pulls of uncached images fail (ADR 0012). */
+  readonly upstream: ReadonlyArray<BreakerReport>
 }
 
 const actorName = (state: LiveState, actor: string | null): string => {
@@ -52,5 +55,6 @@ export const loadGroupPage = (signed: SignedIn, fullPath: string) =>
         .sort((a, b) => b.position - a.position)
         .map(({ actor, position: _, ...change }) => ({ ...change, who: actorName(signed.state, actor) }))
       : null
-    return { group, role, isOwner, cache, history } satisfies GroupPageData
+    const upstream = yield* Effect.flatMap(UpstreamBreakers, (breakers) => breakers.reports)
+    return { group, role, isOwner, cache, history, upstream } satisfies GroupPageData
   })

@@ -46,6 +46,8 @@ pre { background: #f3f3f5; padding: .75rem; border-radius: 4px; white-space: pre
 .notice { padding: .75rem 1rem; border-radius: 4px; margin: 1rem 0; border: 1px solid; }
 .notice.success { background: #ecf7ef; border-color: #108548; color: #0d532a; }
 .notice.error { background: #fdf0ef; border-color: #b3261e; color: #8c1d17; }
+.notice.warning { background: #fdf6e3; border-color: #a15c00; color: #6b3d00; }
+.notice p { margin: 0; }
 .prefix { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; }
 .prefix code { background: #f3f3f5; padding: .35rem .6rem; border-radius: 4px; }
 .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .75rem; margin: 1rem 0; }

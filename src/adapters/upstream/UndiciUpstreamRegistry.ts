@@ -1,11 +1,13 @@
 import { Duration, Effect, Layer, Ref } from "effect"
 import { Agent } from "undici"
 import { type RateLimit, type UpstreamError, UpstreamRegistry } from "../../application/ports/UpstreamRegistry.js"
+import { UpstreamBreakers } from "../../application/upstream/UpstreamBreakers.js"
 import { getBlob, headBlob } from "./blobs.js"
+import { guardAttempts } from "./breakerGuard.js"
 import { makeClient } from "./client.js"
 import { getManifest, headManifest } from "./manifests.js"
 import { type ResolvedOptions, resolveOptions, type UpstreamOptions } from "./options.js"
-import { withRetries } from "./retry.js"
+import { type Retry, withRetries } from "./retry.js"
 import { tags } from "./tags.js"
 import { makeTokenCache } from "./tokenCache.js"
 import type { Transient } from "./Transient.js"
@@ -38,9 +40,10 @@ const agentFor = (options: ResolvedOptions) =>
 
 /**
  * The upstream registry over undici: one connection pool per origin (registry, token server, CDN) in one
- * `Agent` carrying the timeouts, closed with the layer's scope.
+ * `Agent` carrying the timeouts, closed with the layer's scope. Every attempt goes through the breaker of the
+ * registry's host (ADR 0012), which also answers for its token endpoint and redirects.
  */
-export const layer = (options: UpstreamOptions): Layer.Layer<UpstreamRegistry> =>
+export const layer = (options: UpstreamOptions): Layer.Layer<UpstreamRegistry, never, UpstreamBreakers> =>
   Layer.scoped(
     UpstreamRegistry,
     Effect.gen(function*() {
@@ -50,15 +53,22 @@ export const layer = (options: UpstreamOptions): Layer.Layer<UpstreamRegistry> =
       const agent = yield* agentFor(resolved)
       const rateLimit = yield* Ref.make<RateLimit>({ limit: null, remaining: null })
       const tokenCache = yield* makeTokenCache<UpstreamError | Transient>()
-      const client = makeClient(agent, new URL(resolved.url), rateLimit, tokenCache)
-      const retry = withRetries(resolved)
+      const base = new URL(resolved.url)
+      const client = makeClient(agent, base, rateLimit, tokenCache)
+      const breakers = yield* UpstreamBreakers
+      const guarded = guardAttempts(breakers, base.host)
+      const retrying = withRetries(resolved)
+      const retry: Retry = (attempt) => retrying(guarded(attempt))
+      const once = withRetries({ ...resolved, retries: 0 })
+      const single: Retry = (attempt) => once(guarded(attempt))
       return {
-        headManifest: headManifest(client, retry),
+        headManifest: headManifest(client, retry, single),
         getManifest: getManifest(client, retry),
         headBlob: headBlob(client, retry),
         getBlob: getBlob(client, retry),
         tags: tags(client, retry),
-        rateLimit: Ref.get(rateLimit)
+        rateLimit: Ref.get(rateLimit),
+        refusal: breakers.refusal(base.host)
       }
     })
   )

@@ -2,8 +2,17 @@ import { Effect, Layer, Metric } from "effect"
 import { rateLimitRemaining, upstreamRequests } from "../../application/metrics.js"
 import { UpstreamRegistry, type UpstreamError } from "../../application/ports/UpstreamRegistry.js"
 
-const outcomeOf = (error: UpstreamError): string =>
-  error._tag === "UpstreamNotFound" ? "not_found" : error._tag === "UpstreamUnavailable" ? "unavailable" : "invalid"
+const outcomeOf = (error: UpstreamError): string => {
+  switch (error._tag) {
+    case "UpstreamNotFound":
+      return "not_found"
+    case "UpstreamUnavailable":
+      // Refused by the breaker: no request reached the upstream.
+      return error.refusedByBreaker === true ? "refused" : "unavailable"
+    case "UpstreamInvalid":
+      return "invalid"
+  }
+}
 
 /**
  * Counts every call to the upstream by method, kind and outcome, and keeps Docker Hub's remaining rate limit
@@ -23,12 +32,13 @@ export const instrumented = <E, R>(inner: Layer.Layer<UpstreamRegistry, E, R>) =
           Effect.ensuring(upstream.rateLimit.pipe(Effect.flatMap((limit) => Metric.set(rateLimitRemaining, limit.remaining ?? -1))))
         )
       return UpstreamRegistry.of({
-        headManifest: (caller, repository, reference) => count("HEAD", "manifest")(upstream.headManifest(caller, repository, reference)),
+        headManifest: (caller, repository, reference, options) => count("HEAD", "manifest")(upstream.headManifest(caller, repository, reference, options)),
         getManifest: (caller, repository, reference) => count("GET", "manifest")(upstream.getManifest(caller, repository, reference)),
         headBlob: (caller, repository, digest) => count("HEAD", "blob")(upstream.headBlob(caller, repository, digest)),
         getBlob: (caller, repository, digest) => count("GET", "blob")(upstream.getBlob(caller, repository, digest)),
         tags: (caller, repository) => count("GET", "tags")(upstream.tags(caller, repository)),
-        rateLimit: upstream.rateLimit
+        rateLimit: upstream.rateLimit,
+        refusal: upstream.refusal
       })
     })
   ).pipe(Layer.provide(inner))

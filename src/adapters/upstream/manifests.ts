@@ -59,9 +59,10 @@ const manifestOf = (response: Exchanged, reference: string): Effect.Effect<Upstr
     return { digest: byDigest ? reference : digestOf(body), mediaType, size: body.length, body: new Uint8Array(body) }
   })
 
-export const headManifest = (client: RegistryClient, retry: Retry) =>
-(caller: UpstreamCaller, repository: string, reference: string): Effect.Effect<ManifestHead, UpstreamError> =>
-  retry(
+/** `single` makes one attempt: what a revalidation with a cached copy to fall back on uses. */
+export const headManifest = (client: RegistryClient, retry: Retry, single: Retry) =>
+(caller: UpstreamCaller, repository: string, reference: string, options?: { readonly retry: boolean }): Effect.Effect<ManifestHead, UpstreamError> =>
+  (options?.retry === false ? single : retry)(
     client.request(caller, repository, "HEAD", registryUrl(client.base, manifestPath(repository, reference)), { accept: ACCEPT }, (response) =>
       response.status === 200 ? Effect.zipRight(discard(response), headOf(response, reference)) : statusError(response))
   )

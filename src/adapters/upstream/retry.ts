@@ -27,7 +27,7 @@ export const withRetries = (policy: RetryPolicy) =>
         return Effect.fail(new UpstreamUnavailable({ reason: error.reason }))
       }
       if (after !== null && after > policy.maxRetryAfterMs) {
-        return Effect.fail(new UpstreamUnavailable({ reason: `${error.reason}; Retry-After ${Math.ceil(after / 1000)} s` }))
+        return Effect.fail(new UpstreamUnavailable({ reason: `${error.reason}; Retry-After ${Math.ceil(after / 1000)} s`, retryAfterMs: after }))
       }
       const delayMs = after ?? policy.retryBaseDelayMs * 2 ** done
       return Effect.logDebug("upstream attempt failed, retrying", { reason: error.reason, attempt: done + 1, delayMs }).pipe(

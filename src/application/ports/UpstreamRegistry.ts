@@ -21,10 +21,16 @@ export class UpstreamNotFound extends Data.TaggedError("UpstreamNotFound")<{ rea
 }
 
 /**
- * The upstream could not answer: connection refused or reset, timeout, 5xx, 429, or its token endpoint
- * failing. A cached copy may then be served (stale-if-error).
+ * The upstream could not answer: connection refused or reset, timeout, 5xx, 429, its token endpoint failing,
+ * or not asked because its breaker is open. A cached copy may then be served (stale-if-error).
  */
-export class UpstreamUnavailable extends Data.TaggedError("UpstreamUnavailable")<{ readonly reason: string }> {
+export class UpstreamUnavailable extends Data.TaggedError("UpstreamUnavailable")<{
+  readonly reason: string
+  /** When asking again may help (the breaker's cooldown, or the upstream's own `Retry-After`), if known. */
+  readonly retryAfterMs?: number
+  /** Not asked at all: the upstream's breaker refused the call. */
+  readonly refusedByBreaker?: boolean
+}> {
   override get message() {
     return this.reason
   }
@@ -78,7 +84,13 @@ export const MAX_MANIFEST_BYTES = 10 * 1024 * 1024
  * per caller and repository, and never send `Authorization` to another host on a redirect.
  */
 export interface UpstreamRegistryShape {
-  readonly headManifest: (caller: UpstreamCaller, repository: string, reference: string) => Effect.Effect<ManifestHead, UpstreamError>
+  /** `retry: false` makes one attempt only: a revalidation with a cached copy to fall back on (ADR 0012). */
+  readonly headManifest: (
+    caller: UpstreamCaller,
+    repository: string,
+    reference: string,
+    options?: { readonly retry: boolean }
+  ) => Effect.Effect<ManifestHead, UpstreamError>
   readonly getManifest: (caller: UpstreamCaller, repository: string, reference: string) => Effect.Effect<UpstreamManifest, UpstreamError>
   /** Whether these credentials can read the blob (used before sharing another group's cached copy). */
   readonly headBlob: (caller: UpstreamCaller, repository: string, digest: string) => Effect.Effect<{ readonly size: number }, UpstreamError>
@@ -86,6 +98,11 @@ export interface UpstreamRegistryShape {
   readonly getBlob: (caller: UpstreamCaller, repository: string, digest: string) => Effect.Effect<UpstreamBlob, UpstreamError>
   readonly tags: (caller: UpstreamCaller, repository: string) => Effect.Effect<ReadonlyArray<string>, UpstreamError>
   readonly rateLimit: Effect.Effect<RateLimit>
+  /**
+   * Milliseconds the upstream's breaker will still refuse calls (open, or its one probe under way), or null
+   * when a call would go: asked before a call that has a fallback, without taking the probe.
+   */
+  readonly refusal: Effect.Effect<number | null>
 }
 
 export class UpstreamRegistry extends Context.Tag("dependency-proxy/UpstreamRegistry")<UpstreamRegistry, UpstreamRegistryShape>() {}

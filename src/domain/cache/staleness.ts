@@ -8,6 +8,16 @@ export interface CachedManifestEntry {
   readonly checkedAt: Date | null
 }
 
+/** What the cache knows about the upstream before asking it anything (ADR 0012). */
+export interface UpstreamKnowledge {
+  /** The upstream's breaker refuses calls now: open, or its one probe already under way. */
+  readonly refusing: boolean
+  /** Upstream answered 404 for this tag a short while ago, for this group: remembered rather than asked again. */
+  readonly knownMissing: boolean
+}
+
+export const NOTHING_KNOWN: UpstreamKnowledge = { refusing: false, knownMissing: false }
+
 /** First step for a manifest request, before any upstream call. */
 export type ManifestPlan =
   /** Serve the cached copy with no upstream call. */
@@ -16,30 +26,43 @@ export type ManifestPlan =
   | { readonly _tag: "CheckUpstream" }
   /** Not cached: GET it. */
   | { readonly _tag: "Fetch" }
+  /** Cached by tag, and the upstream's breaker is open: serve the cached copy at once, unchecked. */
+  | { readonly _tag: "ServeStale" }
+  /** Not cached, and upstream said 404 for the tag moments ago. */
+  | { readonly _tag: "ManifestUnknown" }
+  /** Not cached, and the upstream's breaker is open: 503 at once. */
+  | { readonly _tag: "UpstreamUnavailable" }
 
 /**
  * The staleness rule, step one (SPEC §5). A digest names immutable content: cached means served, no upstream
- * call at all. A tag is checked with a HEAD, unless it was confirmed within the group's check interval.
+ * call at all. A tag is checked with a HEAD, unless it was confirmed within the group's check interval, or the
+ * upstream's breaker is open (then the cached copy is all there is). What is cached always wins over a
+ * remembered 404: the tag may have been cached since, by another replica or another request.
  */
 export const planManifest = (
   reference: Reference,
   cached: CachedManifestEntry | null,
   now: Date,
-  checkIntervalSeconds: number
+  checkIntervalSeconds: number,
+  upstream: UpstreamKnowledge
 ): ManifestPlan => {
-  if (cached === null) return { _tag: "Fetch" }
+  if (cached === null) {
+    if (reference._tag === "Tag" && upstream.knownMissing) return { _tag: "ManifestUnknown" }
+    return upstream.refusing ? { _tag: "UpstreamUnavailable" } : { _tag: "Fetch" }
+  }
   if (reference._tag === "Digest") return { _tag: "ServeCached" }
   const fresh = checkIntervalSeconds > 0 &&
     cached.checkedAt !== null &&
     now.getTime() - cached.checkedAt.getTime() < checkIntervalSeconds * 1000
-  return fresh ? { _tag: "ServeCached" } : { _tag: "CheckUpstream" }
+  if (fresh) return { _tag: "ServeCached" }
+  return upstream.refusing ? { _tag: "ServeStale" } : { _tag: "CheckUpstream" }
 }
 
 /** What the upstream HEAD said. */
 export type HeadOutcome =
   | { readonly _tag: "Found"; readonly digest: string; readonly mediaType: string }
   | { readonly _tag: "NotFound" }
-  /** Unreachable, timed out, 5xx, 429, or its token endpoint failed. */
+  /** Unreachable, timed out, 5xx, 429, its token endpoint failed, or no answer within the revalidation budget. */
   | { readonly _tag: "Unavailable" }
 
 export type AfterHead =

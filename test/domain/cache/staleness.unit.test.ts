@@ -7,7 +7,9 @@ import {
   type CachedManifestEntry,
   type FetchFailure,
   type HeadOutcome,
-  planManifest
+  NOTHING_KNOWN,
+  planManifest,
+  type UpstreamKnowledge
 } from "../../../src/domain/cache/staleness.js"
 import type { Reference } from "../../../src/domain/registry/RegistryPath.js"
 
@@ -50,6 +52,8 @@ const date = FastCheck.date({ min: new Date("1970-01-01T00:00:00.000Z"), max: ne
 const interval = FastCheck.oneof(FastCheck.constant(0), FastCheck.integer({ min: 0, max: 10 * 365 * 24 * 3600 }))
 const positiveInterval = FastCheck.integer({ min: 1, max: 10 * 365 * 24 * 3600 })
 
+const knowledge: FastCheck.Arbitrary<UpstreamKnowledge> = FastCheck.record({ refusing: FastCheck.boolean(), knownMissing: FastCheck.boolean() })
+
 const cachedEntry = FastCheck.record({ digest, mediaType, checkedAt: FastCheck.option(date, { nil: null }) })
 
 const headOutcome: FastCheck.Arbitrary<HeadOutcome> = FastCheck.oneof(
@@ -67,33 +71,61 @@ const fetchFailure: FastCheck.Arbitrary<FetchFailure> = FastCheck.constantFrom<F
 
 describe("planManifest examples", () => {
   it("fetches what is not cached, by tag or by digest", () => {
-    expect(planManifest(latest, null, checkedAt, 300)).toEqual({ _tag: "Fetch" })
-    expect(planManifest(byDigest, null, checkedAt, 300)).toEqual({ _tag: "Fetch" })
-    expect(planManifest(latest, null, checkedAt, 0)).toEqual({ _tag: "Fetch" })
+    expect(planManifest(latest, null, checkedAt, 300, NOTHING_KNOWN)).toEqual({ _tag: "Fetch" })
+    expect(planManifest(byDigest, null, checkedAt, 300, NOTHING_KNOWN)).toEqual({ _tag: "Fetch" })
+    expect(planManifest(latest, null, checkedAt, 0, NOTHING_KNOWN)).toEqual({ _tag: "Fetch" })
   })
 
   it("serves a cached digest without asking upstream, even if it was never checked and the interval is 0", () => {
-    expect(planManifest(byDigest, entry({ checkedAt: null }), later(1_000_000), 0)).toEqual({ _tag: "ServeCached" })
-    expect(planManifest(byDigest, entry(), later(1_000_000), 300)).toEqual({ _tag: "ServeCached" })
+    expect(planManifest(byDigest, entry({ checkedAt: null }), later(1_000_000), 0, NOTHING_KNOWN)).toEqual({ _tag: "ServeCached" })
+    expect(planManifest(byDigest, entry(), later(1_000_000), 300, NOTHING_KNOWN)).toEqual({ _tag: "ServeCached" })
   })
 
   it("serves a cached tag confirmed within the interval", () => {
-    expect(planManifest(latest, entry(), checkedAt, 300)).toEqual({ _tag: "ServeCached" })
-    expect(planManifest(latest, entry(), later(299.999), 300)).toEqual({ _tag: "ServeCached" })
+    expect(planManifest(latest, entry(), checkedAt, 300, NOTHING_KNOWN)).toEqual({ _tag: "ServeCached" })
+    expect(planManifest(latest, entry(), later(299.999), 300, NOTHING_KNOWN)).toEqual({ _tag: "ServeCached" })
   })
 
   it("checks a cached tag once the interval has elapsed, exactly at its end included", () => {
-    expect(planManifest(latest, entry(), later(300), 300)).toEqual({ _tag: "CheckUpstream" })
-    expect(planManifest(latest, entry(), later(86_400), 300)).toEqual({ _tag: "CheckUpstream" })
+    expect(planManifest(latest, entry(), later(300), 300, NOTHING_KNOWN)).toEqual({ _tag: "CheckUpstream" })
+    expect(planManifest(latest, entry(), later(86_400), 300, NOTHING_KNOWN)).toEqual({ _tag: "CheckUpstream" })
   })
 
   it("checks a cached tag never confirmed in this process, however long the interval", () => {
-    expect(planManifest(latest, entry({ checkedAt: null }), checkedAt, 86_400)).toEqual({ _tag: "CheckUpstream" })
+    expect(planManifest(latest, entry({ checkedAt: null }), checkedAt, 86_400, NOTHING_KNOWN)).toEqual({ _tag: "CheckUpstream" })
   })
 
   it("checks a cached tag on every request when the interval is 0 (or negative)", () => {
-    expect(planManifest(latest, entry(), checkedAt, 0)).toEqual({ _tag: "CheckUpstream" })
-    expect(planManifest(latest, entry(), checkedAt, -5)).toEqual({ _tag: "CheckUpstream" })
+    expect(planManifest(latest, entry(), checkedAt, 0, NOTHING_KNOWN)).toEqual({ _tag: "CheckUpstream" })
+    expect(planManifest(latest, entry(), checkedAt, -5, NOTHING_KNOWN)).toEqual({ _tag: "CheckUpstream" })
+  })
+})
+
+describe("planManifest examples with the breaker and remembered 404s", () => {
+  const refusing: UpstreamKnowledge = { refusing: true, knownMissing: false }
+  const missing: UpstreamKnowledge = { refusing: false, knownMissing: true }
+
+  it("serves a cached tag stale at once while the breaker is open", () => {
+    expect(planManifest(latest, entry(), later(86_400), 0, refusing)).toEqual({ _tag: "ServeStale" })
+  })
+
+  it("a cached tag still within its interval is a plain hit, breaker or not", () => {
+    expect(planManifest(latest, entry(), later(1), 300, refusing)).toEqual({ _tag: "ServeCached" })
+  })
+
+  it("answers an uncached reference with 503 at once while the breaker is open", () => {
+    expect(planManifest(latest, null, checkedAt, 0, refusing)).toEqual({ _tag: "UpstreamUnavailable" })
+    expect(planManifest(byDigest, null, checkedAt, 0, refusing)).toEqual({ _tag: "UpstreamUnavailable" })
+  })
+
+  it("answers a tag upstream just said is missing without asking again", () => {
+    expect(planManifest(latest, null, checkedAt, 0, missing)).toEqual({ _tag: "ManifestUnknown" })
+    expect(planManifest(latest, null, checkedAt, 0, { refusing: true, knownMissing: true })).toEqual({ _tag: "ManifestUnknown" })
+  })
+
+  it("a remembered 404 never hides a copy cached since, nor applies to digests", () => {
+    expect(planManifest(latest, entry(), later(86_400), 0, missing)).toEqual({ _tag: "CheckUpstream" })
+    expect(planManifest(byDigest, null, checkedAt, 0, missing)).toEqual({ _tag: "Fetch" })
   })
 })
 
@@ -147,18 +179,18 @@ describe("afterFetchFailure examples", () => {
 
 describe("staleness properties", () => {
   it.prop(
-    "(a) a cached digest reference is always served from the cache, never sent upstream",
-    [digestReference, cachedEntry, date, interval],
-    ([ref, cached, now, seconds]) => {
-      expect(planManifest(ref, cached, now, seconds)).toEqual({ _tag: "ServeCached" })
+    "(a) a cached digest reference is always served from the cache, never sent upstream, whatever is known of upstream",
+    [digestReference, cachedEntry, date, interval, knowledge],
+    ([ref, cached, now, seconds, known]) => {
+      expect(planManifest(ref, cached, now, seconds, known)).toEqual({ _tag: "ServeCached" })
     }
   )
 
   it.prop(
-    "(b) a reference that is not cached is always fetched",
+    "(b) a reference that is not cached is always fetched when nothing is known against upstream",
     [reference, date, interval],
     ([ref, now, seconds]) => {
-      expect(planManifest(ref, null, now, seconds)).toEqual({ _tag: "Fetch" })
+      expect(planManifest(ref, null, now, seconds, NOTHING_KNOWN)).toEqual({ _tag: "Fetch" })
     }
   )
 
@@ -207,7 +239,7 @@ describe("staleness properties", () => {
       const elapsedMs = Math.floor(seconds * 1000 * fraction)
       const now = new Date(confirmedAt.getTime() + elapsedMs)
       const expected = elapsedMs < seconds * 1000 ? "ServeCached" : "CheckUpstream"
-      expect(planManifest(ref, { ...cached, checkedAt: confirmedAt }, now, seconds)._tag).toBe(expected)
+      expect(planManifest(ref, { ...cached, checkedAt: confirmedAt }, now, seconds, NOTHING_KNOWN)._tag).toBe(expected)
     }
   )
 
@@ -215,7 +247,7 @@ describe("staleness properties", () => {
     "(f) the boundary: one millisecond before the interval ends serves, the end itself checks",
     [tagReference, cachedEntry, date, positiveInterval],
     ([ref, cached, confirmedAt, seconds]) => {
-      const at = (ms: number) => planManifest(ref, { ...cached, checkedAt: confirmedAt }, new Date(confirmedAt.getTime() + ms), seconds)._tag
+      const at = (ms: number) => planManifest(ref, { ...cached, checkedAt: confirmedAt }, new Date(confirmedAt.getTime() + ms), seconds, NOTHING_KNOWN)._tag
       expect(at(seconds * 1000 - 1)).toBe("ServeCached")
       expect(at(seconds * 1000)).toBe("CheckUpstream")
     }
@@ -225,8 +257,8 @@ describe("staleness properties", () => {
     "(f) with interval 0, or never confirmed, a cached tag is always checked upstream",
     [tagReference, cachedEntry, date, positiveInterval],
     ([ref, cached, now, seconds]) => {
-      expect(planManifest(ref, cached, now, 0)).toEqual({ _tag: "CheckUpstream" })
-      expect(planManifest(ref, { ...cached, checkedAt: null }, now, seconds)).toEqual({ _tag: "CheckUpstream" })
+      expect(planManifest(ref, cached, now, 0, NOTHING_KNOWN)).toEqual({ _tag: "CheckUpstream" })
+      expect(planManifest(ref, { ...cached, checkedAt: null }, now, seconds, NOTHING_KNOWN)).toEqual({ _tag: "CheckUpstream" })
     }
   )
 
@@ -236,6 +268,32 @@ describe("staleness properties", () => {
     ([failure, option]) => {
       const expected = { NotFound: "ManifestUnknown", Unavailable: "UpstreamUnavailable", Invalid: "UpstreamInvalid" }[failure._tag]
       expect(afterFetchFailure(null, failure, option)).toEqual({ _tag: expected })
+    }
+  )
+
+  it.prop(
+    "(h) while the breaker refuses, a cached reference is served without any upstream call",
+    [reference, cachedEntry, date, interval, FastCheck.boolean()],
+    ([ref, cached, now, seconds, knownMissing]) => {
+      expect(["ServeCached", "ServeStale"]).toContain(planManifest(ref, cached, now, seconds, { refusing: true, knownMissing })._tag)
+    }
+  )
+
+  it.prop(
+    "(i) a remembered 404 never changes what happens to a cached reference",
+    [reference, cachedEntry, date, interval, FastCheck.boolean()],
+    ([ref, cached, now, seconds, refusing]) => {
+      expect(planManifest(ref, cached, now, seconds, { refusing, knownMissing: true }))
+        .toEqual(planManifest(ref, cached, now, seconds, { refusing, knownMissing: false }))
+    }
+  )
+
+  it.prop(
+    "(j) nothing cached: a remembered 404 of a tag answers MANIFEST_UNKNOWN, an open breaker 503, else a GET",
+    [reference, date, interval, knowledge],
+    ([ref, now, seconds, known]) => {
+      const expected = ref._tag === "Tag" && known.knownMissing ? "ManifestUnknown" : known.refusing ? "UpstreamUnavailable" : "Fetch"
+      expect(planManifest(ref, null, now, seconds, known)._tag).toBe(expected)
     }
   )
 

@@ -15,6 +15,8 @@ export type Fault =
   | { readonly _tag: "Answer"; readonly status: number; readonly headers?: Readonly<Record<string, string>> }
   /** Swallow the request: the connection stays open and nothing ever comes back. */
   | { readonly _tag: "Hang" }
+  /** Pass the request on `ms` later: an upstream that answers, slowly. */
+  | { readonly _tag: "Delay"; readonly ms: number }
   /** Forward `afterBytes` bytes of a 200 response's body, then hold the rest back until `releaseStalls()`. */
   | { readonly _tag: "Stall"; readonly afterBytes: number }
   /**
@@ -179,7 +181,14 @@ export const startFaultProxy = async (target: { readonly host: string; readonly 
         seen.push(record)
         awaiting = { record, rule }
         body = null
-        upstream.write(head)
+        if (rule !== undefined && rule.fault._tag === "Delay") {
+          rule.left -= 1
+          took(rule)
+          // undici sends one request at a time per connection: nothing else is due here meanwhile.
+          setTimeout(() => upstream.destroyed || upstream.write(head), rule.fault.ms)
+        } else {
+          upstream.write(head)
+        }
       }
     })
 

@@ -1,4 +1,5 @@
 import type { UpstreamOptions } from "../../../src/adapters/upstream/options.js"
+import type { UpstreamResilience } from "../../../src/config.js"
 import { createGroup, updateDependencyProxySettings } from "../../../src/application/useCases/groups.js"
 import { createUser } from "../../../src/application/useCases/users.js"
 import { proxyHarness } from "../proxyApp.js"
@@ -21,6 +22,7 @@ export interface FaultWorld {
   readonly logs: ReadonlyArray<string>
   /** alice, a member of `team`, pulling through the cache. */
   readonly alice: PullClient
+  readonly aliceId: number
   /** Passwords, the Docker Hub secret and every registry token issued: none may reach the logs. */
   readonly secrets: () => ReadonlyArray<string>
   readonly close: () => Promise<void>
@@ -28,9 +30,13 @@ export interface FaultWorld {
 
 /**
  * The in-process cache (real routes, blob files on disk, undici) pulling from a real registry through a
- * fault proxy, with `upstreamOptions` for the client's timeouts and retries.
+ * fault proxy, with `upstreamOptions` for the client's timeouts and retries, and `resilience` for its breaker,
+ * revalidation budget and remembered 404s (production's defaults where absent).
  */
-export const startFaultWorld = async (upstreamOptions: Omit<UpstreamOptions, "url">): Promise<FaultWorld> => {
+export const startFaultWorld = async (
+  upstreamOptions: Omit<UpstreamOptions, "url">,
+  resilience: Partial<UpstreamResilience> = {}
+): Promise<FaultWorld> => {
   const upstream = await startUpstream({ users: { [HUB_IDENTITY]: HUB_SECRET } })
   const cleanups: Array<() => Promise<void>> = [() => upstream.stopAll()]
   const close = async () => {
@@ -41,7 +47,7 @@ export const startFaultWorld = async (upstreamOptions: Omit<UpstreamOptions, "ur
     const faults = await startFaultProxy({ host: "127.0.0.1", port: upstream.registry.port })
     cleanups.push(() => faults.close())
     const logs: Array<string> = []
-    const proxy = await proxyHarness(faults.url, { upstream: upstreamOptions, logSink: logs })
+    const proxy = await proxyHarness(faults.url, { upstream: upstreamOptions, logSink: logs, resilience })
     cleanups.push(() => proxy.close())
     const aliceId = await proxy.run(createUser({ username: "alice", email: "a@x.io", name: "Alice", password: PASSWORD, admin: false }))
     const team = await proxy.run(createGroup({ path: GROUP, name: "Team", parentId: null, ownerUserId: aliceId }))
@@ -53,6 +59,7 @@ export const startFaultWorld = async (upstreamOptions: Omit<UpstreamOptions, "ur
       proxy,
       logs,
       alice,
+      aliceId,
       secrets: () => [PASSWORD, HUB_SECRET, Buffer.from(`alice:${PASSWORD}`).toString("base64"), ...alice.issuedTokens()],
       close
     }

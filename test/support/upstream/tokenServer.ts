@@ -26,6 +26,11 @@ export interface TokenServer {
   /** Replaces the policy for later requests, e.g. to revoke a user mid-test. */
   readonly setPolicy: (policy: AccessPolicy) => void
   readonly isRunning: () => boolean
+  /**
+   * From now on, requests are held unanswered (connections stay open), as from a token endpoint that hangs;
+   * `release` answers the held ones whose clients still wait, and every later one.
+   */
+  readonly hang: () => { readonly held: () => number; readonly release: () => void }
   /** Closes the listener and drops kept-alive connections, so clients see "connection refused". */
   readonly stop: () => Promise<void>
   /** Listens again on the same port. */
@@ -129,14 +134,28 @@ export const startTokenServer = async (options: TokenServerOptions): Promise<Tok
       })
     })
 
+  // Requests held while hanging, each to be answered on release.
+  let held: Array<() => void> | null = null
+  let heldCount = 0
+
   const newServer = (): Server =>
     createServer((request, response) => {
-      handle(request, response).catch((error: unknown) => {
+      if (held !== null) {
+        heldCount += 1
+        held.push(() => answer(request, response))
+        return
+      }
+      answer(request, response)
+    })
+
+  const answer = (request: IncomingMessage, response: ServerResponse): void => {
+    if (response.destroyed) return
+    handle(request, response).catch((error: unknown) => {
         // A signing failure is a fixture bug: answer 500 so the client fails, and keep it visible in the records.
         records.push({ method: request.method ?? "", path: request.url ?? "", service: null, scopes: [], username: null, status: 500, granted: [] })
         sendJson(response, 500, { details: String(error) })
       })
-    })
+  }
 
   let server: Server | null = newServer()
   const port = await listen(server, 0)
@@ -152,6 +171,18 @@ export const startTokenServer = async (options: TokenServerOptions): Promise<Tok
       policy = next
     },
     isRunning: () => server !== null,
+    hang: () => {
+      held ??= []
+      heldCount = 0
+      return {
+        held: () => heldCount,
+        release: () => {
+          const waiting = held ?? []
+          held = null
+          for (const resume of waiting) resume()
+        }
+      }
+    },
     stop: async () => {
       const running = server
       if (running === null) return

@@ -73,7 +73,13 @@ export const registryError = (failure: RegistryFailure, challenge: Challenge): O
       ManifestUnknown: (e) => ({ status: 404, code: "MANIFEST_UNKNOWN", message: "manifest unknown", detail: { name: e.image, reference: e.reference } }),
       NameUnknown: () => ({ status: 404, code: "NAME_UNKNOWN", message: NAME_UNKNOWN_MESSAGE }),
       BlobUnknown: (e) => ({ status: 404, code: "BLOB_UNKNOWN", message: "blob unknown to registry", detail: { digest: e.digest } }),
-      UpstreamUnavailable: () => ({ status: 503, code: "UNAVAILABLE", message: "the upstream registry is unavailable and the image is not cached" }),
+      UpstreamUnavailable: (e) => ({
+        status: 503,
+        code: "UNAVAILABLE",
+        message: "the upstream registry is unavailable and the image is not cached",
+        // While the upstream's breaker is open (or upstream itself asked for it), say when asking again may help.
+        ...(e.retryAfterMs === undefined ? {} : { headers: { "retry-after": String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) } })
+      }),
       UpstreamInvalid: (e) => ({ status: 502, code: "UNKNOWN", message: `the upstream registry sent an invalid response: ${e.reason}` }),
       ContentStorageFailed: () => ({ status: 503, code: "UNAVAILABLE", message: "the cache storage is unavailable" }),
       EventStoreUnavailable: () => ({ status: 503, code: "UNAVAILABLE", message: "the service is temporarily unavailable" }),

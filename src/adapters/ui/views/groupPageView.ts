@@ -9,6 +9,7 @@ import { historySection } from "./historySection.js"
 import { imagesSection } from "./imagesSection.js"
 import { layout, type Viewer } from "./layout.js"
 import { settingsSection } from "./settingsSection.js"
+import { upstreamNotice } from "./upstreamNotice.js"
 
 export interface GroupPage {
   readonly data: GroupPageData
@@ -54,6 +55,7 @@ export const groupPage = (page: GroupPage): Html => {
 </ol></nav>
 <h1>Dependency Proxy <span class="subtitle">${group.name} (<code>${group.fullPath}</code>)</span></h1>
 ${page.notice !== null && html`<div class="notice success" role="status">${page.notice}</div>`}
+${upstreamNotice(page.data.upstream)}
 ${overview(page)}
 ${imagesSection(groupPagePath(group.fullPath), page.images, cache.images.length)}
 ${isOwner && settingsSection(group, page.forms, page.viewer.csrf)}

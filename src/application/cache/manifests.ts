@@ -1,0 +1,266 @@
+import { Clock, Effect, Option, Stream } from "effect"
+import {
+  afterFetchFailure,
+  afterHead,
+  type CachedManifestEntry,
+  type FetchFailure,
+  type HeadOutcome,
+  planManifest
+} from "../../domain/cache/staleness.js"
+import { type Reference, upstreamRepository } from "../../domain/registry/RegistryPath.js"
+import type { CachedManifestView, GroupView } from "../../domain/views.js"
+import { RegistrySettings } from "../auth/RegistrySettings.js"
+import { CommandMetadata } from "../CommandMetadata.js"
+import { LiveView } from "../LiveView.js"
+import { lookup } from "../metrics.js"
+import { BlobStore } from "../ports/BlobStore.js"
+import type { EventStore } from "../ports/EventStore.js"
+import { type ContentStorageFailed, type Manifest, ManifestUnknown } from "../ports/ImageContent.js"
+import type { SecretBox } from "../ports/SecretBox.js"
+import {
+  type UpstreamCaller,
+  type UpstreamError,
+  UpstreamInvalid,
+  UpstreamRegistry,
+  UpstreamUnavailable
+} from "../ports/UpstreamRegistry.js"
+import { recordManifest, recordManifestRead } from "./cacheEvents.js"
+import { notFoundTags } from "./notFoundTags.js"
+import { readNotes } from "./readNotes.js"
+import { revalidations } from "./revalidations.js"
+import { storageFailed } from "./storageFailed.js"
+import { upstreamCaller } from "./upstreamCaller.js"
+
+export type ManifestError = ManifestUnknown | UpstreamUnavailable | UpstreamInvalid | ContentStorageFailed
+
+/** What the revalidation of a cached tag found, in the background or within the budget. */
+type Revalidated =
+  | { readonly _tag: "Current" }
+  | { readonly _tag: "Refreshed"; readonly manifest: Manifest }
+  /** Upstream could not confirm it: serve the cached copy (stale-if-error). */
+  | { readonly _tag: "Stale" }
+  | { readonly _tag: "Unknown" }
+
+const referenceText = (reference: Reference) => (reference._tag === "Tag" ? reference.tag : reference.digest)
+const referenceKey = (reference: Reference) => (reference._tag === "Tag" ? { tag: reference.tag } : { digest: reference.digest })
+
+const headOutcome = (error: UpstreamError): HeadOutcome =>
+  error._tag === "UpstreamNotFound" ? { _tag: "NotFound" } : { _tag: "Unavailable" }
+const fetchFailure = (error: UpstreamError): FetchFailure =>
+  error._tag === "UpstreamNotFound" ? { _tag: "NotFound" } : error._tag === "UpstreamInvalid" ? { _tag: "Invalid" } : { _tag: "Unavailable" }
+
+/** A tag of a group, as upstream answers it: per group and per Docker Hub credentials (they may differ in reach). */
+const tagAsAsked = (group: GroupView, image: string, tag: string) =>
+  `${group.groupId}/${group.settings.identity ?? ""}/${group.settings.secret?.ciphertext ?? ""}/${image}:${tag}`
+
+/**
+ * Manifests under the staleness rule (SPEC §5, ADR 0012). A cached tag is revalidated with one HEAD that has
+ * a short budget: past it, the cached copy is served and the check goes on to update the cache for the next
+ * pull. While the upstream's breaker is open nothing is asked: cached copies are served, anything else is a
+ * 503. A 404 for a tag is remembered a short while per group; what is cached always wins over it.
+ */
+export const manifestCache = Effect.gen(function*() {
+  const view = yield* LiveView
+  const store = yield* BlobStore
+  const upstream = yield* UpstreamRegistry
+  const settings = yield* RegistrySettings
+  const services = yield* Effect.context<EventStore | SecretBox>()
+  const noteRead = yield* readNotes
+  // When upstream last confirmed a cached tag, per process: it only saves HEADs within the check interval.
+  const confirmed = new Map<string, Date>()
+  const confirmKey = (groupId: number, image: string, tag: string) => `${groupId}/${image}:${tag}`
+  const missing = notFoundTags(settings.notFoundTtlMs)
+  const checks = revalidations<Revalidated, ContentStorageFailed>(yield* Effect.scope)
+
+  const confirm = (groupId: number, image: string, reference: Reference) =>
+    reference._tag === "Tag"
+      ? Clock.currentTimeMillis.pipe(Effect.map((now) => void confirmed.set(confirmKey(groupId, image, reference.tag), new Date(now))))
+      : Effect.void
+
+  const readBytes = (digest: string) =>
+    store.read(digest, null).pipe(
+      Effect.flatMap((stream) => Stream.runCollect(stream)),
+      Effect.map((chunks) => Buffer.concat([...chunks]))
+    )
+
+  /** Stores a manifest body by digest (idempotent: an identical file may already be there). */
+  const storeBytes = (digest: string, body: Uint8Array) =>
+    store.size(digest).pipe(Effect.flatMap((existing) =>
+      Option.isSome(existing) && existing.value === body.length
+        ? Effect.void
+        : store.begin(digest).pipe(Effect.flatMap((write) =>
+          write.append(body).pipe(
+            Effect.zipRight(write.commit),
+            // A failed write (disk full) must not leave its temporary file behind; abort is idempotent.
+            Effect.onError(() => write.abort),
+            Effect.ensuring(write.release),
+            Effect.catchTag("DigestMismatch", (e) => Effect.fail(new UpstreamInvalid({ reason: `manifest digest ${e.actual} is not ${e.expected}` })))
+          )
+        ))
+    ))
+
+  /** GET from upstream, store, record. A tag that moved gets a new entry; one that did not, none. */
+  const fetchManifest = (group: GroupView, caller: UpstreamCaller, image: string, reference: Reference, cached: CachedManifestView | null) =>
+    Effect.gen(function*() {
+      const fetched = yield* upstream.getManifest(caller, upstreamRepository(image), referenceText(reference))
+      yield* storeBytes(fetched.digest, fetched.body).pipe(Effect.mapError((e) => (e._tag === "UpstreamInvalid" ? e : storageFailed(e))))
+      const unchanged = cached !== null && cached.digest === fetched.digest && cached.mediaType === fetched.mediaType
+      if (!unchanged) {
+        yield* recordManifest({
+          groupId: group.groupId,
+          image,
+          tag: reference._tag === "Tag" ? reference.tag : null,
+          digest: fetched.digest,
+          mediaType: fetched.mediaType,
+          size: fetched.body.length
+        }).pipe(Effect.provide(services), Effect.mapError(storageFailed))
+      }
+      yield* confirm(group.groupId, image, reference)
+      if (reference._tag === "Tag") missing.forget(tagAsAsked(group, image, reference.tag))
+      return { mediaType: fetched.mediaType, digest: fetched.digest, body: fetched.body } satisfies Manifest
+    })
+
+  /** The cached copy; if its file is gone (a restore without the files), fetched again by digest. */
+  const serveCached = (group: GroupView, caller: UpstreamCaller, entry: CachedManifestView, mayHeal: boolean) =>
+    readBytes(entry.digest).pipe(
+      Effect.tap(() =>
+        noteRead(entry.lastReadAt, (now) =>
+          recordManifestRead(group.groupId, entry.image, entry.digest, entry.tag, now, settings.cacheReadIntervalMs))
+      ),
+      Effect.map((body): Manifest => ({ mediaType: entry.mediaType, digest: entry.digest, body })),
+      Effect.catchAll((error) =>
+        Effect.gen(function*() {
+          const size = yield* store.size(entry.digest).pipe(Effect.mapError(storageFailed))
+          if (Option.isSome(size)) return yield* storageFailed(error)
+          if (!mayHeal) return yield* new UpstreamUnavailable({ reason: "the cached manifest's file is missing and upstream is unavailable" })
+          yield* Effect.logWarning("cached manifest file missing; fetching it again", { digest: entry.digest })
+          return yield* fetchManifest(group, caller, entry.image, { _tag: "Digest", digest: entry.digest }, entry).pipe(
+            Effect.catchTag("UpstreamNotFound", () => Effect.fail(new ManifestUnknown({ image: entry.image, reference: entry.digest })))
+          )
+        })
+      )
+    )
+
+  /**
+   * One HEAD, no retries; a tag that moved is fetched too. Run by `checks`, so it may outlive the request
+   * that started it: everything it needs comes in with it.
+   */
+  const revalidate = (group: GroupView, caller: UpstreamCaller, image: string, tag: string, entry: CachedManifestView, cached: CachedManifestEntry) =>
+    Effect.gen(function*() {
+      const outcome = yield* upstream.headManifest(caller, upstreamRepository(image), tag, { retry: false }).pipe(
+        Effect.map((head): HeadOutcome => ({ _tag: "Found", digest: head.digest, mediaType: head.mediaType })),
+        Effect.catchAll((error) => Effect.succeed(headOutcome(error)))
+      )
+      const next = afterHead(cached, outcome, group.settings.serveStaleOnNotFound)
+      switch (next._tag) {
+        case "ServeCached":
+          yield* confirm(group.groupId, image, { _tag: "Tag", tag })
+          return { _tag: "Current" } satisfies Revalidated
+        case "ServeStale":
+          return { _tag: "Stale" } satisfies Revalidated
+        case "ManifestUnknown":
+          return { _tag: "Unknown" } satisfies Revalidated
+        case "Fetch": {
+          const fetched = yield* fetchManifest(group, caller, image, { _tag: "Tag", tag }, entry).pipe(Effect.either)
+          if (fetched._tag === "Right") return { _tag: "Refreshed", manifest: fetched.right } satisfies Revalidated
+          if (fetched.left._tag === "ContentStorageFailed") return yield* fetched.left
+          const fallback = afterFetchFailure(cached, fetchFailure(fetched.left), group.settings.serveStaleOnNotFound)
+          return fallback._tag === "ManifestUnknown" ? { _tag: "Unknown" } satisfies Revalidated : { _tag: "Stale" } satisfies Revalidated
+        }
+      }
+    }).pipe(Effect.tapError((error) => Effect.logWarning("revalidating a cached tag failed", { image, tag, error: error.message })))
+
+  return (group: GroupView, image: string, reference: Reference): Effect.Effect<Manifest, ManifestError, CommandMetadata> =>
+    Effect.gen(function*() {
+      const state = yield* view.current.pipe(Effect.mapError(storageFailed))
+      const caller = yield* upstreamCaller(group).pipe(Effect.provide(services))
+      const entry = Option.getOrNull(state.cachedManifest(group.groupId, image, referenceKey(reference)))
+      const nowMs = yield* Clock.currentTimeMillis
+      const cached: CachedManifestEntry | null = entry === null ? null : {
+        digest: entry.digest,
+        mediaType: entry.mediaType,
+        checkedAt: reference._tag === "Tag" ? confirmed.get(confirmKey(group.groupId, image, reference.tag)) ?? null : null
+      }
+      const refusedForMs = yield* upstream.refusal
+      const asked = reference._tag === "Tag" ? tagAsAsked(group, image, reference.tag) : null
+      const plan = planManifest(reference, cached, new Date(nowMs), group.settings.manifestCheckIntervalSeconds, {
+        refusing: refusedForMs !== null,
+        knownMissing: asked !== null && missing.has(asked, nowMs)
+      })
+      const unknown = new ManifestUnknown({ image, reference: referenceText(reference) })
+
+      const fetchOrFallBack = fetchManifest(group, caller, image, reference, entry).pipe(
+        Effect.catchTags({
+          UpstreamNotFound: (error) => fallBack(error),
+          UpstreamUnavailable: (error) => fallBack(error),
+          UpstreamInvalid: (error) => fallBack(error)
+        })
+      )
+      const fallBack = (error: UpstreamError): Effect.Effect<Manifest, ManifestError, CommandMetadata> => {
+        const next = afterFetchFailure(cached, fetchFailure(error), group.settings.serveStaleOnNotFound)
+        if (asked !== null && error._tag === "UpstreamNotFound") missing.remember(asked, nowMs)
+        switch (next._tag) {
+          case "ServeStale":
+            return entry === null ? Effect.fail(unknown) : serveCached(group, caller, entry, false)
+          case "ManifestUnknown":
+            return Effect.fail(unknown)
+          case "UpstreamUnavailable":
+            return Effect.fail(error._tag === "UpstreamUnavailable" ? error : new UpstreamUnavailable({ reason: error._tag }))
+          case "UpstreamInvalid":
+            return Effect.fail(new UpstreamInvalid({ reason: error._tag === "UpstreamInvalid" ? error.reason : error._tag }))
+        }
+      }
+
+      switch (plan._tag) {
+        case "Fetch":
+          yield* lookup("manifest", "miss")
+          return yield* fetchOrFallBack
+        case "ManifestUnknown":
+          yield* lookup("manifest", "not_found")
+          return yield* unknown
+        case "UpstreamUnavailable":
+          return yield* new UpstreamUnavailable({
+            reason: "the upstream registry's breaker is open",
+            refusedByBreaker: true,
+            ...(refusedForMs === null ? {} : { retryAfterMs: refusedForMs })
+          })
+        case "ServeCached":
+        case "ServeStale":
+        case "CheckUpstream":
+          // planManifest answers these only for a cached entry.
+          if (entry === null || cached === null) return yield* fetchOrFallBack
+      }
+      if (plan._tag === "ServeCached") {
+        yield* lookup("manifest", "hit")
+        return yield* serveCached(group, caller, entry, true)
+      }
+      if (plan._tag === "ServeStale") {
+        yield* lookup("manifest", "stale")
+        return yield* serveCached(group, caller, entry, false)
+      }
+      // CheckUpstream: planManifest only ever asks upstream about tags.
+      if (reference._tag === "Digest") return yield* serveCached(group, caller, entry, true)
+      const metadata = yield* CommandMetadata
+      const check = revalidate(group, caller, image, reference.tag, entry, cached).pipe(Effect.provideService(CommandMetadata, metadata))
+      const key = `${confirmKey(group.groupId, image, reference.tag)}@${entry.digest}/${entry.mediaType}`
+      const result = yield* checks.await(key, check, settings.revalidationBudgetMs)
+      if (Option.isNone(result)) {
+        yield* Effect.logDebug("served a cached tag unconfirmed: upstream did not answer within the budget", { image, tag: reference.tag })
+        yield* lookup("manifest", "stale")
+        return yield* serveCached(group, caller, entry, false)
+      }
+      switch (result.value._tag) {
+        case "Current":
+          yield* lookup("manifest", "hit")
+          return yield* serveCached(group, caller, entry, true)
+        case "Stale":
+          yield* lookup("manifest", "stale")
+          return yield* serveCached(group, caller, entry, false)
+        case "Unknown":
+          return yield* unknown
+        case "Refreshed":
+          yield* lookup("manifest", "miss")
+          return result.value.manifest
+      }
+    })
+})
