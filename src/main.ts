@@ -6,12 +6,10 @@ import * as AesGcmSecretBox from "./adapters/crypto/AesGcmSecretBox.js"
 import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js"
 import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
 import { type DataDirError, ensureDataDir, readOrCreateSecretFile } from "./adapters/filesystem/dataDir.js"
-import * as PgliteClient from "./adapters/pglite/PgliteClient.js"
 import { migrate } from "./adapters/sql/migrate.js"
-import { pgLayer } from "./adapters/sql/PostgresClient.js"
 import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
-import { type CommitSignal, PostgresCommitSignal } from "./adapters/sql/CommitSignal.js"
-import type { SqlClient } from "@effect/sql"
+import type { CommitSignal } from "./adapters/sql/CommitSignal.js"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import * as PostgresAdvisoryLeases from "./adapters/sql/PostgresAdvisoryLeases.js"
 import * as SoleProcessLeases from "./adapters/memory/SoleProcessLeases.js"
@@ -38,7 +36,8 @@ const startupError = (what: string) => (cause: { readonly message: string }) =>
 
 /**
  * The event store on Postgres when `DATABASE_URL` is set, otherwise on embedded PGlite under DATA_DIR;
- * migrations run before anything reads or writes.
+ * migrations run before anything reads or writes. Only the chosen engine's adapter is loaded (ADR 0010): `pg`
+ * and PGlite's WASM each cost memory and start-up time a process on the other engine should not pay.
  */
 export const storeLayer = (config: Config) => {
   const onClient = <E extends { readonly message: string }>(
@@ -54,12 +53,23 @@ export const storeLayer = (config: Config) => {
       Layer.mapError(startupError(config.databaseUrl === null ? "embedded database" : "database"))
     )
   }
-  if (config.databaseUrl === null) {
+  const { databaseUrl } = config
+  if (databaseUrl === null) {
     // One process owns the embedded database: nobody else commits, nobody needs telling.
-    return onClient(PgliteClient.layer({ dataDir: join(config.dataDir, "pglite") }), Layer.empty)
+    return Layer.unwrapEffect(
+      Effect.promise(() => import("./adapters/pglite/PgliteClient.js")).pipe(
+        Effect.map((PgliteClient) => onClient(PgliteClient.layer({ dataDir: join(config.dataDir, "pglite") }), Layer.empty))
+      )
+    )
   }
-  const client = pgLayer(config.databaseUrl)
-  return onClient(client, PostgresCommitSignal.pipe(Layer.provide(client)))
+  return Layer.unwrapEffect(
+    Effect.promise(() => Promise.all([import("./adapters/sql/PostgresClient.js"), import("./adapters/sql/PostgresCommitSignal.js")])).pipe(
+      Effect.map(([{ pgLayer }, { PostgresCommitSignal }]) => {
+        const client = pgLayer(databaseUrl)
+        return onClient(client, PostgresCommitSignal.pipe(Layer.provide(client)))
+      })
+    )
+  )
 }
 
 /** The key that seals Docker Hub secrets: ENCRYPTION_KEY, or one generated once into DATA_DIR. */
