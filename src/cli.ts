@@ -13,8 +13,13 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const config = parseConfig(process.env)
   if (config._tag === "Left") return fail(`invalid configuration: ${config.left.message}`, 2)
   if (argv[0] === "serve") {
+    // Listening before the rest loads: `/-/health` answers while the database starts (SPEC §9).
+    const { StartingServer } = await import("./adapters/http/startingServer.js")
+    const { port, host } = config.right
+    const server = await StartingServer.listenOn(port, host).catch((error: unknown) => error instanceof Error ? error : new Error(String(error)))
+    if (server instanceof Error) return fail(`cannot listen on ${host}:${port}: ${server.message}`, 1)
     const { serve } = await import("./adapters/cli/serve.js")
-    return serve(config.right)
+    return serve(config.right, server)
   }
   const [{ runCommand }, { appLayer }] = await Promise.all([import("./adapters/cli/runCommand.js"), import("./main.js")])
   return runCommand(argv, config.right.externalUrl, appLayer(config.right, "stderr"))

@@ -9,6 +9,7 @@ import type { Config } from "../../config.js"
 import { cleanupScheduleLayer } from "../../application/cache/cleanupSchedule.js"
 import { appLayer, sessionKey } from "../../main.js"
 import { buildServer } from "../http/server.js"
+import type { StartingServer } from "../http/startingServer.js"
 
 /**
  * The root password when INITIAL_ROOT_PASSWORD is not set: generated, and written once (mode 0600) where
@@ -23,8 +24,11 @@ const generatedRootPassword = (dataDir: string) =>
     return password
   })
 
-/** Starts the service: database and migrations, root bootstrap, then HTTP. Stops on SIGTERM or SIGINT. */
-export const serve = async (config: Config): Promise<number> => {
+/**
+ * Starts the service on `server`, which already answers `/-/health`: database and migrations, root bootstrap,
+ * then the routes take the server over. Stops on SIGTERM or SIGINT.
+ */
+export const serve = async (config: Config, server: StartingServer): Promise<number> => {
   // Start-up errors surface in the bootstrap below, before anything listens; requests never meet them.
   const runtime = ManagedRuntime.make(
     cleanupScheduleLayer(config.cleanupIntervalSeconds * 1000).pipe(Layer.provideMerge(appLayer(config)), Layer.orDie)
@@ -35,13 +39,13 @@ export const serve = async (config: Config): Promise<number> => {
     ).pipe(Effect.provideService(CommandMetadata, systemMetadata("system:bootstrap")))
   )
   if (bootstrap._tag === "Failure") {
-    await runtime.dispose()
+    await Promise.all([runtime.dispose(), closed(server)])
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(bootstrap.cause)}\n`)
     return 1
   }
   const key = await runtime.runPromiseExit(sessionKey(config))
   if (key._tag === "Failure") {
-    await runtime.dispose()
+    await Promise.all([runtime.dispose(), closed(server)])
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(key.cause)}\n`)
     return 1
   }
@@ -49,7 +53,8 @@ export const serve = async (config: Config): Promise<number> => {
     dataDir: config.dataDir,
     logLevel: config.logLevel,
     externalUrl: config.externalUrl,
-    sessionKey: key.value
+    sessionKey: key.value,
+    server
   })
   if (bootstrap.value.created) app.log.info({ userId: bootstrap.value.userId }, "created the root user")
   await app.listen({ port: config.port, host: config.host })
@@ -63,6 +68,8 @@ export const serve = async (config: Config): Promise<number> => {
   })
   return 0
 }
+
+const closed = (server: StartingServer) => new Promise<void>((done) => server.close(() => done()))
 
 const describeCause = (cause: unknown): string => {
   const text = String(cause)

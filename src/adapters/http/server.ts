@@ -7,6 +7,7 @@ import { registerHealth } from "./health.js"
 import { registerMetrics } from "./metrics.js"
 import { registerRegistry } from "./registry/registryRoutes.js"
 import type { EdgeRuntime } from "./runtime.js"
+import type { StartingServer } from "./startingServer.js"
 
 export interface ServerOptions {
   readonly dataDir: string
@@ -16,6 +17,8 @@ export interface ServerOptions {
   readonly logStream?: { readonly write: (line: string) => void }
   /** Signs web UI session cookies; a random one per process when absent (see registerUi). */
   readonly sessionKey?: Buffer
+  /** The server `serve` has listened on since it started (`app.listen()` takes it over); Fastify's own if absent. */
+  readonly server?: StartingServer
 }
 
 /** Redacted wherever they appear in a logged request or error. */
@@ -30,7 +33,8 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
     logger: options.logStream === undefined
       ? { level: options.logLevel, redact: REDACT }
       : { level: options.logLevel, redact: REDACT, stream: options.logStream },
-    requestIdHeader: "x-request-id"
+    requestIdHeader: "x-request-id",
+    ...(options.server === undefined ? {} : { serverFactory: options.server.takeOver })
   })
   let shuttingDown = false
   app.addHook("preClose", async () => {
