@@ -1,6 +1,6 @@
 import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
-import { filesUnder, importsOf, SRC, staticImportsOf } from "./sourceImports.js"
+import { filesUnder, importsOf, SRC, staticClosure, staticImportsOf } from "./sourceImports.js"
 
 /**
  * What a process loads at start is memory and seconds (SPEC §9: idle RSS, `--help` within 1 s; ADR 0010).
@@ -22,5 +22,14 @@ describe("what starting a process loads", () => {
     expect(staticImportsOf(join(SRC, "adapters/cli/usage.ts"))).toEqual([])
     // The scanner sees the commands' modules, loaded once the command is known.
     expect(importsOf(join(SRC, "cli.ts"))).toContain("./main.js")
+  })
+
+  it("serve loads GraphQL with the first GraphQL request, and the database engine it is configured for", () => {
+    const serve = staticClosure(join(SRC, "adapters/cli/serve.ts"))
+    // The closure does reach the HTTP edge and the composition root, so the absences below mean something.
+    expect(serve).toContain("fastify")
+    expect(serve).toContain(join(SRC, "main.ts"))
+    expect([...serve].filter((m) => m === "graphql" || m.startsWith(join(SRC, "adapters/graphql/answer")))).toEqual([])
+    expect([...serve].filter((m) => m.startsWith("@electric-sql/pglite") || m.startsWith("@effect/sql-pg"))).toEqual([])
   })
 })
