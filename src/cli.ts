@@ -14,7 +14,11 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (config._tag === "Left") return fail(`invalid configuration: ${config.left.message}`, 2)
   if (argv[0] === "serve") {
     // Listening before the rest loads: `/-/health` answers while the database starts (SPEC §9).
-    const { StartingServer } = await import("./adapters/http/startingServer.js")
+    const [{ StartingServer }, { holdYoungGeneration }] = await Promise.all([
+      import("./adapters/http/startingServer.js"),
+      import("./adapters/cli/startupHeap.js")
+    ])
+    holdYoungGeneration()
     const { port, host } = config.right
     const server = await StartingServer.listenOn(port, host).catch((error: unknown) => error instanceof Error ? error : new Error(String(error)))
     if (server instanceof Error) return fail(`cannot listen on ${host}:${port}: ${server.message}`, 1)

@@ -9,6 +9,7 @@ import type { Config } from "../../config.js"
 import { cleanupScheduleLayer } from "../../application/cache/cleanupSchedule.js"
 import { appLayer, sessionKey } from "../../main.js"
 import { buildServer } from "../http/server.js"
+import { releaseYoungGeneration } from "./startupHeap.js"
 import type { StartingServer } from "../http/startingServer.js"
 
 /**
@@ -58,6 +59,7 @@ export const serve = async (config: Config, server: StartingServer): Promise<num
   })
   if (bootstrap.value.created) app.log.info({ userId: bootstrap.value.userId }, "created the root user")
   await app.listen({ port: config.port, host: config.host })
+  releaseYoungGeneration()
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       app.log.info({ signal }, "shutting down")
