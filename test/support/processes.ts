@@ -52,11 +52,8 @@ export interface RunningServer {
   readonly stop: () => Promise<number | null>
 }
 
-/**
- * `dependency-proxy serve` on a free port; resolves once `/-/readiness` says it is ready (`/-/health` answers
- * from the first moments, while the database is still starting).
- */
-export const startServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
+/** `dependency-proxy serve` on a free port, as soon as it is spawned (see `startServer` to wait until it is ready). */
+export const launchServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
   const port = await freePort()
   const child = spawn(process.execPath, [BIN, "serve"], {
     cwd: ROOT,
@@ -67,17 +64,8 @@ export const startServer = async (env: Readonly<Record<string, string>>): Promis
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
-  const url = `http://127.0.0.1:${port}`
-  const ready = async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    return fetch(`${url}/-/readiness`).then((r) => r.status === 200, () => false)
-  }
-  await waitUntil(ready, 60_000, 100, "server ready").catch((error: unknown) => {
-    child.kill("SIGKILL")
-    throw new Error(`${String(error)}: ${output}`)
-  })
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     process: child,
     output: () => output,
     stop: async () => {
@@ -85,4 +73,21 @@ export const startServer = async (env: Readonly<Record<string, string>>): Promis
       return exited
     }
   }
+}
+
+/**
+ * `dependency-proxy serve` on a free port; resolves once `/-/readiness` says it is ready (`/-/health` answers
+ * from the first moments, while the database is still starting).
+ */
+export const startServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
+  const server = await launchServer(env)
+  const ready = async () => {
+    if (server.process.exitCode !== null) throw new Error(`server exited with ${server.process.exitCode}`)
+    return fetch(`${server.url}/-/readiness`).then((r) => r.status === 200, () => false)
+  }
+  await waitUntil(ready, 60_000, 100, "server ready").catch((error: unknown) => {
+    server.process.kill("SIGKILL")
+    throw new Error(`${String(error)}: ${server.output()}`)
+  })
+  return server
 }
