@@ -26,7 +26,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return serve(config.right, server)
   }
   const [{ runCommand }, { appLayer }] = await Promise.all([import("./adapters/cli/runCommand.js"), import("./main.js")])
-  return runCommand(argv, config.right.externalUrl, appLayer(config.right, "stderr"))
+  return runCommand(argv, config.right.externalUrl, appLayer(config.right, "command"))
 }
 
 process.exitCode = await main(process.argv.slice(2))

@@ -39,7 +39,7 @@ const startupError = (what: string) => (cause: { readonly message: string }) =>
  * migrations run before anything reads or writes. Only the chosen engine's adapter is loaded (ADR 0010): `pg`
  * and PGlite's WASM each cost memory and start-up time a process on the other engine should not pay.
  */
-export const storeLayer = (config: Config) => {
+export const storeLayer = (config: Config, role: Role = "server") => {
   const onClient = <E extends { readonly message: string }>(
     client: Layer.Layer<SqlClient.SqlClient, E>,
     signal: Layer.Layer<CommitSignal, E> | Layer.Layer<never>
@@ -58,7 +58,8 @@ export const storeLayer = (config: Config) => {
     // One process owns the embedded database: nobody else commits, nobody needs telling.
     return Layer.unwrapEffect(
       Effect.promise(() => import("./adapters/pglite/PgliteClient.js")).pipe(
-        Effect.map((PgliteClient) => onClient(PgliteClient.layer({ dataDir: join(config.dataDir, "pglite") }), Layer.empty))
+        Effect.map((PgliteClient) =>
+          onClient(PgliteClient.layer({ dataDir: join(config.dataDir, "pglite"), createIn: role === "server" ? "childProcess" : "thisProcess" }), Layer.empty))
       )
     )
   }
@@ -159,10 +160,17 @@ export const loggingLayer = (config: Config, to: "stdout" | "stderr") =>
     Logger.minimumLogLevel(LOG_LEVELS[config.logLevel])
   )
 
+/**
+ * What the process is: `serve` (long-lived: logs on stdout beside Fastify's; a new embedded database is created
+ * in a child process, so initdb's memory is not kept for the server's lifetime) or one CLI command (short-lived:
+ * logs on stderr, its stdout is the result; the database is created in the process, which is quicker).
+ */
+export type Role = "server" | "command"
+
 /** Everything the use cases need, chosen from the configuration. The composition root. */
-export const appLayer = (config: Config, logTo: "stdout" | "stderr" = "stdout") => {
+export const appLayer = (config: Config, role: Role = "server") => {
   const core = Layer.mergeAll(
-    storeLayer(config),
+    storeLayer(config, role),
     secretBoxLayer(config),
     ScryptPasswordHasher.layer(),
     RandomTokenGenerator.layer
@@ -172,7 +180,7 @@ export const appLayer = (config: Config, logTo: "stdout" | "stderr" = "stdout") 
     Layer.provideMerge(core),
     Layer.provide(dataDirLayer(config)),
     // Merged, not provided: the runtime built from this layer keeps the logger for every later effect.
-    Layer.merge(loggingLayer(config, logTo)),
+    Layer.merge(loggingLayer(config, role === "server" ? "stdout" : "stderr")),
     Layer.mapError((e: StartupError | DataDirError | JwtKeyRingError | EventStoreUnavailable | BlobStoreError) => new StartupError({ message: e.message }))
   )
 }

@@ -11,6 +11,11 @@ import { initializeDataDir } from "./initializeDataDir.js"
 export interface PgliteOptions {
   /** A directory for the database files; undefined keeps the database in memory. */
   readonly dataDir: string | undefined
+  /**
+   * Where a directory without a database gets one: in a child process (default; PGlite's initdb leaves
+   * hundreds of MiB behind, see `initializeDataDir`) or in this one (quicker, for short-lived processes).
+   */
+  readonly createIn?: "childProcess" | "thisProcess"
 }
 
 type Row = Record<string, unknown>
@@ -69,7 +74,7 @@ const make = (options: PgliteOptions) =>
   Effect.gen(function*() {
     if (options.dataDir !== undefined) {
       yield* lockDataDir(options.dataDir)
-      yield* initializeDataDir(options.dataDir)
+      if (options.createIn !== "thisProcess") yield* initializeDataDir(options.dataDir)
     }
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({
