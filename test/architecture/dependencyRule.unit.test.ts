@@ -7,8 +7,9 @@ import { filesUnder, importsOf, SRC } from "./sourceImports.js"
  * imports the domain, `effect` and Node built-ins, never an adapter; nothing outside `main.ts`, `cli.ts` and the
  * adapters picks an adapter.
  */
+/** The top folder (or file) under src/ a relative import reaches, named as the source file (`main.ts`). */
 const layerOf = (file: string, specifier: string): string => {
-  const target = specifier.startsWith(".") ? relative(SRC, resolve(join(file, ".."), specifier)) : specifier
+  const target = specifier.startsWith(".") ? relative(SRC, resolve(join(file, ".."), specifier)).replace(/\.js$/, ".ts") : specifier
   return target.split("/")[0] ?? target
 }
 

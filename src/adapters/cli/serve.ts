@@ -2,12 +2,13 @@ import { chmod, writeFile } from "node:fs/promises"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime } from "effect"
+import type { AppServices, RegistryServices } from "../../application/AppServices.js"
+import type { ClusterLeases } from "../../application/ports/ClusterLeases.js"
 import { bootstrapRoot } from "../../application/useCases/bootstrap.js"
 import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { systemMetadata } from "../../application/ports/EventStore.js"
 import type { Config } from "../../config.js"
 import { cleanupScheduleLayer } from "../../application/cache/cleanupSchedule.js"
-import { appLayer, sessionKey } from "../../main.js"
 import { buildServer } from "../http/server.js"
 import { releaseYoungGeneration } from "./startupHeap.js"
 import type { StartingServer } from "../http/startingServer.js"
@@ -25,14 +26,20 @@ const generatedRootPassword = (dataDir: string) =>
     return password
   })
 
+/** What `serve` runs on, from the composition root (`main.ts`): the services, and the UI's session key. */
+export interface ServeWith<E> {
+  readonly services: Layer.Layer<AppServices | RegistryServices | ClusterLeases, E>
+  readonly sessionKey: Effect.Effect<Buffer, { readonly message: string }>
+}
+
 /**
  * Starts the service on `server`, which already answers `/-/health`: database and migrations, root bootstrap,
  * then the routes take the server over. Stops on SIGTERM or SIGINT.
  */
-export const serve = async (config: Config, server: StartingServer): Promise<number> => {
-  // Start-up errors surface in the bootstrap below, before anything listens; requests never meet them.
+export const serve = async <E>(config: Config, server: StartingServer, using: ServeWith<E>): Promise<number> => {
+  // Start-up errors surface in the bootstrap below, before the routes take the server over.
   const runtime = ManagedRuntime.make(
-    cleanupScheduleLayer(config.cleanupIntervalSeconds * 1000).pipe(Layer.provideMerge(appLayer(config)), Layer.orDie)
+    cleanupScheduleLayer(config.cleanupIntervalSeconds * 1000).pipe(Layer.provideMerge(using.services), Layer.orDie)
   )
   const bootstrap = await runtime.runPromiseExit(
     bootstrapRoot(
@@ -44,7 +51,7 @@ export const serve = async (config: Config, server: StartingServer): Promise<num
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(bootstrap.cause)}\n`)
     return 1
   }
-  const key = await runtime.runPromiseExit(sessionKey(config))
+  const key = await runtime.runPromiseExit(using.sessionKey)
   if (key._tag === "Failure") {
     await Promise.all([runtime.dispose(), closed(server)])
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(key.cause)}\n`)
