@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { startUpstream, type Upstream } from "../test/support/upstream/fixture.js"
 import { startDistributionProxy } from "./caches/distribution.js"
 import { startOurs } from "./caches/ours.js"
-import { ALL_SCENARIOS, type BenchConfig, benchConfig } from "./config.js"
+import { type BenchConfig, benchConfig, SCENARIOS } from "./config.js"
 import { eventStoreBench } from "./eventStore/eventStoreBench.js"
 import { pushBenchImages } from "./images.js"
 import { type Cleanups, withCleanups } from "./lib/cleanups.js"
@@ -16,6 +16,8 @@ import { coldConcurrentPull } from "./scenarios/coldPull.js"
 import { manifestPulls } from "./scenarios/manifestPulls.js"
 import { peakRssWhileStreaming } from "./scenarios/peakRss.js"
 import { manifestPullsWithUpstreamHanging } from "./scenarios/upstreamHanging.js"
+import { startupAndIdleMemory } from "./scenarios/startup.js"
+import { buildCompiledCli } from "../test/support/compiledCli.js"
 
 const RESULTS = join(import.meta.dirname, "results")
 const log = (line: string): void => void process.stdout.write(`${line}\n`)
@@ -49,6 +51,8 @@ const cacheScenarios = async (upstream: Upstream, config: BenchConfig, cleanups:
 /** `npm run bench`: SPEC §9's scenarios, ours beside distribution, results in bench/results/<date>.md and .svg. */
 const exitCode = await withCleanups(async (cleanups) => {
   const config = benchConfig(process.env)
+  // Our server runs from dist/: measure the sources as they are, never an older build.
+  await buildCompiledCli()
   const started = performance.now()
   const before = await describeMachine()
   for (const line of machineLines(before, "machine")) log(line)
@@ -70,12 +74,16 @@ const exitCode = await withCleanups(async (cleanups) => {
     log("5. event store")
     figures.push(...(await eventStoreBench(config, cleanups, log)))
   }
+  if (config.scenarios.has(7)) {
+    log("7. start-up and idle memory")
+    figures.push(...(await startupAndIdleMemory(config, cleanups, log)))
+  }
 
   const after = await describeMachine()
   const minutes = (performance.now() - started) / 60_000
   // A trial run must never overwrite the committed full-size results.
   const date = new Date().toISOString().slice(0, 10)
-  const name = config.scale === 1 && config.scenarios.size === ALL_SCENARIOS.length ? date : `${date}-trial`
+  const name = config.scale === 1 && config.scenarios.size === SCENARIOS.length ? date : `${date}-trial`
   const chartFile = `${name}.svg`
   await mkdir(RESULTS, { recursive: true })
   const report = markdownReport({ date, config, before, after, minutes, figures, chartFile })

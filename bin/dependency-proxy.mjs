@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the installed command needs no build step.
-import { register } from "tsx/esm/api"
+// Runs the compiled CLI from dist/, which `npm ci` builds through the `prepare` script (ADR 0010).
+import { existsSync } from "node:fs"
 
-register()
-await import("../src/cli.ts")
+const compiled = new URL("../dist/cli.js", import.meta.url)
+if (existsSync(compiled)) {
+  await import(compiled.href)
+} else {
+  process.stderr.write("dependency-proxy: not built: run `npm ci` (or `npm run build`) in the project directory\n")
+  process.exitCode = 1
+}

@@ -1,4 +1,6 @@
-import { Data, Either } from "effect"
+// Subpath imports: the entry point reads the configuration before anything else of Effect is loaded.
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace"
 

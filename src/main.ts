@@ -6,17 +6,14 @@ import * as AesGcmSecretBox from "./adapters/crypto/AesGcmSecretBox.js"
 import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js"
 import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
 import { type DataDirError, ensureDataDir, readOrCreateSecretFile, secureDataDir } from "./adapters/filesystem/dataDir.js"
-import * as PgliteClient from "./adapters/pglite/PgliteClient.js"
 import { migrate } from "./adapters/sql/migrate.js"
-import { pgLayer } from "./adapters/sql/PostgresClient.js"
 import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
-import { type CommitSignal, PostgresCommitSignal } from "./adapters/sql/CommitSignal.js"
-import type { SqlClient } from "@effect/sql"
+import type { CommitSignal } from "./adapters/sql/CommitSignal.js"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import * as PostgresAdvisoryLeases from "./adapters/sql/PostgresAdvisoryLeases.js"
 import * as SoleProcessLeases from "./adapters/memory/SoleProcessLeases.js"
 import * as SoleProcessBreakerSignal from "./adapters/memory/SoleProcessBreakerSignal.js"
-import * as PostgresBreakerSignal from "./adapters/sql/PostgresBreakerSignal.js"
 import { upstreamBreakersLayer } from "./application/upstream/UpstreamBreakers.js"
 import type { Config } from "./config.js"
 import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
@@ -41,9 +38,10 @@ const startupError = (what: string) => (cause: { readonly message: string }) =>
 
 /**
  * The event store on Postgres when `DATABASE_URL` is set, otherwise on embedded PGlite under DATA_DIR;
- * migrations run before anything reads or writes.
+ * migrations run before anything reads or writes. Only the chosen engine's adapter is loaded (ADR 0010): `pg`
+ * and PGlite's WASM each cost memory and start-up time a process on the other engine should not pay.
  */
-export const storeLayer = (config: Config) => {
+export const storeLayer = (config: Config, role: Role = "server") => {
   const onClient = <E extends { readonly message: string }>(
     client: Layer.Layer<SqlClient.SqlClient, E>,
     signal: Layer.Layer<CommitSignal, E> | Layer.Layer<never>
@@ -57,12 +55,24 @@ export const storeLayer = (config: Config) => {
       Layer.mapError(startupError(config.databaseUrl === null ? "embedded database" : "database"))
     )
   }
-  if (config.databaseUrl === null) {
+  const { databaseUrl } = config
+  if (databaseUrl === null) {
     // One process owns the embedded database: nobody else commits, nobody needs telling.
-    return onClient(PgliteClient.layer({ dataDir: join(config.dataDir, "pglite") }), Layer.empty)
+    return Layer.unwrapEffect(
+      Effect.promise(() => import("./adapters/pglite/PgliteClient.js")).pipe(
+        Effect.map((PgliteClient) =>
+          onClient(PgliteClient.layer({ dataDir: join(config.dataDir, "pglite"), createIn: role === "server" ? "childProcess" : "thisProcess" }), Layer.empty))
+      )
+    )
   }
-  const client = pgLayer(config.databaseUrl)
-  return onClient(client, PostgresCommitSignal.pipe(Layer.provide(client)))
+  return Layer.unwrapEffect(
+    Effect.promise(() => Promise.all([import("./adapters/sql/PostgresClient.js"), import("./adapters/sql/PostgresCommitSignal.js")])).pipe(
+      Effect.map(([{ pgLayer }, { PostgresCommitSignal }]) => {
+        const client = pgLayer(databaseUrl)
+        return onClient(client, PostgresCommitSignal.pipe(Layer.provide(client)))
+      })
+    )
+  )
 }
 
 /** The key that seals Docker Hub secrets: ENCRYPTION_KEY, or one generated once into DATA_DIR. */
@@ -110,7 +120,12 @@ const breakersLayer = (config: Config) =>
     failureThreshold: config.upstream.breakerFailures,
     cooldownMs: config.upstream.breakerCooldownMs,
     slowCallMs: config.upstream.breakerSlowCallMs
-  }).pipe(Layer.provide(config.databaseUrl === null ? SoleProcessBreakerSignal.layer : PostgresBreakerSignal.layer))
+  }).pipe(Layer.provide(
+    config.databaseUrl === null
+      ? SoleProcessBreakerSignal.layer
+      // Loaded only for Postgres, like its client: the embedded default never loads `pg`.
+      : Layer.unwrapEffect(Effect.promise(() => import("./adapters/sql/PostgresBreakerSignal.js")).pipe(Effect.map((signal) => signal.layer)))
+  ))
 
 /** The registry's side: JWT keys under DATA_DIR, the in-memory auth view, sign-in throttling, content. */
 export const registryLayer = (config: Config) =>
@@ -167,10 +182,17 @@ export const loggingLayer = (config: Config, to: "stdout" | "stderr") =>
     Logger.minimumLogLevel(LOG_LEVELS[config.logLevel])
   )
 
+/**
+ * What the process is: `serve` (long-lived: logs on stdout beside Fastify's; a new embedded database is created
+ * in a child process, so initdb's memory is not kept for the server's lifetime) or one CLI command (short-lived:
+ * logs on stderr, its stdout is the result; the database is created in the process, which is quicker).
+ */
+export type Role = "server" | "command"
+
 /** Everything the use cases need, chosen from the configuration. The composition root. */
-export const appLayer = (config: Config, logTo: "stdout" | "stderr" = "stdout") => {
+export const appLayer = (config: Config, role: Role = "server") => {
   const core = Layer.mergeAll(
-    storeLayer(config),
+    storeLayer(config, role),
     secretBoxLayer(config),
     ScryptPasswordHasher.layer(),
     RandomTokenGenerator.layer
@@ -180,7 +202,7 @@ export const appLayer = (config: Config, logTo: "stdout" | "stderr" = "stdout") 
     Layer.provideMerge(core),
     Layer.provide(dataDirLayer(config)),
     // Merged, not provided: the runtime built from this layer keeps the logger for every later effect.
-    Layer.merge(loggingLayer(config, logTo)),
+    Layer.merge(loggingLayer(config, role === "server" ? "stdout" : "stderr")),
     Layer.mapError((e: StartupError | DataDirError | JwtKeyRingError | EventStoreUnavailable | BlobStoreError) => new StartupError({ message: e.message }))
   )
 }

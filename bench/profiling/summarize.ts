@@ -16,12 +16,15 @@ const isProfile = (value: unknown): value is CpuProfile =>
   typeof value === "object" && value !== null && "nodes" in value && Array.isArray(value.nodes) &&
   "samples" in value && Array.isArray(value.samples) && "timeDeltas" in value && Array.isArray(value.timeDeltas)
 
-/** Where a frame's code lives: a package, one of our source folders, or V8's own buckets. */
+/**
+ * Where a frame's code lives: a package, one of our source folders, or V8's own buckets. The server runs the
+ * compiled `dist/`, whose folders are those of `src/` (lines are the compiled file's, close to the source's).
+ */
 const ownerOf = (url: string, functionName: string): string => {
   if (url === "") return `(${functionName || "native"})`
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (pkg?.[1] !== undefined) return pkg[1]
-  const ours = /\/(src|bench|test)\/(.*)\/[^/]+$/.exec(url)
+  const ours = /\/(src|dist|bench|test)\/(.*)\/[^/]+$/.exec(url)
   if (ours?.[1] !== undefined) return `${ours[1]}/${ours[2] ?? ""}`
   return url.startsWith("node:") ? url : url.replace(/^file:\/\//, "")
 }
@@ -55,7 +58,7 @@ const main = async (file: string | undefined, rows: number): Promise<void> => {
     all += micros
     const owner = ownerOf(frame.url, frame.functionName)
     byOwner.set(owner, (byOwner.get(owner) ?? 0) + micros)
-    const name = `${frame.functionName || "(anonymous)"}  ${frame.url.replace(/^.*\/(node_modules|src|bench|test)\//, "$1/")}:${frame.lineNumber + 1}`
+    const name = `${frame.functionName || "(anonymous)"}  ${frame.url.replace(/^.*\/(node_modules|src|dist|bench|test)\//, "$1/")}:${frame.lineNumber + 1}`
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros)
   }
   process.stdout.write(`${table("self time by package / folder", byOwner, all, rows)}\n\n${table("self time by function", byFunction, all, rows)}\n`)

@@ -1,4 +1,4 @@
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Layer } from "effect"
 import { BodyInterrupted, NodeStreamBridge } from "../application/cache/NodeStreamBridge.js"
 

@@ -1,26 +1,15 @@
-import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
+import { filesUnder, importsOf, SRC } from "./sourceImports.js"
 
 /**
  * The dependency rule, checked mechanically: the domain imports only `effect` and itself; the application
  * imports the domain, `effect` and Node built-ins, never an adapter; nothing outside `main.ts`, `cli.ts` and the
  * adapters picks an adapter.
  */
-const SRC = resolve(import.meta.dirname, "../../src")
-
-const filesUnder = (dir: string): ReadonlyArray<string> =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith(".ts") ? [path] : []
-  })
-
-const importsOf = (file: string): ReadonlyArray<string> =>
-  [...readFileSync(file, "utf8").matchAll(/(?:^|\n)\s*(?:import|export)\s+(?:[^"'`;]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)]
-    .map((m) => m[1] ?? m[2] ?? "")
-
+/** The top folder (or file) under src/ a relative import reaches, named as the source file (`main.ts`). */
 const layerOf = (file: string, specifier: string): string => {
-  const target = specifier.startsWith(".") ? relative(SRC, resolve(join(file, ".."), specifier)) : specifier
+  const target = specifier.startsWith(".") ? relative(SRC, resolve(join(file, ".."), specifier)).replace(/\.js$/, ".ts") : specifier
   return target.split("/")[0] ?? target
 }
 

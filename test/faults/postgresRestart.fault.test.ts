@@ -6,6 +6,7 @@ import { explain, jsonNumber, jsonString, pullClient, receive } from "../support
 import { cli, type RunningServer, startServer, tempDir } from "../support/processes.js"
 import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
 import { sleep } from "../support/upstream/tools.js"
+import { scaledMs } from "../support/waitUntil.js"
 
 const ROOT_PASSWORD = "root-password-Pg9x"
 const WORKERS = 3
@@ -84,13 +85,13 @@ describe("Postgres restarted under load", () => {
       while (outcomesIn("before").length < 3 * WORKERS) await sleep(50)
       phase = "outage"
       await postgres.stop()
-      const deadline = Date.now() + 15_000
+      const deadline = Date.now() + scaledMs(15_000)
       while (!outcomesIn("outage").some((o) => o.status === 503) && Date.now() < deadline) await sleep(50)
       const readinessDuringOutage = await receive(`${server.url}/-/readiness`)
       await postgres.start()
       restarted = true
       // Recovered once readiness says so; every request begun after that must succeed.
-      const recovery = Date.now() + 30_000
+      const recovery = Date.now() + scaledMs(30_000)
       while ((await receive(`${server.url}/-/readiness`)).status !== 200 && Date.now() < recovery) await sleep(100)
       phase = "after"
       while (outcomesIn("after").filter((o) => o.what === "pull manifest").length < 3 * WORKERS) await sleep(50)
@@ -129,7 +130,7 @@ describe("Postgres restarted under load", () => {
     // No request of the server's own appends anything in between: only the commit notification can tell it.
     // The LISTEN connection died with the database; the signal notices within its probe window (about ten
     // seconds) and resubscribes, catching up. Without that the token would stay valid here for good.
-    const deadline = Date.now() + 30_000
+    const deadline = Date.now() + scaledMs(30_000)
     let refused = await receive(`${server.url}/api/v4/personal_access_tokens/self`, { headers: { "private-token": apiToken } })
     while (refused.status === 200 && Date.now() < deadline) {
       await new Promise((done) => setTimeout(done, 250))

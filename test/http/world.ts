@@ -193,11 +193,5 @@ export const expectBearerChallenge = (response: LightMyRequestResponse, group: s
   expect(response.headers["www-authenticate"]).toBe(bearerChallenge(group))
 }
 
-/** Polls until `check` holds (for real-clock expiries), failing after `timeoutMs`. */
-export const waitUntil = async (check: () => boolean | Promise<boolean>, timeoutMs = 3_000, stepMs = 50) => {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, stepMs))
-  }
-}
+/** Polls until `check` holds (for real-clock expiries). */
+export { waitUntil } from "../support/waitUntil.js"

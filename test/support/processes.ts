@@ -3,6 +3,7 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { freePort } from "./upstream/tools.js"
+import { scaledMs, waitUntil } from "./waitUntil.js"
 
 export const ROOT = resolve(import.meta.dirname, "../..")
 const BIN = join(ROOT, "bin/dependency-proxy.mjs")
@@ -22,10 +23,13 @@ const baseEnv = (): NodeJS.ProcessEnv => {
   return env
 }
 
-/** Runs the installed command (`bin/dependency-proxy.mjs`) as a user would, and waits for it. */
+/**
+ * Runs the installed command (`bin/dependency-proxy.mjs`, the compiled CLI that vitest's global setup builds)
+ * as a user would, and waits for it: 60 s on an idle machine, more under load, before it is killed.
+ */
 export const cli = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<CliResult> =>
   new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...baseEnv(), ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...baseEnv(), ...env }, timeout: scaledMs(60_000) }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
       done({ code, stdout, stderr })
     })
@@ -48,8 +52,8 @@ export interface RunningServer {
   readonly stop: () => Promise<number | null>
 }
 
-/** `dependency-proxy serve` on a free port; resolves once `/-/health` answers. */
-export const startServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
+/** `dependency-proxy serve` on a free port, as soon as it is spawned (see `startServer` to wait until it is ready). */
+export const launchServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
   const port = await freePort()
   const child = spawn(process.execPath, [BIN, "serve"], {
     cwd: ROOT,
@@ -60,20 +64,8 @@ export const startServer = async (env: Readonly<Record<string, string>>): Promis
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  while (true) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`)
-    const healthy = await fetch(`${url}/-/health`).then((r) => r.ok, () => false)
-    if (healthy) break
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL")
-      throw new Error(`server did not become healthy: ${output}`)
-    }
-    await new Promise((r) => setTimeout(r, 200))
-  }
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     process: child,
     output: () => output,
     stop: async () => {
@@ -81,4 +73,21 @@ export const startServer = async (env: Readonly<Record<string, string>>): Promis
       return exited
     }
   }
+}
+
+/**
+ * `dependency-proxy serve` on a free port; resolves once `/-/readiness` says it is ready (`/-/health` answers
+ * from the first moments, while the database is still starting).
+ */
+export const startServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
+  const server = await launchServer(env)
+  const ready = async () => {
+    if (server.process.exitCode !== null) throw new Error(`server exited with ${server.process.exitCode}`)
+    return fetch(`${server.url}/-/readiness`).then((r) => r.status === 200, () => false)
+  }
+  await waitUntil(ready, 60_000, 100, "server ready").catch((error: unknown) => {
+    server.process.kill("SIGKILL")
+    throw new Error(`${String(error)}: ${server.output()}`)
+  })
+  return server
 }

@@ -2,13 +2,16 @@ import { chmod, writeFile } from "node:fs/promises"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime } from "effect"
+import type { AppServices, RegistryServices } from "../../application/AppServices.js"
+import type { ClusterLeases } from "../../application/ports/ClusterLeases.js"
 import { bootstrapRoot } from "../../application/useCases/bootstrap.js"
 import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { systemMetadata } from "../../application/ports/EventStore.js"
 import type { Config } from "../../config.js"
 import { cleanupScheduleLayer } from "../../application/cache/cleanupSchedule.js"
-import { appLayer, sessionKey } from "../../main.js"
 import { buildServer } from "../http/server.js"
+import { releaseYoungGeneration } from "./startupHeap.js"
+import type { StartingServer } from "../http/startingServer.js"
 
 /**
  * The root password when INITIAL_ROOT_PASSWORD is not set: generated, and written once (mode 0600) where
@@ -23,11 +26,20 @@ const generatedRootPassword = (dataDir: string) =>
     return password
   })
 
-/** Starts the service: database and migrations, root bootstrap, then HTTP. Stops on SIGTERM or SIGINT. */
-export const serve = async (config: Config): Promise<number> => {
-  // Start-up errors surface in the bootstrap below, before anything listens; requests never meet them.
+/** What `serve` runs on, from the composition root (`main.ts`): the services, and the UI's session key. */
+export interface ServeWith<E> {
+  readonly services: Layer.Layer<AppServices | RegistryServices | ClusterLeases, E>
+  readonly sessionKey: Effect.Effect<Buffer, { readonly message: string }>
+}
+
+/**
+ * Starts the service on `server`, which already answers `/-/health`: database and migrations, root bootstrap,
+ * then the routes take the server over. Stops on SIGTERM or SIGINT.
+ */
+export const serve = async <E>(config: Config, server: StartingServer, using: ServeWith<E>): Promise<number> => {
+  // Start-up errors surface in the bootstrap below, before the routes take the server over.
   const runtime = ManagedRuntime.make(
-    cleanupScheduleLayer(config.cleanupIntervalSeconds * 1000).pipe(Layer.provideMerge(appLayer(config)), Layer.orDie)
+    cleanupScheduleLayer(config.cleanupIntervalSeconds * 1000).pipe(Layer.provideMerge(using.services), Layer.orDie)
   )
   const bootstrap = await runtime.runPromiseExit(
     bootstrapRoot(
@@ -35,13 +47,13 @@ export const serve = async (config: Config): Promise<number> => {
     ).pipe(Effect.provideService(CommandMetadata, systemMetadata("system:bootstrap")))
   )
   if (bootstrap._tag === "Failure") {
-    await runtime.dispose()
+    await Promise.all([runtime.dispose(), closed(server)])
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(bootstrap.cause)}\n`)
     return 1
   }
-  const key = await runtime.runPromiseExit(sessionKey(config))
+  const key = await runtime.runPromiseExit(using.sessionKey)
   if (key._tag === "Failure") {
-    await runtime.dispose()
+    await Promise.all([runtime.dispose(), closed(server)])
     process.stderr.write(`dependency-proxy: cannot start: ${describeCause(key.cause)}\n`)
     return 1
   }
@@ -49,10 +61,12 @@ export const serve = async (config: Config): Promise<number> => {
     dataDir: config.dataDir,
     logLevel: config.logLevel,
     externalUrl: config.externalUrl,
-    sessionKey: key.value
+    sessionKey: key.value,
+    server
   })
   if (bootstrap.value.created) app.log.info({ userId: bootstrap.value.userId }, "created the root user")
   await app.listen({ port: config.port, host: config.host })
+  releaseYoungGeneration()
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       app.log.info({ signal }, "shutting down")
@@ -63,6 +77,8 @@ export const serve = async (config: Config): Promise<number> => {
   })
   return 0
 }
+
+const closed = (server: StartingServer) => new Promise<void>((done) => server.close(() => done()))
 
 const describeCause = (cause: unknown): string => {
   const text = String(cause)

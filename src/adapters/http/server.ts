@@ -8,6 +8,7 @@ import { registerMetrics } from "./metrics.js"
 import { redactUrl } from "./redactUrl.js"
 import { registerRegistry } from "./registry/registryRoutes.js"
 import type { EdgeRuntime } from "./runtime.js"
+import type { StartingServer } from "./startingServer.js"
 
 export interface ServerOptions {
   readonly dataDir: string
@@ -17,6 +18,8 @@ export interface ServerOptions {
   readonly logStream?: { readonly write: (line: string) => void }
   /** Signs web UI session cookies; a random one per process when absent (see registerUi). */
   readonly sessionKey?: Buffer
+  /** The server `serve` has listened on since it started (`app.listen()` takes it over); Fastify's own if absent. */
+  readonly server?: StartingServer
 }
 
 /** Redacted wherever they appear in a logged request or error. */
@@ -42,7 +45,8 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
     logger: options.logStream === undefined
       ? { level: options.logLevel, redact: REDACT, serializers }
       : { level: options.logLevel, redact: REDACT, serializers, stream: options.logStream },
-    requestIdHeader: "x-request-id"
+    requestIdHeader: "x-request-id",
+    ...(options.server === undefined ? {} : { serverFactory: options.server.takeOver })
   })
   let shuttingDown = false
   app.addHook("preClose", async () => {

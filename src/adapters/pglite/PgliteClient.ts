@@ -1,14 +1,22 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
-import { SqlClient, SqlError, type SqlConnection } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlConnection from "@effect/sql/SqlConnection"
+import * as SqlError from "@effect/sql/SqlError"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import { PGlite, types } from "@electric-sql/pglite"
 import { Effect, Layer, Stream } from "effect"
 import { tighten } from "../filesystem/dataDir.js"
 import { lockDataDir } from "./dataDirLock.js"
+import { initializeDataDir } from "./initializeDataDir.js"
 
 export interface PgliteOptions {
   /** A directory for the database files; undefined keeps the database in memory. */
   readonly dataDir: string | undefined
+  /**
+   * Where a directory without a database gets one: in a child process (default; PGlite's initdb leaves
+   * hundreds of MiB behind, see `initializeDataDir`) or in this one (quicker, for short-lived processes).
+   */
+  readonly createIn?: "childProcess" | "thisProcess"
 }
 
 type Row = Record<string, unknown>
@@ -19,6 +27,13 @@ type RowTransform = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray
  * 2^53. Keeping the text makes this client answer exactly as the Postgres one does.
  */
 const parsers = { [types.INT8]: (text: string) => text }
+
+/**
+ * PGlite's defaults and a smaller buffer cache: Postgres's default 128 MiB of shared buffers, all of it touched
+ * in WASM memory at start, is most of an idle embedded server's RSS (SPEC §9: under 250 MiB). The event log and
+ * read models of one instance fit in far less; reads beyond it come from the operating system's page cache.
+ */
+const START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"]
 
 const statementFailed = (cause: unknown) => new SqlError.SqlError({ cause, message: "Failed to execute statement" })
 
@@ -71,10 +86,14 @@ const ownerOnly = (dataDir: string | undefined) =>
 
 const make = (options: PgliteOptions) =>
   Effect.gen(function*() {
-    if (options.dataDir !== undefined) yield* lockDataDir(options.dataDir)
+    if (options.dataDir !== undefined) {
+      yield* lockDataDir(options.dataDir)
+      if (options.createIn !== "thisProcess") yield* initializeDataDir(options.dataDir)
+    }
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => PGlite.create(options.dataDir === undefined ? { parsers } : { dataDir: options.dataDir, parsers }),
+        try: () =>
+          PGlite.create({ parsers, startParams: START_PARAMS, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) }),
         catch: (cause) => new SqlError.SqlError({ cause, message: "PGlite: failed to start" })
       }),
       (db) =>

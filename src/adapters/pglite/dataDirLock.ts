@@ -1,7 +1,7 @@
 import { open, readFile, unlink } from "node:fs/promises"
 import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
-import { SqlError } from "@effect/sql"
+import * as SqlError from "@effect/sql/SqlError"
 import { Effect } from "effect"
 
 const isAlive = (pid: number): boolean => {

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { Connection } from "@effect/sql/SqlConnection"
 import { Effect, Exit, Layer, Option, Scope } from "effect"
 import { ClusterLeases } from "../../application/ports/ClusterLeases.js"

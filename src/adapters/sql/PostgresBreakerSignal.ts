@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { PgClient } from "@effect/sql-pg"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import { Effect, Layer, Option, Schema, Stream } from "effect"
 import { type BreakerBulletin, BreakerSignal } from "../../application/ports/BreakerSignal.js"
 import { probedListen } from "./probedListen.js"

@@ -1,5 +1,6 @@
-import type { SqlClient, SqlError } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlError from "@effect/sql/SqlError"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import { type Layer, Redacted } from "effect"
 
 /** A `SqlClient` (and the `PgClient` behind it) on a Postgres server, pooled, closed with the layer's scope. */

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Array as Arr, Context, Data, Effect, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
 import { CommitSignal } from "./CommitSignal.js"
 import { eventHash } from "../../application/eventHash.js"

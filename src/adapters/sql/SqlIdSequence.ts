@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Array as Arr, Effect, Layer, Schema } from "effect"
 import { EventStoreUnavailable } from "../../application/ports/EventStore.js"
 import { IdSequence } from "../../application/ports/IdSequence.js"

@@ -1,4 +1,5 @@
-import { SqlClient, type SqlError } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlError from "@effect/sql/SqlError"
 import { Effect } from "effect"
 import { readdir, readFile } from "node:fs/promises"
 import { fileURLToPath } from "node:url"

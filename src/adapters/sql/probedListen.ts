@@ -1,4 +1,4 @@
-import type { PgClient } from "@effect/sql-pg"
+import type * as PgClient from "@effect/sql-pg/PgClient"
 import { Clock, Effect, Ref, Schedule, Stream } from "effect"
 
 // Two seconds apart, silence for three probes means the connection is gone: a notification may go unheard

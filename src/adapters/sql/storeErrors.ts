@@ -1,4 +1,4 @@
-import type { SqlError } from "@effect/sql"
+import type * as SqlError from "@effect/sql/SqlError"
 import { Effect, Option, type ParseResult, Predicate } from "effect"
 import { EventStoreUnavailable } from "../../application/ports/EventStore.js"
 

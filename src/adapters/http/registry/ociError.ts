@@ -1,3 +1,6 @@
+/** `Docker-Distribution-Api-Version`, on every registry response. */
+export const API_VERSION = "registry/2.0"
+
 /** The OCI distribution error body: `{"errors":[{"code","message","detail"}]}`. */
 export interface OciErrorResponse {
   readonly status: number

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs"
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Either } from "effect"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
 import { authorizePullRequest, currentCredential, issueRegistryToken } from "../../../application/auth/registryAccess.js"
@@ -8,11 +8,9 @@ import { parseRegistryPath, repositoryName } from "../../../domain/registry/Regi
 import { runForRequest } from "../requestContext.js"
 import type { EdgeRuntime } from "../runtime.js"
 import { challengeFor, REGISTRY_SERVICE } from "./challenge.js"
-import { ociBody, type OciErrorResponse } from "./ociError.js"
+import { API_VERSION, ociBody, type OciErrorResponse } from "./ociError.js"
 import { parseRange } from "./range.js"
 import { type RegistryFailure, registryError } from "./registryErrors.js"
-
-const API_VERSION = "registry/2.0"
 
 /**
  * A stored blob goes out as a file stream Fastify pipes to the socket: no Effect stream in between (which
