@@ -1,8 +1,6 @@
-import { Effect } from "effect"
+import { asUser } from "../support/testApp.js"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { recordBlob, recordManifest } from "../../src/application/cache/cacheEvents.js"
-import { CommandMetadata } from "../../src/application/CommandMetadata.js"
-import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { changeGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
 import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "./apiWorld.js"
 
@@ -15,9 +13,8 @@ describe("a group's dependency proxy over the REST API", () => {
 
   beforeAll(async () => {
     w = await apiWorld()
-    const as = (userId: number) => Effect.provideService(CommandMetadata, systemMetadata(`user:${userId}`))
-    await w.h.run(updateDependencyProxySettings(w.groups.sub, { identity: "hub-bot", secret: SECRET }).pipe(as(w.owner.id)))
-    await w.h.run(changeGroup(w.groups.sub, { _tag: "UpdateImageTtlPolicy", enabled: true, ttlDays: 30 }).pipe(as(w.root.id)))
+    await w.h.run(updateDependencyProxySettings(w.groups.sub, { identity: "hub-bot", secret: SECRET }).pipe(asUser(w.owner.id)))
+    await w.h.run(changeGroup(w.groups.sub, { _tag: "UpdateImageTtlPolicy", enabled: true, ttlDays: 30 }).pipe(asUser(w.root.id)))
     await w.h.run(recordManifest({ groupId: w.groups.sub, image: "alpine", tag: "3.19", digest: digest("a"), mediaType: "application/vnd.oci.image.manifest.v1+json", size: 1000 }))
     await w.h.run(recordManifest({ groupId: w.groups.sub, image: "alpine", tag: null, digest: digest("a"), mediaType: "application/vnd.oci.image.manifest.v1+json", size: 1000 }))
     await w.h.run(recordManifest({ groupId: w.groups.sub, image: "busybox", tag: null, digest: digest("b"), mediaType: "application/vnd.oci.image.manifest.v1+json", size: 500 }))

@@ -1,9 +1,7 @@
-import { Effect } from "effect"
 import type { LightMyRequestResponse } from "fastify"
+import { asUser } from "../support/testApp.js"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { recordBlob, recordManifest } from "../../src/application/cache/cacheEvents.js"
-import { CommandMetadata } from "../../src/application/CommandMetadata.js"
-import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { type RegistryHarness, registryHarness, requestToken, scopeFor } from "../support/registryApp.js"
@@ -127,10 +125,9 @@ describe("the REST API, walked from root's password", () => {
   })
 
   it("shows the settings history with who changed what, and never the secret", async () => {
-    const as = (userId: number) => Effect.provideService(CommandMetadata, systemMetadata(`user:${userId}`))
-    await h.run(updateDependencyProxySettings(ids.top, { enabled: false }).pipe(as(1)))
-    await h.run(updateDependencyProxySettings(ids.top, { identity: "hub-user", secret: HUB_SECRET }).pipe(as(ids.alice)))
-    await h.run(updateDependencyProxySettings(ids.top, { enabled: true }).pipe(as(1)))
+    await h.run(updateDependencyProxySettings(ids.top, { enabled: false }).pipe(asUser(1)))
+    await h.run(updateDependencyProxySettings(ids.top, { identity: "hub-user", secret: HUB_SECRET }).pipe(asUser(ids.alice)))
+    await h.run(updateDependencyProxySettings(ids.top, { enabled: true }).pipe(asUser(1)))
     const history = expectList(await api("GET", `/groups/${ids.top}/dependency_proxy/settings/history`))
     expect(history.map(({ setting, from, to, actor }) => ({ setting, from, to, actor }))).toEqual([
       { setting: "enabled", from: "true", to: "false", actor: "user:1" },

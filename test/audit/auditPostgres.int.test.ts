@@ -10,14 +10,14 @@ import { ProjectorLive } from "../../src/application/projectorLive.js"
 import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
 import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
 import { migratedTestDatabase } from "../contract/postgresTestDatabase.js"
-import { cryptoLayer } from "../support/testApp.js"
+import { cryptoLayer, SETUP_ACTOR } from "../support/testApp.js"
 import { threeSettingChanges } from "./auditScenario.js"
 
 const app = Layer.mergeAll(SqlEventStore.layer, SqlIdSequence.layer).pipe(
   Layer.provide(ProjectorLive),
   Layer.provideMerge(migratedTestDatabase),
   Layer.merge(cryptoLayer),
-  Layer.merge(Layer.succeed(CommandMetadata, systemMetadata("user:1"))),
+  Layer.merge(Layer.succeed(CommandMetadata, systemMetadata(SETUP_ACTOR))),
   Layer.merge(ProjectorLive)
 )
 

@@ -1,54 +1,35 @@
 import { Effect, Either } from "effect"
-import { BlobCached, BlobForgotten, ManifestCached, ManifestExpired } from "../../domain/cache/CacheEvents.js"
-import type { Decider } from "../../domain/Decider.js"
-import type { BlobEvent, ManifestEvent } from "../../domain/cache/CacheEvents.js"
+import type { BlobCached, ManifestCached } from "../../domain/cache/CacheEvents.js"
+import { CachedBlob, type CachedBlobCommand } from "../../domain/cache/CachedBlob.js"
+import { CachedManifests, type CachedManifestsCommand } from "../../domain/cache/CachedManifests.js"
 import { BlobStream, ManifestStream, streamId } from "../../domain/streams.js"
-import { BlobReads, ManifestReads } from "../../domain/cache/readTracking.js"
 import { decision, handleCommand } from "../commandHandler.js"
-
-/**
- * Cache entries are facts observed, not requests to judge: the decider records what it is given. Their
- * streams still go through the command handler, for the expected-version append and the hash chain.
- */
-export const recorder = <E>(): Decider<ReadonlyArray<E>, E, null, never> => ({
-  initialState: null,
-  evolve: (state) => state,
-  decide: (events) => Either.right(events)
-})
 
 export const manifestStreamId = (groupId: number, image: string) => streamId("manifest", `${groupId}/${image}`)
 export const blobStreamId = (groupId: number, digest: string) => streamId("blob", `${groupId}/${digest}`)
 
-export const recordManifest = (entry: Omit<typeof ManifestCached.Type, "_tag">) =>
-  handleCommand(Effect.succeed([
-    decision(ManifestStream, recorder<ManifestEvent>(), manifestStreamId(entry.groupId, entry.image), () =>
-      Either.right([ManifestCached.make(entry)]))
-  ]))
+/** One command on a group's manifest stream for an image, decided against that stream (CachedManifests). */
+const onManifests = (groupId: number, image: string, command: CachedManifestsCommand) =>
+  handleCommand(Effect.succeed([decision(ManifestStream, CachedManifests, manifestStreamId(groupId, image), () => Either.right(command))]))
 
-export const recordBlob = (entry: Omit<typeof BlobCached.Type, "_tag">) =>
-  handleCommand(Effect.succeed([
-    decision(BlobStream, recorder<BlobEvent>(), blobStreamId(entry.groupId, entry.digest), () =>
-      Either.right([BlobCached.make(entry)]))
-  ]))
+/** One command on a group's blob entry, decided against its stream (CachedBlob). */
+const onBlob = (groupId: number, digest: string, command: CachedBlobCommand) =>
+  handleCommand(Effect.succeed([decision(BlobStream, CachedBlob, blobStreamId(groupId, digest), () => Either.right(command))]))
+
+/** A manifest fetched and stored: recorded only if it is news (a new digest, or a tag that moved). */
+export const recordManifest = (entry: Omit<typeof ManifestCached.Type, "_tag">) =>
+  onManifests(entry.groupId, entry.image, { _tag: "CacheManifest", ...entry })
+
+export const recordBlob = (entry: Omit<typeof BlobCached.Type, "_tag">) => onBlob(entry.groupId, entry.digest, { _tag: "CacheBlob", ...entry })
 
 export const recordManifestRead = (groupId: number, image: string, digest: string, tag: string | null, at: Date, minIntervalMs: number) =>
-  handleCommand(Effect.succeed([
-    decision(ManifestStream, ManifestReads, manifestStreamId(groupId, image), () => Either.right({ digest, tag, at, minIntervalMs }))
-  ]))
+  onManifests(groupId, image, { _tag: "RecordManifestRead", digest, tag, at, minIntervalMs })
 
 export const recordBlobRead = (groupId: number, digest: string, at: Date, minIntervalMs: number) =>
-  handleCommand(Effect.succeed([
-    decision(BlobStream, BlobReads, blobStreamId(groupId, digest), () => Either.right({ at, minIntervalMs }))
-  ]))
+  onBlob(groupId, digest, { _tag: "RecordBlobRead", at, minIntervalMs })
 
-/** Drops a cached manifest (TTL expiry or purge) together with every tag that pointed at it. */
-export const expireManifest = (groupId: number, image: string, digest: string, tags: ReadonlyArray<string>, reason: "ttl" | "purge") =>
-  handleCommand(Effect.succeed([
-    decision(ManifestStream, recorder<ManifestEvent>(), manifestStreamId(groupId, image), () =>
-      Either.right([ManifestExpired.make({ digest, tags: [...tags], reason })]))
-  ]))
+/** Drops a cached manifest (TTL expiry or purge) together with every tag that points at it. */
+export const expireManifest = (groupId: number, image: string, digest: string, reason: "ttl" | "purge") =>
+  onManifests(groupId, image, { _tag: "ExpireManifest", digest, reason })
 
-export const forgetBlob = (groupId: number, digest: string, reason: string) =>
-  handleCommand(Effect.succeed([
-    decision(BlobStream, recorder<BlobEvent>(), blobStreamId(groupId, digest), () => Either.right([BlobForgotten.make({ reason })]))
-  ]))
+export const forgetBlob = (groupId: number, digest: string, reason: string) => onBlob(groupId, digest, { _tag: "ForgetBlob", reason })

@@ -6,7 +6,7 @@ import { expireManifest, forgetBlob } from "./cacheEvents.js"
 /** Files younger than this are never collected: their cache entry may be a moment from being recorded. */
 export const COLLECTION_GRACE_MS = 10 * 60 * 1000
 
-/** Drops the given entries of one group: manifests by digest with their tags, and blobs. */
+/** Drops the given entries of one group: manifests by digest (their streams name the tags), and blobs. */
 const expireEntries = (
   groupId: number,
   keep: (entry: { readonly lastReadAt: Date }) => boolean,
@@ -17,8 +17,7 @@ const expireEntries = (
     const manifests = state.cachedManifestsOf(groupId)
     let expired = 0
     for (const m of manifests.filter((m) => m.tag === null && !keep(m))) {
-      const tags = manifests.filter((t) => t.tag !== null && t.image === m.image && t.digest === m.digest).flatMap((t) => (t.tag === null ? [] : [t.tag]))
-      yield* expireManifest(m.groupId, m.image, m.digest, tags, reason)
+      yield* expireManifest(m.groupId, m.image, m.digest, reason)
       expired += 1
     }
     for (const b of state.cachedBlobsOf(groupId).filter((b) => !keep(b))) {

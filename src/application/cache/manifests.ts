@@ -99,22 +99,22 @@ export const manifestCache = Effect.gen(function*() {
         ))
     ))
 
-  /** GET from upstream, store, record. A tag that moved gets a new entry; one that did not, none. */
-  const fetchManifest = (group: GroupView, caller: UpstreamCaller, image: string, reference: Reference, cached: CachedManifestView | null) =>
+  /**
+   * GET from upstream, store, record. Whether that is news (a new digest, a tag that moved) is the manifest
+   * stream's decider's to say (`CachedManifests`): a tag fetched again at the same digest records nothing.
+   */
+  const fetchManifest = (group: GroupView, caller: UpstreamCaller, image: string, reference: Reference) =>
     Effect.gen(function*() {
       const fetched = yield* upstream.getManifest(caller, upstreamRepository(image), referenceText(reference))
       yield* storeBytes(fetched.digest, fetched.body).pipe(Effect.mapError((e) => (e._tag === "UpstreamInvalid" ? e : storageFailed(e))))
-      const unchanged = cached !== null && cached.digest === fetched.digest && cached.mediaType === fetched.mediaType
-      if (!unchanged) {
-        yield* recordManifest({
-          groupId: group.groupId,
-          image,
-          tag: reference._tag === "Tag" ? reference.tag : null,
-          digest: fetched.digest,
-          mediaType: fetched.mediaType,
-          size: fetched.body.length
-        }).pipe(Effect.provide(services), Effect.mapError(storageFailed))
-      }
+      yield* recordManifest({
+        groupId: group.groupId,
+        image,
+        tag: reference._tag === "Tag" ? reference.tag : null,
+        digest: fetched.digest,
+        mediaType: fetched.mediaType,
+        size: fetched.body.length
+      }).pipe(Effect.provide(services), Effect.mapError(storageFailed))
       yield* confirm(group.groupId, image, reference)
       if (reference._tag === "Tag") missing.forget(tagAsAsked(group, image, reference.tag))
       return { mediaType: fetched.mediaType, digest: fetched.digest, body: fetched.body } satisfies Manifest
@@ -134,7 +134,7 @@ export const manifestCache = Effect.gen(function*() {
           if (Option.isSome(size)) return yield* storageFailed(error)
           if (!mayHeal) return yield* new UpstreamUnavailable({ reason: "the cached manifest's file is missing and upstream is unavailable" })
           yield* Effect.logWarning("cached manifest file missing; fetching it again", { digest: entry.digest })
-          return yield* fetchManifest(group, caller, entry.image, { _tag: "Digest", digest: entry.digest }, entry).pipe(
+          return yield* fetchManifest(group, caller, entry.image, { _tag: "Digest", digest: entry.digest }).pipe(
             Effect.catchTag("UpstreamNotFound", () => Effect.fail(new ManifestUnknown({ image: entry.image, reference: entry.digest })))
           )
         })
@@ -161,7 +161,7 @@ export const manifestCache = Effect.gen(function*() {
         case "ManifestUnknown":
           return { _tag: "Unknown" } satisfies Revalidated
         case "Fetch": {
-          const fetched = yield* fetchManifest(group, caller, image, { _tag: "Tag", tag }, entry).pipe(Effect.either)
+          const fetched = yield* fetchManifest(group, caller, image, { _tag: "Tag", tag }).pipe(Effect.either)
           if (fetched._tag === "Right") return { _tag: "Refreshed", manifest: fetched.right } satisfies Revalidated
           if (fetched.left._tag === "ContentStorageFailed") return yield* fetched.left
           const fallback = afterFetchFailure(cached, fetchFailure(fetched.left), group.settings.serveStaleOnNotFound)
@@ -189,7 +189,7 @@ export const manifestCache = Effect.gen(function*() {
       })
       const unknown = new ManifestUnknown({ image, reference: referenceText(reference) })
 
-      const fetchOrFallBack = fetchManifest(group, caller, image, reference, entry).pipe(
+      const fetchOrFallBack = fetchManifest(group, caller, image, reference).pipe(
         Effect.catchTags({
           UpstreamNotFound: (error) => fallBack(error),
           UpstreamUnavailable: (error) => fallBack(error),
