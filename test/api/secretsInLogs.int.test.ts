@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os"
 import type { FastifyInstance } from "fastify"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buildServer } from "../../src/adapters/http/server.js"
+import { buildServer } from "../../src/httpServer.js"
 import { type ApiWorld, apiWorld, call, expectObject, passwordOf, text } from "./apiWorld.js"
 
 /**

@@ -26,7 +26,7 @@ describe("what starting a process loads", () => {
 
   it("serve loads GraphQL with the first GraphQL request, and the database engine it is configured for", () => {
     // What the entry point imports for `serve`: the command and the composition root.
-    const serve = new Set([...staticClosure(join(SRC, "adapters/cli/serve.ts")), ...staticClosure(join(SRC, "main.ts"))])
+    const serve = new Set([...staticClosure(join(SRC, "serve.ts")), ...staticClosure(join(SRC, "main.ts"))])
     // The closure does reach the HTTP edge and the composition root, so the absences below mean something.
     expect(serve).toContain("fastify")
     expect(serve).toContain(join(SRC, "main.ts"))

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify"
-import type { EdgeRuntime } from "../http/runtime.js"
+import type { EdgeRuntime } from "../edge/runtime.js"
 
 /**
  * `POST /api/graphql`. graphql-js and the schema load with the first GraphQL request rather than with the

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify"
 import { EventStore } from "../../application/ports/EventStore.js"
 import { type BreakerReport, UpstreamBreakers } from "../../application/upstream/UpstreamBreakers.js"
 import { isWritable } from "../filesystem/dataDir.js"
-import type { EdgeRuntime } from "./runtime.js"
+import type { EdgeRuntime } from "../edge/runtime.js"
 
 /** A breaker as readiness shows it: never a reason to be unready, since cached content is still served. */
 const upstreamDetail = (report: BreakerReport) => ({

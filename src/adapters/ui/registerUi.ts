@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto"
 import type { FastifyInstance } from "fastify"
-import type { EdgeRuntime } from "../http/runtime.js"
+import type { EdgeRuntime } from "../edge/runtime.js"
 import { acceptForms } from "./formBody.js"
 import { registerGroupList } from "./routes/groupListRoutes.js"
 import { registerGroupPages } from "./routes/groupPageRoutes.js"

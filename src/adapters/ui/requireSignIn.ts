@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify"
-import { runForRequest } from "../http/requestContext.js"
+import { runForRequest } from "../edge/requestContext.js"
 import { csrfToken } from "./csrf.js"
 import { sendDefect, sendFailure } from "./failures.js"
 import { seeOther } from "./respond.js"

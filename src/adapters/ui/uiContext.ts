@@ -1,4 +1,4 @@
-import type { EdgeRuntime } from "../http/runtime.js"
+import type { EdgeRuntime } from "../edge/runtime.js"
 
 /** What every UI route needs: the runtime, the session key, and how the outside world reaches us. */
 export interface UiContext {

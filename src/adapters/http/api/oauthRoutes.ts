@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify"
-import { runForRequest } from "../requestContext.js"
-import type { EdgeRuntime } from "../runtime.js"
+import { runForRequest } from "../../edge/requestContext.js"
+import type { EdgeRuntime } from "../../edge/runtime.js"
 import { API_BODY_LIMIT } from "./apiRoute.js"
 import { sendJson } from "./oauthError.js"
 import { passwordGrant } from "./passwordGrant.js"

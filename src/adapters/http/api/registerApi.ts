@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify"
-import type { EdgeRuntime } from "../runtime.js"
+import type { EdgeRuntime } from "../../edge/runtime.js"
 import { answerFrameworkErrors } from "./apiErrorHandler.js"
 import { registerApplicationSettingsRoutes } from "./applicationSettingsRoutes.js"
 import { apiRouter } from "./apiRoute.js"

@@ -5,7 +5,7 @@ import type { UpstreamInvalid, UpstreamUnavailable } from "../../../application/
 import type { BlobUnknown, ContentStorageFailed, ManifestUnknown, NameUnknown } from "../../../application/ports/ImageContent.js"
 import type { InvalidRegistryToken } from "../../../application/ports/RegistryTokens.js"
 import type { RouteError } from "../../../domain/registry/RegistryPath.js"
-import { REGISTRY_SERVICE } from "./challenge.js"
+import { type Challenge, REGISTRY_SERVICE } from "./challenge.js"
 import type { OciErrorResponse } from "./ociError.js"
 
 /** Every way a registry or token request can fail short of a defect. */
@@ -36,12 +36,6 @@ export const ACCESS_DENIED_MESSAGE =
 
 /** One answer for every authorization "no", so nobody learns whether a group exists. */
 export const NAME_UNKNOWN_MESSAGE = "repository name not known to registry"
-
-export interface Challenge {
-  /** `Bearer realm=…,service=…` plus `scope=` for the repository being asked for, if any. */
-  readonly bearer: string
-  readonly basic: string
-}
 
 /** The error-to-status table (ARCHITECTURE.md), exhaustive over `RegistryFailure`. */
 export const registryError = (failure: RegistryFailure, challenge: Challenge): OciErrorResponse => {

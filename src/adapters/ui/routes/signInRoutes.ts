@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
-import { runForRequest } from "../../http/requestContext.js"
+import { runForRequest } from "../../edge/requestContext.js"
 import { readCookie, setCookie } from "../cookies.js"
 import { CSRF_FIELD, csrfMatches, newSignInToken, SIGN_IN_CSRF_COOKIE, signInTokenMatches } from "../csrf.js"
 import { sendCsrfRejected, sendDefect, sendFailure } from "../failures.js"

@@ -1,0 +1,4 @@
+import { route } from "../adapters/http/route.js"
+
+/** Breaks application-has-no-adapter. */
+export const useCase = (): string => route()
