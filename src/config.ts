@@ -21,7 +21,25 @@ export interface Config {
   readonly cleanupIntervalSeconds: number
   /** The upstream's breaker, the revalidation budget and remembered 404s (ADR 0012). */
   readonly upstream: UpstreamResilience
+  /** Where blob bytes live: files under DATA_DIR (the default) or an S3-compatible bucket (ADR 0017). */
+  readonly blobStorage: BlobStorage
 }
+
+export type BlobStorage =
+  | { readonly kind: "filesystem" }
+  | {
+    readonly kind: "s3"
+    readonly endpoint: string
+    readonly bucket: string
+    readonly region: string
+    readonly accessKeyId: string
+    readonly secretAccessKey: string
+    readonly forcePathStyle: boolean
+    /** Answer cache hits with a short-lived pre-signed redirect instead of proxying the bytes. */
+    readonly redirect: boolean
+    /** Per-request timeout towards S3. */
+    readonly timeoutMs: number
+  }
 
 export interface UpstreamResilience {
   /** How long a pull of a cached tag waits for upstream's HEAD before serving the cached copy. */
@@ -135,6 +153,39 @@ const databaseUrl = (env: Env): Parsed<string | null> => {
     : Either.left(new ConfigInvalid({ variable: "DATABASE_URL", message: "DATABASE_URL must be a postgres:// or postgresql:// URL" }))
 }
 
+const required = (env: Env, name: string, why: string): Parsed<string> => {
+  const raw = value(env, name)
+  return raw === undefined
+    ? Either.left(new ConfigInvalid({ variable: name, message: `${name} must be set ${why}` }))
+    : Either.right(raw)
+}
+
+/** S3's bucket naming rules: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending alphanumeric. */
+const bucketName = (env: Env): Parsed<string> =>
+  Either.flatMap(required(env, "S3_BUCKET", "when BLOB_STORAGE=s3"), (raw) =>
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw) ? Either.right(raw) : invalid("S3_BUCKET", "must be an S3 bucket name (3–63 of a-z 0-9 . -)", raw))
+
+const blobStorage = (env: Env): Parsed<BlobStorage> =>
+  Either.gen(function*() {
+    const kind = (value(env, "BLOB_STORAGE") ?? "filesystem").toLowerCase()
+    if (kind === "filesystem") return { kind: "filesystem" } as const
+    if (kind !== "s3") return yield* invalid("BLOB_STORAGE", "must be filesystem or s3", kind)
+    const when = "when BLOB_STORAGE=s3"
+    yield* required(env, "S3_ENDPOINT", when)
+    return {
+      kind: "s3",
+      endpoint: yield* url(env, "S3_ENDPOINT", ""),
+      bucket: yield* bucketName(env),
+      region: value(env, "S3_REGION") ?? "us-east-1",
+      accessKeyId: yield* required(env, "S3_ACCESS_KEY_ID", when),
+      // Never echoed: a secret.
+      secretAccessKey: yield* required(env, "S3_SECRET_ACCESS_KEY", when),
+      forcePathStyle: yield* bool(env, "S3_FORCE_PATH_STYLE", false),
+      redirect: yield* bool(env, "S3_REDIRECT", false),
+      timeoutMs: yield* duration(env, "S3_TIMEOUT", 30_000, 1_000, 600_000, "1s to 10m, like 30s")
+    } as const
+  })
+
 /** Reads and checks the whole configuration; the first bad value is reported by name. */
 export const parseConfig = (env: Env): Parsed<Config> =>
   Either.gen(function*() {
@@ -158,6 +209,7 @@ export const parseConfig = (env: Env): Parsed<Config> =>
       logLevel: yield* logLevel(env),
       initialRootPassword,
       cleanupIntervalSeconds: yield* seconds(duration(env, "CLEANUP_INTERVAL", 86_400_000, 60_000, 30 * 86_400_000, "60s to 30d, like 3600, 12h or 1d")),
-      upstream: yield* upstreamResilience(env)
+      upstream: yield* upstreamResilience(env),
+      blobStorage: yield* blobStorage(env)
     }
   })

@@ -26,6 +26,7 @@ import type { JwtKeyRingError } from "./adapters/jwt/JwtKeyRing.js"
 import { BlobDownloadsLayer } from "./application/cache/BlobDownloads.js"
 import { PullThroughCacheLayer } from "./application/cache/PullThroughCache.js"
 import * as FileBlobStore from "./adapters/filesystem/FileBlobStore.js"
+import * as S3BlobStore from "./adapters/s3/S3BlobStore.js"
 import { NodeStreamBridgeLayer } from "./adapters/nodeStreamBridge.js"
 import { instrumented } from "./adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "./adapters/upstream/UndiciUpstreamRegistry.js"
@@ -153,13 +154,19 @@ export const registryLayer = (config: Config) =>
  */
 const leasesLayer = (config: Config) => (config.databaseUrl === null ? SoleProcessLeases.layer : PostgresAdvisoryLeases.layer)
 
-/** The pull-through cache: blobs under DATA_DIR/blobs, Docker Hub (or UPSTREAM_URL) through undici. */
+/** Blob bytes under DATA_DIR/blobs, or in the S3 bucket configured (writes in progress spool under DATA_DIR/spool). */
+const blobStoreLayer = (config: Config) =>
+  config.blobStorage.kind === "s3"
+    ? S3BlobStore.layer({ ...config.blobStorage, spoolDir: join(config.dataDir, "spool") })
+    : FileBlobStore.layer(join(config.dataDir, "blobs"))
+
+/** The pull-through cache: blobs in the configured store, Docker Hub (or UPSTREAM_URL) through undici. */
 export const cacheLayer = (config: Config) =>
   PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
     Layer.provideMerge(leasesLayer(config)),
     Layer.provide(NodeStreamBridgeLayer),
-    Layer.provideMerge(FileBlobStore.layer(join(config.dataDir, "blobs"))),
+    Layer.provideMerge(blobStoreLayer(config)),
     Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl })))
   )
 

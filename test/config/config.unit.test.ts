@@ -21,7 +21,8 @@ describe("configuration", () => {
       logLevel: "info",
       externalUrl: "http://localhost:5000",
       cleanupIntervalSeconds: 86400,
-      upstream: { revalidationBudgetMs: 2_000, breakerFailures: 5, breakerCooldownMs: 15_000, breakerSlowCallMs: 3_000, notFoundTtlMs: 60_000 }
+      upstream: { revalidationBudgetMs: 2_000, breakerFailures: 5, breakerCooldownMs: 15_000, breakerSlowCallMs: 3_000, notFoundTtlMs: 60_000 },
+      blobStorage: { kind: "filesystem" }
     })
   })
 
@@ -86,5 +87,55 @@ describe("configuration", () => {
     const error = errorOf({ ENCRYPTION_KEY: "not-a-key-but-secret" })
     expect(error?.variable).toBe("ENCRYPTION_KEY")
     expect(error?.message).not.toContain("not-a-key-but-secret")
+  })
+
+  describe("blobs in S3 (BLOB_STORAGE=s3)", () => {
+    const s3 = {
+      BLOB_STORAGE: "s3",
+      S3_ENDPOINT: "http://127.0.0.1:7480/",
+      S3_BUCKET: "registry-blobs",
+      S3_ACCESS_KEY_ID: "AKID",
+      S3_SECRET_ACCESS_KEY: "a-very-secret-key"
+    }
+
+    it("reads the bucket's settings, with us-east-1, virtual-hosted addressing, proxied reads and 30 s timeouts by default", () => {
+      expect(Either.getOrThrow(parseConfig(s3)).blobStorage).toEqual({
+        kind: "s3",
+        endpoint: "http://127.0.0.1:7480",
+        bucket: "registry-blobs",
+        region: "us-east-1",
+        accessKeyId: "AKID",
+        secretAccessKey: "a-very-secret-key",
+        forcePathStyle: false,
+        redirect: false,
+        timeoutMs: 30_000
+      })
+      expect(Either.getOrThrow(parseConfig({ ...s3, S3_REGION: "eu-west-1", S3_FORCE_PATH_STYLE: "true", S3_REDIRECT: "yes", S3_TIMEOUT: "5s" })).blobStorage)
+        .toMatchObject({ region: "eu-west-1", forcePathStyle: true, redirect: true, timeoutMs: 5_000 })
+    })
+
+    it.each([
+      [{ ...s3, BLOB_STORAGE: "nfs" }, "BLOB_STORAGE", "BLOB_STORAGE must be filesystem or s3 (got \"nfs\")"],
+      [{ ...s3, S3_ENDPOINT: "" }, "S3_ENDPOINT", "S3_ENDPOINT must be set when BLOB_STORAGE=s3"],
+      [{ ...s3, S3_ENDPOINT: "ftp://x" }, "S3_ENDPOINT", "S3_ENDPOINT must be an http or https URL (got \"ftp://x\")"],
+      [{ ...s3, S3_BUCKET: "" }, "S3_BUCKET", "S3_BUCKET must be set when BLOB_STORAGE=s3"],
+      [{ ...s3, S3_BUCKET: "Bad_Bucket" }, "S3_BUCKET", "S3_BUCKET must be an S3 bucket name (3–63 of a-z 0-9 . -) (got \"Bad_Bucket\")"],
+      [{ ...s3, S3_ACCESS_KEY_ID: "" }, "S3_ACCESS_KEY_ID", "S3_ACCESS_KEY_ID must be set when BLOB_STORAGE=s3"],
+      [{ ...s3, S3_SECRET_ACCESS_KEY: "" }, "S3_SECRET_ACCESS_KEY", "S3_SECRET_ACCESS_KEY must be set when BLOB_STORAGE=s3"],
+      [{ ...s3, S3_FORCE_PATH_STYLE: "maybe" }, "S3_FORCE_PATH_STYLE", "S3_FORCE_PATH_STYLE must be true or false (got \"maybe\")"],
+      [{ ...s3, S3_TIMEOUT: "0s" }, "S3_TIMEOUT", "S3_TIMEOUT must be a duration from 1s to 10m, like 30s (got \"0s\")"]
+    ])("rejects %j naming %s", (env, variable, message) => {
+      expect(errorOf(env)).toMatchObject({ variable, message })
+    })
+
+    it("never echoes the secret access key, whatever else is wrong", () => {
+      for (const env of [{ ...s3, S3_BUCKET: "Bad_Bucket" }, { ...s3, S3_TIMEOUT: "x" }, { ...s3, BLOB_STORAGE: "bogus" }]) {
+        expect(JSON.stringify(errorOf(env))).not.toContain("a-very-secret-key")
+      }
+    })
+
+    it("ignores the S3 variables when blobs stay on the filesystem", () => {
+      expect(Either.getOrThrow(parseConfig({ S3_BUCKET: "Bad_Bucket" })).blobStorage).toEqual({ kind: "filesystem" })
+    })
   })
 })

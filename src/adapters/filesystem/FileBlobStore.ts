@@ -37,7 +37,7 @@ export const removeStaleTemporaries = (tmp: string, now: number = Date.now()) =>
   })
 
 /** Up to `length` bytes of `handle` from `position`: fewer at the end of what the file holds. */
-const readAt = async (handle: FileHandle, position: number, length: number): Promise<Uint8Array> => {
+export const readAt = async (handle: FileHandle, position: number, length: number): Promise<Uint8Array> => {
   const buffer = Buffer.allocUnsafe(Math.max(0, length))
   let filled = 0
   while (filled < buffer.length) {

@@ -1,0 +1,327 @@
+import { createHash, randomUUID } from "node:crypto"
+import { type FileHandle, mkdir, open, unlink } from "node:fs/promises"
+import { join } from "node:path"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import { Effect, Layer, Option, Stream } from "effect"
+import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
+import { readAt, removeStaleTemporaries, STALE_TEMPORARY_MS } from "../filesystem/FileBlobStore.js"
+import { discard, makeS3Client, type S3Client, type S3Location, textOf } from "./S3Client.js"
+import { abandonedUploads, listedObjects } from "./s3Xml.js"
+
+const DIGEST = /^sha256:([a-f0-9]{64})$/
+const KEY = /^blobs\/sha256\/([a-f0-9]{64})$/
+const KEY_PREFIX = "blobs/sha256/"
+
+/** Multipart part size: S3's minimum is 5 MiB (but for the last); 8 MiB keeps requests few and memory small. */
+export const PART_SIZE = 8 * 1024 * 1024
+
+export interface S3BlobStoreOptions extends S3Location {
+  /** A local directory for the bytes of writes in progress (followers in this process read them back). */
+  readonly spoolDir: string
+  /** Per-request connect/headers/body timeout: a slow S3 fails a request instead of hanging it. */
+  readonly timeoutMs: number
+}
+
+const failure = (action: string) => (cause: unknown) =>
+  new BlobStoreError({ message: `${action}: ${cause instanceof Error ? cause.message : String(cause)}` })
+
+const codeOf = (error: unknown): unknown => (typeof error === "object" && error !== null && "code" in error ? error.code : undefined)
+
+const unlinkIfThere = (path: string) => unlink(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))
+
+const openSpoolReader = (id: string, path: string): Effect.Effect<Option.Option<BlobReader>, BlobStoreError> =>
+  Effect.tryPromise({
+    try: () => open(path, "r").then((h) => Option.some(h), (e: unknown) => (codeOf(e) === "ENOENT" ? Option.none<FileHandle>() : Promise.reject(e))),
+    catch: failure("open blob in progress")
+  }).pipe(Effect.map(Option.map((handle): BlobReader => ({
+    id,
+    size: Effect.tryPromise({ try: () => handle.stat().then((s) => s.size), catch: failure("stat blob in progress") }),
+    read: (start, end) => Effect.tryPromise({ try: () => readAt(handle, start, end - start), catch: failure("read blob in progress") }),
+    close: Effect.promise(() => handle.close().catch(() => undefined))
+  }))))
+
+/**
+ * Blobs as objects `blobs/sha256/<hex>` in an S3 bucket (ADR 0017). A write hashes the bytes as they come, keeps
+ * them in a local spool file (so requests in this process can follow it) and sends them on as multipart parts;
+ * the object appears under its digest's key only when the upload completes, and it completes only after the
+ * digest is verified: nothing partial or unverified is ever visible. A blob smaller than one part is one PUT
+ * signed with its own sha256, which S3 checks too.
+ */
+export const layer = (options: S3BlobStoreOptions) =>
+  Layer.scoped(
+    BlobStore,
+    Effect.gen(function*() {
+      const s3: S3Client = yield* Effect.acquireRelease(
+        Effect.sync(() => makeS3Client(options, { timeoutMs: options.timeoutMs })),
+        (client) => Effect.promise(() => client.close().catch(() => undefined))
+      )
+      const call = <A>(action: string, run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: failure(action) })
+
+      yield* call("create spool directory", () => mkdir(options.spoolDir, { recursive: true, mode: 0o700 }))
+      yield* removeStaleTemporaries(options.spoolDir)
+      yield* ensureBucket(s3)
+      yield* abortAbandonedUploads(s3, Date.now())
+
+      const hexOf = (digest: string) =>
+        Effect.suspend(() => {
+          const hex = DIGEST.exec(digest)?.[1]
+          return hex === undefined
+            ? Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
+            : Effect.succeed(hex)
+        })
+      const keyOf = (digest: string) => hexOf(digest).pipe(Effect.map((hex) => `${KEY_PREFIX}${hex}`))
+
+      /** Writes in progress in this process, by digest, oldest first: the newest one is the one followed. */
+      const inProgress = new Map<string, ReadonlyArray<{ readonly id: string; readonly path: string }>>()
+
+      const size = (digest: string) =>
+        keyOf(digest).pipe(Effect.flatMap((key) =>
+          call("stat blob", async () => {
+            const response = await s3.send({ operation: "HeadObject", method: "HEAD", key }, [200, 404])
+            await discard(response)
+            return response.status === 404 ? Option.none<number>() : Option.some(Number(response.headers["content-length"]))
+          })
+        ))
+
+      const read = (digest: string, range: { readonly start: number; readonly end: number } | null) =>
+        (range !== null && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end >= range.start)
+          ? Effect.fail(new BlobStoreError({ message: `invalid range ${range.start}-${range.end}` }))
+          : keyOf(digest)).pipe(Effect.map((key) =>
+            // The request is made when the stream runs, and its body released with it, so an unread stream costs nothing.
+            Stream.unwrapScoped(
+              Effect.acquireRelease(
+                call("read blob", () =>
+                  s3.send({
+                    operation: "GetObject",
+                    method: "GET",
+                    key,
+                    ...(range === null ? {} : { headers: { range: `bytes=${range.start}-${range.end}` } })
+                  }, [200, 206])),
+                (response) => Effect.sync(() => response.body.destroy())
+              ).pipe(Effect.map((response) =>
+                NodeStream.fromReadable<BlobStoreError, Uint8Array>(() => response.body, failure("read blob"))
+              ))
+            )
+          ))
+
+      const begin = (digest: string) =>
+        Effect.gen(function*() {
+          const key = yield* keyOf(digest)
+          const id = randomUUID()
+          const spoolPath = join(options.spoolDir, `${yield* hexOf(digest)}.${id}`)
+          const spool: FileHandle = yield* call("create spool file", () => open(spoolPath, "w+", 0o600))
+          inProgress.set(digest, [...(inProgress.get(digest) ?? []), { id, path: spoolPath }])
+          const hash = createHash("sha256")
+          let written = 0
+          let finished = false
+          let released = false
+          /** The multipart upload, begun when the first part is full. */
+          let upload: { readonly uploadId: string; readonly etags: Array<string> } | null = null
+          /** Bytes before this are in parts sent (or being sent). */
+          let partStart = 0
+          /** The part being sent, at most one at a time: the next one waits on disk, not in memory. */
+          let sending: Promise<void> = Promise.resolve()
+
+          const forget = () => {
+            const others = (inProgress.get(digest) ?? []).filter((w) => w.id !== id)
+            if (others.length === 0) inProgress.delete(digest)
+            else inProgress.set(digest, others)
+          }
+          const unfinished = Effect.suspend(() =>
+            finished ? Effect.fail(new BlobStoreError({ message: "the write is already committed or aborted" })) : Effect.void
+          )
+          const sendPart = async (start: number, end: number) => {
+            if (upload === null) {
+              const created = await s3.send({ operation: "CreateMultipartUpload", method: "POST", key, query: [["uploads", ""]] }, [200])
+              const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(await textOf(created))?.[1]
+              if (uploadId === undefined) throw new Error("CreateMultipartUpload answered no UploadId")
+              upload = { uploadId, etags: [] }
+            }
+            const { uploadId, etags } = upload
+            const partNumber = etags.length + 1
+            const body = await readAt(spool, start, end - start)
+            const response = await s3.send({
+              operation: "UploadPart",
+              method: "PUT",
+              key,
+              query: [["partNumber", String(partNumber)], ["uploadId", uploadId]],
+              body
+            }, [200])
+            await discard(response)
+            const etag = response.headers["etag"]
+            if (typeof etag !== "string") throw new Error("UploadPart answered no ETag")
+            etags.push(etag)
+          }
+          const abortUpload = async () => {
+            await sending.catch(() => undefined)
+            if (upload === null) return
+            const response = await s3.send({ operation: "AbortMultipartUpload", method: "DELETE", key, query: [["uploadId", upload.uploadId]] }, [204, 200, 404])
+            await discard(response)
+          }
+
+          const write: BlobWrite = {
+            append: (chunk) =>
+              unfinished.pipe(Effect.zipRight(call("write blob", async () => {
+                let offset = 0
+                while (offset < chunk.length) {
+                  const { bytesWritten } = await spool.write(chunk, offset, chunk.length - offset, written + offset)
+                  offset += bytesWritten
+                }
+                hash.update(chunk)
+                written += chunk.length
+                if (written - partStart >= PART_SIZE) {
+                  // A failed part fails the next append (or the commit): the download stops instead of going on for nothing.
+                  await sending
+                  const start = partStart
+                  partStart += PART_SIZE
+                  sending = sendPart(start, start + PART_SIZE)
+                  sending.catch(() => undefined)
+                }
+              }))),
+            written: Effect.sync(() => written),
+            readWritten: (start, end) => call("read growing blob", () => readAt(spool, start, Math.min(end, written) - start)),
+            commit: Effect.gen(function*() {
+              yield* unfinished
+              finished = true
+              forget()
+              const actual = `sha256:${hash.digest("hex")}`
+              if (actual !== digest) {
+                yield* Effect.promise(() => abortUpload().catch(() => undefined))
+                return yield* new DigestMismatch({ expected: digest, actual })
+              }
+              yield* call("commit blob", async () => {
+                await sending
+                const current = upload
+                if (current === null) {
+                  // One PUT signed with the blob's own sha256: S3 refuses it if a byte changed on the way.
+                  const body = await readAt(spool, 0, written)
+                  await discard(await s3.send({ operation: "PutObject", method: "PUT", key, body, payloadSha256: digest.slice("sha256:".length) }, [200]))
+                  return
+                }
+                if (written > partStart) await sendPart(partStart, written)
+                const parts = current.etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join("")
+                const completed = await s3.send({
+                  operation: "CompleteMultipartUpload",
+                  method: "POST",
+                  key,
+                  query: [["uploadId", current.uploadId]],
+                  body: new TextEncoder().encode(`<CompleteMultipartUpload>${parts}</CompleteMultipartUpload>`)
+                }, [200])
+                // S3 may answer 200 and report the failure in the body.
+                const text = await textOf(completed)
+                if (text.includes("<Error>")) throw new Error(`CompleteMultipartUpload failed: ${/<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? "unknown"}`)
+              }).pipe(Effect.tapError(() => Effect.promise(() => abortUpload().catch(() => undefined))))
+            }),
+            abort: Effect.suspend(() => {
+              finished = true
+              forget()
+              return Effect.promise(async () => {
+                await abortUpload().catch(() => undefined)
+                await unlinkIfThere(spoolPath).catch(() => undefined)
+              })
+            }),
+            release: Effect.suspend(() => {
+              if (released) return Effect.void
+              released = true
+              forget()
+              return Effect.promise(async () => {
+                await spool.close().catch(() => undefined)
+                await unlinkIfThere(spoolPath).catch(() => undefined)
+              })
+            })
+          }
+          return write
+        })
+
+      const openPartial = (digest: string) =>
+        hexOf(digest).pipe(Effect.flatMap(() => {
+          const current = inProgress.get(digest)?.at(-1)
+          return current === undefined ? Effect.succeed(Option.none<BlobReader>()) : openSpoolReader(current.id, current.path)
+        }))
+
+      const openStored = (digest: string) =>
+        Effect.gen(function*() {
+          const key = yield* keyOf(digest)
+          const stored = yield* size(digest)
+          return Option.map(stored, (length): BlobReader => ({
+            id: digest,
+            size: Effect.succeed(length),
+            read: (start, end) =>
+              end <= start || start >= length
+                ? Effect.succeed(new Uint8Array(0))
+                : call("read blob", async () => {
+                  const response = await s3.send({
+                    operation: "GetObject",
+                    method: "GET",
+                    key,
+                    headers: { range: `bytes=${start}-${Math.min(end, length) - 1}` }
+                  }, [206, 200])
+                  return Buffer.concat(await response.body.toArray())
+                }),
+            close: Effect.void
+          }))
+        })
+
+      const remove = (digest: string) =>
+        keyOf(digest).pipe(Effect.flatMap((key) =>
+          call("remove blob", async () => discard(await s3.send({ operation: "DeleteObject", method: "DELETE", key }, [204, 200, 404])))
+        ))
+
+      const list = call("list blobs", async () => {
+        const found: Array<{ digest: string; size: number; storedAt: Date }> = []
+        let continuation: string | null = null
+        do {
+          const query: Array<readonly [string, string]> = [["list-type", "2"], ["prefix", KEY_PREFIX]]
+          if (continuation !== null) query.push(["continuation-token", continuation])
+          const page = listedObjects(await textOf(await s3.send({ operation: "ListObjectsV2", method: "GET", key: null, query }, [200])))
+          for (const object of page.objects) {
+            const hex = KEY.exec(object.key)?.[1]
+            if (hex !== undefined) found.push({ digest: `sha256:${hex}`, size: object.size, storedAt: object.lastModified })
+          }
+          continuation = page.nextContinuationToken
+        } while (continuation !== null)
+        return found.sort((a, b) => (a.digest < b.digest ? -1 : 1))
+      })
+
+      const check = (digest: string) =>
+        read(digest, null).pipe(
+          Effect.flatMap((bytes) =>
+            Stream.runFold(bytes, createHash("sha256"), (hash, chunk) => hash.update(chunk)).pipe(
+              Effect.map((hash): BlobCheck => (`sha256:${hash.digest("hex")}` === digest ? "ok" : "corrupt"))
+            )
+          ),
+          Effect.catchAll((error) =>
+            size(digest).pipe(Effect.flatMap((s) => (Option.isNone(s) ? Effect.succeed<BlobCheck>("missing") : Effect.fail(error))))
+          )
+        )
+
+      return { size, read, localFile: () => Option.none(), begin, openPartial, openStored, remove, list, check }
+    })
+  )
+
+/** Creates the bucket if it does not exist (a development or test set-up; production buckets exist already). */
+const ensureBucket = (s3: S3Client) =>
+  Effect.tryPromise({
+    try: async () => {
+      const head = await s3.send({ operation: "HeadBucket", method: "HEAD", key: null }, [200, 404])
+      await discard(head)
+      if (head.status === 404) await discard(await s3.send({ operation: "CreateBucket", method: "PUT", key: null }, [200]))
+    },
+    catch: failure(`open bucket ${s3.location.bucket}`)
+  })
+
+/** Multipart uploads a killed process never finished nor aborted: S3 keeps (and bills) their parts until aborted. */
+const abortAbandonedUploads = (s3: S3Client, now: number) =>
+  Effect.tryPromise({
+    try: async () => {
+      const listing = await s3.send({ operation: "ListMultipartUploads", method: "GET", key: null, query: [["uploads", ""], ["prefix", KEY_PREFIX]] }, [200])
+      let aborted = 0
+      for (const upload of abandonedUploads(await textOf(listing))) {
+        if (now - upload.initiated.getTime() < STALE_TEMPORARY_MS) continue
+        await discard(await s3.send({ operation: "AbortMultipartUpload", method: "DELETE", key: upload.key, query: [["uploadId", upload.uploadId]] }, [204, 200, 404]))
+        aborted += 1
+      }
+      return aborted
+    },
+    catch: failure("clean abandoned uploads")
+  }).pipe(Effect.tap((aborted) => (aborted > 0 ? Effect.logInfo("aborted multipart uploads left by an interrupted process", { aborted }) : Effect.void)))

@@ -1,0 +1,49 @@
+import { execFileSync } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { resolve } from "node:path"
+import type { S3Location } from "../../src/adapters/s3/S3Client.js"
+
+/** Where the tests' radosgw keeps its cluster when no `S3_ENDPOINT` is given (scripts/radosgw). */
+const RADOSGW_DIR = "/tmp/dependency-proxy-s3"
+const START = resolve(import.meta.dirname, "../../scripts/radosgw/start.sh")
+
+let started: Readonly<Record<string, string>> | null = null
+
+/**
+ * The S3 server the tests use: the one `S3_ENDPOINT` names (`.ci/run` starts radosgw and exports it), else a
+ * radosgw this process starts with the repository's script (idempotent: a running one answers in under a
+ * second). Never a skip: without S3 the tests that need it fail, saying why.
+ */
+const s3Env = (): Readonly<Record<string, string>> => {
+  if (process.env["S3_ENDPOINT"] !== undefined && process.env["S3_ENDPOINT"] !== "") {
+    const env: Record<string, string> = {}
+    for (const name of ["S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION", "S3_FORCE_PATH_STYLE"]) env[name] = process.env[name] ?? ""
+    return env
+  }
+  if (started === null) {
+    const output = execFileSync("bash", [START, RADOSGW_DIR], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 600_000 })
+    started = Object.fromEntries(output.split("\n").flatMap((line) => {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim())
+      return m === null ? [] : [[m[1] ?? "", m[2] ?? ""]]
+    }))
+  }
+  return started
+}
+
+/** A location on the tests' S3 server with a bucket name of its own (created by the store on first use). */
+export const freshS3Location = (prefix = "test"): S3Location => {
+  const env = s3Env()
+  const need = (name: string) => {
+    const v = env[name]
+    if (v === undefined || v === "") throw new Error(`the tests' S3 server did not say ${name}`)
+    return v
+  }
+  return {
+    endpoint: need("S3_ENDPOINT"),
+    accessKeyId: need("S3_ACCESS_KEY_ID"),
+    secretAccessKey: need("S3_SECRET_ACCESS_KEY"),
+    region: need("S3_REGION"),
+    forcePathStyle: need("S3_FORCE_PATH_STYLE") === "true",
+    bucket: `${prefix}-${randomUUID().slice(0, 18)}`
+  }
+}
