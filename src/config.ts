@@ -35,8 +35,6 @@ export type BlobStorage =
     readonly accessKeyId: string
     readonly secretAccessKey: string
     readonly forcePathStyle: boolean
-    /** Answer cache hits with a short-lived pre-signed redirect instead of proxying the bytes. */
-    readonly redirect: boolean
     /** Per-request timeout towards S3. */
     readonly timeoutMs: number
   }
@@ -181,7 +179,6 @@ const blobStorage = (env: Env): Parsed<BlobStorage> =>
       // Never echoed: a secret.
       secretAccessKey: yield* required(env, "S3_SECRET_ACCESS_KEY", when),
       forcePathStyle: yield* bool(env, "S3_FORCE_PATH_STYLE", false),
-      redirect: yield* bool(env, "S3_REDIRECT", false),
       timeoutMs: yield* duration(env, "S3_TIMEOUT", 30_000, 1_000, 600_000, "1s to 10m, like 30s")
     } as const
   })

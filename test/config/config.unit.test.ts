@@ -98,7 +98,7 @@ describe("configuration", () => {
       S3_SECRET_ACCESS_KEY: "a-very-secret-key"
     }
 
-    it("reads the bucket's settings, with us-east-1, virtual-hosted addressing, proxied reads and 30 s timeouts by default", () => {
+    it("reads the bucket's settings, with us-east-1, virtual-hosted addressing and 30 s timeouts by default", () => {
       expect(Either.getOrThrow(parseConfig(s3)).blobStorage).toEqual({
         kind: "s3",
         endpoint: "http://127.0.0.1:7480",
@@ -107,11 +107,10 @@ describe("configuration", () => {
         accessKeyId: "AKID",
         secretAccessKey: "a-very-secret-key",
         forcePathStyle: false,
-        redirect: false,
         timeoutMs: 30_000
       })
-      expect(Either.getOrThrow(parseConfig({ ...s3, S3_REGION: "eu-west-1", S3_FORCE_PATH_STYLE: "true", S3_REDIRECT: "yes", S3_TIMEOUT: "5s" })).blobStorage)
-        .toMatchObject({ region: "eu-west-1", forcePathStyle: true, redirect: true, timeoutMs: 5_000 })
+      expect(Either.getOrThrow(parseConfig({ ...s3, S3_REGION: "eu-west-1", S3_FORCE_PATH_STYLE: "true", S3_TIMEOUT: "5s" })).blobStorage)
+        .toMatchObject({ region: "eu-west-1", forcePathStyle: true, timeoutMs: 5_000 })
     })
 
     it.each([

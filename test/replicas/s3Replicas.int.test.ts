@@ -1,0 +1,116 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect } from "effect"
+import { readdir } from "node:fs/promises"
+import { join, relative } from "node:path"
+import { discard, makeS3Client, type S3Location } from "../../src/adapters/s3/S3Client.js"
+import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { pullBlob, replicaCluster } from "../support/replicaCluster.js"
+import { freshS3Location } from "../support/s3.js"
+import { startUpstream } from "../support/upstream/fixture.js"
+
+const MiB = 1024 * 1024
+
+const upstreamFixture = Effect.acquireRelease(Effect.promise(() => startUpstream()), (u) => Effect.promise(() => u.stopAll()))
+
+const s3Env = (location: S3Location): Record<string, string> => ({
+  BLOB_STORAGE: "s3",
+  S3_ENDPOINT: location.endpoint,
+  S3_BUCKET: location.bucket,
+  S3_REGION: location.region,
+  S3_ACCESS_KEY_ID: location.accessKeyId,
+  S3_SECRET_ACCESS_KEY: location.secretAccessKey,
+  S3_FORCE_PATH_STYLE: String(location.forcePathStyle)
+})
+
+/** Whether the bucket holds the blob's object (HEAD, signed). */
+const inBucket = (location: S3Location, digest: string) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => makeS3Client(location, { timeoutMs: 30_000 })),
+    (s3) =>
+      Effect.promise(async () => {
+        const head = await s3.send({ operation: "HeadObject", method: "HEAD", key: `blobs/sha256/${digest.slice("sha256:".length)}` }, [200, 404])
+        await discard(head)
+        return head.status === 200
+      }),
+    (s3) => Effect.promise(() => s3.close())
+  )
+
+/** Every regular file under `dir/sub`, relative to `dir`. */
+const filesUnder = (dir: string, sub: string) =>
+  Effect.promise(async () =>
+    (await readdir(join(dir, sub), { recursive: true, withFileTypes: true }).catch(() => []))
+      .filter((e) => e.isFile())
+      .map((e) => relative(dir, join(e.parentPath, e.name)))
+  )
+
+/**
+ * Replicas on one Postgres database with blobs in one S3 bucket (radosgw): blob bytes never touch DATA_DIR,
+ * one upstream transfer per blob holds across replicas through the Postgres lease, and what one replica
+ * cached the other serves by digest without asking upstream.
+ */
+describe("replicas with blobs in S3", () => {
+  it.scopedLive("clients on two replicas pulling one uncached blob: one upstream GET, verified bytes, the object in the bucket, no blob file on disk", () =>
+    Effect.gen(function*() {
+      const upstream = yield* upstreamFixture
+      const location = freshS3Location("replicas")
+      const first = yield* Effect.promise(() => upstream.images.largeLayer("library/s3shared", "1", 48 * MiB))
+      const second = yield* Effect.promise(() => upstream.images.largeLayer("library/s3second", "1", 12 * MiB))
+      const [blob, other] = [first.layers[0], second.layers[0]]
+      if (blob === undefined || other === undefined) throw new Error("the fixture built no layer")
+      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3Env(location))
+      const [a, b] = [cluster.first, yield* cluster.startReplica]
+      const [aHeaders, bHeaders] = yield* Effect.forEach([a, b], (r) => cluster.bearer(r, "s3shared"))
+
+      const pulls = yield* Effect.forEach(
+        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? pullBlob(cluster.blobUrl(a, "s3shared", blob.digest), aHeaders!) : pullBlob(cluster.blobUrl(b, "s3shared", blob.digest), bHeaders!))),
+        (pull) => pull,
+        { concurrency: "unbounded" }
+      )
+      expect(pulls.map((p) => [p.status, p.bytes, p.digest])).toEqual(Array(8).fill([200, blob.size, blob.digest]))
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(1)
+      expect(yield* inBucket(location, blob.digest)).toBe(true)
+
+      // Cached through A only; B serves it by digest from the bucket, with no upstream request.
+      const aOther = yield* cluster.bearer(a, "s3second")
+      const bOther = yield* cluster.bearer(b, "s3second")
+      expect((yield* pullBlob(cluster.blobUrl(a, "s3second", other.digest), aOther)).digest).toBe(other.digest)
+      const viaB = yield* pullBlob(cluster.blobUrl(b, "s3second", other.digest), bOther)
+      expect([viaB.status, viaB.bytes, viaB.digest]).toEqual([200, other.size, other.digest])
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(other.digest))).toBe(1)
+
+      // No blob bytes on disk: nothing under blobs/, and the spool of writes in progress is empty again.
+      expect(yield* filesUnder(cluster.dataDir, "blobs")).toEqual([])
+      expect(yield* filesUnder(cluster.dataDir, "spool")).toEqual([])
+    }), { timeout: 300_000 })
+
+  it.scopedLive("the replica transferring a blob killed midway: the other takes over and its clients get every verified byte", () =>
+    Effect.gen(function*() {
+      const upstream = yield* upstreamFixture
+      const location = freshS3Location("takeover")
+      const image = yield* Effect.promise(() => upstream.images.largeLayer("library/s3orphan", "1", 160 * MiB))
+      const blob = image.layers[0]
+      if (blob === undefined) throw new Error("the fixture built no layer")
+      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3Env(location))
+      const [doomed, survivor] = [cluster.first, yield* cluster.startReplica]
+      const [doomedHeaders, survivorHeaders] = yield* Effect.forEach([doomed, survivor], (r) => cluster.bearer(r, "s3orphan"))
+      const url = (replica: typeof doomed) => cluster.blobUrl(replica, "s3orphan", blob.digest)
+
+      // The doomed replica starts the transfer; at 8 MiB the survivor's clients ask, at 24 MiB it dies.
+      const started = yield* Deferred.make<void>()
+      const runtime = yield* Effect.runtime<never>()
+      const first = yield* Effect.fork(pullBlob(url(doomed), doomedHeaders!, (n) => {
+        if (n >= 8 * MiB) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
+        if (n >= 24 * MiB) doomed.process.kill("SIGKILL")
+      }))
+      yield* Deferred.await(started)
+      const survivorPulls = yield* Effect.fork(
+        Effect.all([pullBlob(url(survivor), survivorHeaders!), pullBlob(url(survivor), survivorHeaders!)], { concurrency: "unbounded" })
+      )
+      const cut = yield* first.await.pipe(Effect.flatten)
+      expect(cut.bytes).toBeLessThan(blob.size)
+      const completed = yield* survivorPulls.await.pipe(Effect.flatten)
+      expect(completed.map((p) => [p.status, p.bytes, p.digest, p.aborted])).toEqual(Array(2).fill([200, blob.size, blob.digest, false]))
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(2)
+      expect(yield* inBucket(location, blob.digest)).toBe(true)
+    }), { timeout: 300_000 })
+})
