@@ -16,8 +16,8 @@ const GROUP_QUERY = `
       dependencyProxyImagePrefix
       dependencyProxyTotalSize dependencyProxyTotalSizeBytes
       dependencyProxyImageCount dependencyProxyBlobCount
-      dependencyProxyManifests { nodes { imageName tag digest size createdAt } }
-      dependencyProxyBlobs { nodes { fileName size createdAt } }
+      dependencyProxyManifests { count nodes { imageName tag digest size createdAt } pageInfo { hasNextPage hasPreviousPage } }
+      dependencyProxyBlobs { count nodes { fileName size createdAt } }
       dependencyProxyImageTtlPolicy { enabled ttl }
       dependencyProxySettingsHistory { nodes { at actor setting from to } }
     }
@@ -54,14 +54,16 @@ describe("group(fullPath) over GraphQL", () => {
           dependencyProxyTotalSizeBytes: "2001500",
           dependencyProxyImageCount: 2,
           dependencyProxyBlobCount: 1,
-          // Same-millisecond entries have no defined order; the count above pins the length.
+          // Newest first, as GitLab orders by id descending.
           dependencyProxyManifests: {
-            nodes: expect.arrayContaining([
-              { imageName: "alpine", tag: "3.19", digest: digest("a"), size: "1000", createdAt: expect.stringMatching(ISO_TIME) },
-              { imageName: "busybox", tag: null, digest: digest("b"), size: "500", createdAt: expect.stringMatching(ISO_TIME) }
-            ])
+            count: 2,
+            nodes: [
+              { imageName: "busybox", tag: null, digest: digest("b"), size: "500", createdAt: expect.stringMatching(ISO_TIME) },
+              { imageName: "alpine", tag: "3.19", digest: digest("a"), size: "1000", createdAt: expect.stringMatching(ISO_TIME) }
+            ],
+            pageInfo: { hasNextPage: false, hasPreviousPage: false }
           },
-          dependencyProxyBlobs: { nodes: [{ fileName: `${"c".repeat(64)}.gz`, size: "2000000", createdAt: expect.stringMatching(ISO_TIME) }] },
+          dependencyProxyBlobs: { count: 1, nodes: [{ fileName: `${"c".repeat(64)}.gz`, size: "2000000", createdAt: expect.stringMatching(ISO_TIME) }] },
           dependencyProxyImageTtlPolicy: { enabled: false, ttl: 90 },
           // Set up through the harness, which records its commands as `user:1`.
           dependencyProxySettingsHistory: {

@@ -1,16 +1,22 @@
-import { GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString } from "graphql"
+import { GraphQLNonNull, GraphQLObjectType, GraphQLString } from "graphql"
 import type { GroupCache } from "../../application/cache/groupCache.js"
 import type { CachedBlobView, CachedManifestView } from "../../domain/views.js"
+import { connectionType } from "./connection.js"
 import { TimeScalar } from "./scalars.js"
+
+/** GitLab lists by id descending; the log position that cached a row plays the id's part. */
+export const newestFirst = (a: { readonly position: number }, b: { readonly position: number }) => b.position - a.position
 
 /**
  * What a person has pulled: every tagged manifest, plus manifests pulled by digest that no cached tag points
- * at (those have no tag). A digest reached through a tag is listed once, under its tag.
+ * at (those have no tag). A digest reached through a tag is listed once, under its tag. Newest first.
  */
 export const listedManifests = (cache: GroupCache): ReadonlyArray<CachedManifestView> => {
   const tagged = new Set(cache.images.map((m) => `${m.image}@${m.digest}`))
-  return [...cache.images, ...cache.manifests.filter((m) => !tagged.has(`${m.image}@${m.digest}`))]
+  return [...cache.images, ...cache.manifests.filter((m) => !tagged.has(`${m.image}@${m.digest}`))].sort(newestFirst)
 }
+
+export const listedBlobs = (cache: GroupCache): ReadonlyArray<CachedBlobView> => [...cache.blobs].sort(newestFirst)
 
 /** GitLab stores a blob as `<hex digest>.gz` and shows that name; clients written for GitLab expect it. */
 export const blobFileName = (digest: string): string => `${digest.replace(/^sha256:/, "")}.gz`
@@ -38,14 +44,6 @@ const BlobType = new GraphQLObjectType<CachedBlobView>({
   }
 })
 
-export const ManifestConnectionType = new GraphQLObjectType<{ readonly nodes: ReadonlyArray<CachedManifestView> }>({
-  name: "DependencyProxyManifestConnection",
-  description: "The cached manifests of a group",
-  fields: { nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(ManifestType))) } }
-})
+export const ManifestConnectionType = connectionType(ManifestType)
 
-export const BlobConnectionType = new GraphQLObjectType<{ readonly nodes: ReadonlyArray<CachedBlobView> }>({
-  name: "DependencyProxyBlobConnection",
-  description: "The cached blobs of a group, newest first",
-  fields: { nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(BlobType))) } }
-})
+export const BlobConnectionType = connectionType(BlobType)

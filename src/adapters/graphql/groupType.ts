@@ -9,7 +9,8 @@ import { AccessLevels } from "../../domain/AccessLevel.js"
 import { imagePrefix } from "../../domain/registry/imagePrefix.js"
 import type { GroupView } from "../../domain/views.js"
 import { decodeArgs } from "./args.js"
-import { BlobConnectionType, listedManifests, ManifestConnectionType } from "./cacheTypes.js"
+import { BlobConnectionType, listedBlobs, listedManifests, ManifestConnectionType } from "./cacheTypes.js"
+import { type Connection, paginate, PaginationArgs, paginationArgs } from "./connection.js"
 import { type Args, type GraphqlContext, storeTrouble } from "./context.js"
 import { BigIntScalar } from "./scalars.js"
 import { DependencyProxySettingType, ImageTtlGroupPolicyType, SettingChangeConnectionType } from "./settingsTypes.js"
@@ -33,6 +34,21 @@ const cached = (type: GroupField["type"], description: string, pick: (cache: Gro
   type,
   description,
   resolve: async (source) => pick(await source.cache())
+})
+
+/** A cached listing as a GitLab connection: `first`/`last`/`after`/`before`, keyed by log position. */
+const paged = <A extends { readonly position: number }>(
+  type: GraphQLObjectType<Connection<A>>,
+  description: string,
+  list: (cache: GroupCache) => ReadonlyArray<A>
+): GroupField => ({
+  type,
+  description,
+  args: paginationArgs,
+  resolve: async (source, args: Args, ctx) => {
+    const items = list(await source.cache())
+    return ctx.run(decodeArgs(PaginationArgs)(args).pipe(Effect.flatMap((pagination) => paginate(items, (a) => a.position, pagination))))
+  }
 })
 
 export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
@@ -59,8 +75,8 @@ export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
     ),
     dependencyProxyImageCount: cached(new GraphQLNonNull(GraphQLInt), "Number of dependency proxy images cached in the group.", (c) => listedManifests(c).length),
     dependencyProxyBlobCount: cached(new GraphQLNonNull(GraphQLInt), "Number of dependency proxy blobs cached in the group.", (c) => c.blobs.length),
-    dependencyProxyManifests: cached(ManifestConnectionType, "Dependency Proxy manifests.", (c) => ({ nodes: listedManifests(c) })),
-    dependencyProxyBlobs: cached(BlobConnectionType, "Dependency Proxy blobs.", (c) => ({ nodes: c.blobs })),
+    dependencyProxyManifests: paged(ManifestConnectionType, "Dependency Proxy manifests.", listedManifests),
+    dependencyProxyBlobs: paged(BlobConnectionType, "Dependency Proxy blobs.", listedBlobs),
     dependencyProxyImageTtlPolicy: {
       type: ImageTtlGroupPolicyType,
       description: "Dependency proxy TTL policy for the group.",
