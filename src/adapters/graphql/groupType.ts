@@ -3,7 +3,8 @@ import { GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLString
 import type { ApiNotFound } from "../../application/api/errors.js"
 import { roleIn, visibleGroup } from "../../application/api/permissions.js"
 import { settingsHistory } from "../../application/audit/settingsHistory.js"
-import { type GroupCache, groupCache, humanSize } from "../../application/cache/groupCache.js"
+import { type GroupCache, groupCache } from "../../application/cache/groupCache.js"
+import { numberToHumanSize } from "../../application/cache/numberToHumanSize.js"
 import { LiveView } from "../../application/LiveView.js"
 import { AccessLevels } from "../../domain/AccessLevel.js"
 import { imagePrefix } from "../../domain/registry/imagePrefix.js"
@@ -13,7 +14,7 @@ import { BlobConnectionType, listedBlobs, listedManifests, ManifestConnectionTyp
 import { type Connection, paginate, PaginationArgs, paginationArgs } from "./connection.js"
 import { type Args, type GraphqlContext, storeTrouble } from "./context.js"
 import { BigIntScalar } from "./scalars.js"
-import { DependencyProxySettingType, ImageTtlGroupPolicyType, SettingChangeConnectionType } from "./settingsTypes.js"
+import { DependencyProxySettingType, ImageTtlGroupPolicyType, SettingChangeConnectionType, ttlPolicyOf, type TtlPolicySource } from "./settingsTypes.js"
 
 /** A group the caller may see, with what they may see of it decided once. */
 export interface GroupSource {
@@ -67,7 +68,16 @@ export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
       description: "Prefix for pulling images when using the dependency proxy.",
       resolve: (s, _args, ctx) => imagePrefix(ctx.externalUrl, s.group.fullPath)
     },
-    dependencyProxyTotalSize: cached(new GraphQLNonNull(GraphQLString), "Total size of the dependency proxy cached images.", (c) => humanSize(c.totalSizeBytes)),
+    dependencyProxyTotalSize: cached(
+      new GraphQLNonNull(GraphQLString),
+      "Total size of the dependency proxy cached images.",
+      (c) => numberToHumanSize(c.totalSizeBytes)
+    ),
+    dependencyProxyTotalSizeInBytes: {
+      // GraphQL's Int is 32 bits: past 2 GiB this field errors, which is why GitLab deprecated it.
+      ...cached(new GraphQLNonNull(GraphQLInt), "Total size of the dependency proxy cached images in bytes.", (c) => c.totalSizeBytes),
+      deprecationReason: "Use `dependencyProxyTotalSizeBytes`. Deprecated in GitLab 16.1."
+    },
     dependencyProxyTotalSizeBytes: cached(
       new GraphQLNonNull(BigIntScalar),
       "Total size of the dependency proxy cached images in bytes, encoded as a string.",
@@ -80,7 +90,7 @@ export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
     dependencyProxyImageTtlPolicy: {
       type: ImageTtlGroupPolicyType,
       description: "Dependency proxy TTL policy for the group.",
-      resolve: (s) => ({ enabled: s.group.settings.ttlPolicy.enabled, ttl: s.group.settings.ttlPolicy.ttlDays })
+      resolve: (s): TtlPolicySource => ttlPolicyOf(s.group)
     },
     dependencyProxySettingsHistory: {
       type: SettingChangeConnectionType,
