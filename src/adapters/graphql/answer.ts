@@ -2,6 +2,7 @@ import { Effect, Either } from "effect"
 import type { FastifyReply, FastifyRequest } from "fastify"
 import type { ExecutionResult } from "graphql"
 import { runForRequest } from "../http/requestContext.js"
+import { sessionCaller } from "../ui/sessionCaller.js"
 import type { EdgeRuntime } from "../http/runtime.js"
 import { authenticate, executeOperation } from "./execute.js"
 import { formatErrors, secretsOf } from "./redact.js"
@@ -24,7 +25,7 @@ const secretsIn = (graphql: GraphqlRequest) => graphql.bodies.flatMap((body) => 
  * the operations run one after another as one effect for the request. Field errors come back with 200 in
  * `errors`, as in GitLab.
  */
-export const answerGraphql = async (runtime: EdgeRuntime, externalUrl: string, request: FastifyRequest, reply: FastifyReply) => {
+export const answerGraphql = async (runtime: EdgeRuntime, externalUrl: string, sessionKey: Buffer, request: FastifyRequest, reply: FastifyReply) => {
   const parsed = requestOf(request)
   if (Either.isLeft(parsed)) return reply.code(parsed.left.status).send({ errors: formatErrors(parsed.left.errors, []) })
   const graphql = parsed.right
@@ -38,7 +39,9 @@ export const answerGraphql = async (runtime: EdgeRuntime, externalUrl: string, r
     request,
     reply,
     Effect.gen(function*() {
-      const actor = yield* authenticate(apiTokenOf(request))
+      const token = apiTokenOf(request)
+      // A token decides alone; without one, the UI's session may sign the request in (the explorer's way).
+      const actor = token === null ? yield* sessionCaller(sessionKey, request) : yield* authenticate(token)
       return yield* Effect.forEach(graphql.operations, (prepared) =>
         Either.isLeft(prepared)
           ? Effect.succeed<ExecutionResult>({ errors: prepared.left.errors })

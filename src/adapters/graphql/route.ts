@@ -6,11 +6,11 @@ import type { EdgeRuntime } from "../http/runtime.js"
  * server: an idle server never needs them, and they cost megabytes of memory and part of a second of start-up
  * (ADR 0010).
  */
-export const registerGraphql = (app: FastifyInstance, runtime: EdgeRuntime, externalUrl: string) => {
+export const registerGraphql = (app: FastifyInstance, runtime: EdgeRuntime, externalUrl: string, sessionKey: Buffer) => {
   let answer: Promise<typeof import("./answer.js")> | null = null
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     answer ??= import("./answer.js")
-    return (await answer).answerGraphql(runtime, externalUrl, request, reply)
+    return (await answer).answerGraphql(runtime, externalUrl, sessionKey, request, reply)
   }
   app.post("/api/graphql", handler)
   // Queries only; a mutation over GET is refused (see httpRequest.ts).

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify"
 import type { LogLevel } from "../../config.js"
 import { registerUi } from "../ui/registerUi.js"
@@ -64,7 +65,9 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
   registerHealth(app, runtime, options.dataDir, () => shuttingDown)
   registerRegistry(app, runtime, options.externalUrl)
   registerApi(app, runtime, options.externalUrl)
-  registerGraphql(app, runtime, options.externalUrl)
-  registerUi(app, runtime, options)
+  // One key for the UI's session cookies and for GraphQL, which honours them (the explorer signs in by them).
+  const sessionKey = options.sessionKey ?? randomBytes(32)
+  registerGraphql(app, runtime, options.externalUrl, sessionKey)
+  registerUi(app, runtime, { ...options, sessionKey })
   return app
 }
