@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto"
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify"
 import type { LogLevel } from "./config.js"
 import { registerUi } from "./adapters/ui/registerUi.js"
 import { registerGraphql } from "./adapters/graphql/route.js"
+import { sessionCaller } from "./adapters/ui/sessionCaller.js"
 import { registerApi } from "./adapters/http/api/registerApi.js"
 import { registerHealth } from "./adapters/http/health.js"
 import { registerMetrics } from "./adapters/http/metrics.js"
@@ -64,7 +66,9 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
   registerHealth(app, runtime, options.dataDir, () => shuttingDown)
   registerRegistry(app, runtime, options.externalUrl)
   registerApi(app, runtime, options.externalUrl)
-  registerGraphql(app, runtime, options.externalUrl)
-  registerUi(app, runtime, options)
+  // One key for the UI's session cookies and for GraphQL, which honours them (the explorer signs in by them).
+  const sessionKey = options.sessionKey ?? randomBytes(32)
+  registerGraphql(app, runtime, options.externalUrl, (request) => sessionCaller(sessionKey, request))
+  registerUi(app, runtime, { ...options, sessionKey })
   return app
 }

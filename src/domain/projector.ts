@@ -39,6 +39,7 @@ import {
 
 /** What the projector needs of a stored event. */
 export interface StoredEvent {
+  readonly globalPosition: number
   readonly streamId: string
   readonly type: string
   readonly schemaVersion: number
@@ -171,7 +172,7 @@ const projectManifest = (event: StoredEvent): ReadonlyArray<ReadModelChange> => 
     return e.tag === null ? [byDigest] : [byDigest, touch(cachedManifestId(Number(groupId), image, { tag: e.tag }))]
   }
   const { _tag, ...fields } = e
-  const row = { ...fields, createdAt: event.recordedAt, lastReadAt: event.recordedAt }
+  const row = { ...fields, position: event.globalPosition, createdAt: event.recordedAt, lastReadAt: event.recordedAt }
   const byDigest = put(CachedManifestView, CacheKinds.manifest, cachedManifestId(e.groupId, e.image, { digest: e.digest }), { ...row, tag: null })
   return e.tag === null
     ? [byDigest]
@@ -184,6 +185,7 @@ const projectBlob = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   switch (e._tag) {
     case "BlobCached":
       return [put(CachedBlobView, CacheKinds.blob, id, {
+        position: event.globalPosition,
         groupId: e.groupId,
         digest: e.digest,
         size: e.size,

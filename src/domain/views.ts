@@ -92,8 +92,17 @@ export const INSTANCE_SETTINGS_ID = "settings"
 export const membershipId = (groupId: number, userId: number): string => `${groupId}/${userId}`
 export const ssoSessionId = (userId: number, groupId: number): string => `${userId}/${groupId}`
 
+/**
+ * Where in the log a cache row was (re)written: the global position of the event that cached it. Unique
+ * among what a group lists and growing with time, it plays the part of GitLab's row id (global IDs, newest
+ * first, cursors). Rows stored before it was recorded read as 0 until `replay`; the live view, rebuilt from
+ * the log at start, always has it.
+ */
+const CachePosition = Schema.optionalWith(Schema.Int, { default: () => 0 })
+
 /** A manifest cached for a group: one row per tag (`<group>/<image>:<tag>`) and per digest (`<group>/<image>@<digest>`). */
 export const CachedManifestView = Schema.Struct({
+  position: CachePosition,
   groupId: Id,
   image: Schema.String,
   tag: Schema.NullOr(Schema.String),
@@ -107,6 +116,7 @@ export type CachedManifestView = typeof CachedManifestView.Type
 
 /** A blob cached for a group (`<group>/<digest>`); the file itself is shared by content address. */
 export const CachedBlobView = Schema.Struct({
+  position: CachePosition,
   groupId: Id,
   digest: Schema.String,
   size: Schema.Int,

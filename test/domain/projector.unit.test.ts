@@ -66,6 +66,7 @@ class ReadModel {
   }
 }
 
+let nextPosition = 0
 const stored = <E extends { readonly _tag: string }, I>(
   stream: StreamType<E, I>,
   key: string | number,
@@ -74,7 +75,8 @@ const stored = <E extends { readonly _tag: string }, I>(
   recordedAt: Date
 ): StoredEvent => {
   const { type, schemaVersion, payload } = Either.getOrThrow(encodeEvent(stream, event))
-  return { streamId: streamId(stream.category, key), type, schemaVersion, payload, recordedAt }
+  nextPosition += 1
+  return { globalPosition: nextPosition, streamId: streamId(stream.category, key), type, schemaVersion, payload, recordedAt }
 }
 
 // The history of a small installation, in log order, claim streams included as the handlers append them.
@@ -304,6 +306,7 @@ describe("project", () => {
 
   it("names a group stored at version 1 by its path", () => {
     model.apply({
+      globalPosition: 1000,
       streamId: streamId(GroupStream.category, 2),
       type: "GroupCreated",
       schemaVersion: 1,
@@ -324,7 +327,7 @@ describe("project", () => {
   // The log was altered outside the application: a defect to surface, not an outcome to project.
   it("throws on an event that does not decode", () => {
     expect(() =>
-      project({ streamId: "group-1", type: "MemberAdded", schemaVersion: 1, payload: { userId: "x" }, recordedAt: at(0) })
+      project({ globalPosition: 1, streamId: "group-1", type: "MemberAdded", schemaVersion: 1, payload: { userId: "x" }, recordedAt: at(0) })
     ).toThrow(/undecodable MemberAdded in group-1/)
   })
 })

@@ -7,6 +7,7 @@ import { gql, type GraphqlWorld, graphqlWorld } from "./graphqlWorld.js"
 const SECRET = "hub-secret-for-group-suite"
 const digest = (c: string) => `sha256:${c.repeat(64)}`
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+const GLOBAL_ID = /^gid:\/\/gitlab\/DependencyProxy::Manifest\/\d+$/
 
 const GROUP_QUERY = `
   query($path: ID!) {
@@ -14,10 +15,14 @@ const GROUP_QUERY = `
       id fullPath
       dependencyProxySetting { enabled identity }
       dependencyProxyImagePrefix
-      dependencyProxyTotalSize dependencyProxyTotalSizeBytes
+      dependencyProxyTotalSize dependencyProxyTotalSizeBytes dependencyProxyTotalSizeInBytes
       dependencyProxyImageCount dependencyProxyBlobCount
-      dependencyProxyManifests { nodes { imageName tag digest size createdAt } }
-      dependencyProxyBlobs { nodes { fileName size createdAt } }
+      dependencyProxyManifests {
+        count
+        nodes { id fileName imageName tag digest size status createdAt updatedAt }
+        pageInfo { hasNextPage hasPreviousPage }
+      }
+      dependencyProxyBlobs { count nodes { fileName size createdAt updatedAt } }
       dependencyProxyImageTtlPolicy { enabled ttl }
       dependencyProxySettingsHistory { nodes { at actor setting from to } }
     }
@@ -49,19 +54,47 @@ describe("group(fullPath) over GraphQL", () => {
           fullPath: "acme",
           dependencyProxySetting: { enabled: true, identity: "acme-bot" },
           dependencyProxyImagePrefix: "registry.test:5000/acme/dependency_proxy/containers",
-          dependencyProxyTotalSize: "1.91 MiB",
-          // GitLab's BigInt scalar travels as a string.
+          // Rails' number_to_human_size, as GitLab shows it.
+          dependencyProxyTotalSize: "1.91 MB",
+          // GitLab's BigInt scalar travels as a string; the deprecated Int field as a number.
           dependencyProxyTotalSizeBytes: "2001500",
+          dependencyProxyTotalSizeInBytes: 2001500,
           dependencyProxyImageCount: 2,
           dependencyProxyBlobCount: 1,
-          // Same-millisecond entries have no defined order; the count above pins the length.
+          // Newest first, as GitLab orders by id descending.
           dependencyProxyManifests: {
-            nodes: expect.arrayContaining([
-              { imageName: "alpine", tag: "3.19", digest: digest("a"), size: "1000", createdAt: expect.stringMatching(ISO_TIME) },
-              { imageName: "busybox", tag: null, digest: digest("b"), size: "500", createdAt: expect.stringMatching(ISO_TIME) }
-            ])
+            count: 2,
+            // GitLab names a manifest `<image>:<tag>`, the digest standing in when there is no tag.
+            nodes: [
+              {
+                id: expect.stringMatching(GLOBAL_ID),
+                fileName: `busybox:${digest("b")}.json`,
+                imageName: `busybox:${digest("b")}`,
+                tag: null,
+                digest: digest("b"),
+                size: "500",
+                status: "DEFAULT",
+                createdAt: expect.stringMatching(ISO_TIME),
+                updatedAt: expect.stringMatching(ISO_TIME)
+              },
+              {
+                id: expect.stringMatching(GLOBAL_ID),
+                fileName: "alpine:3.19.json",
+                imageName: "alpine:3.19",
+                tag: "3.19",
+                digest: digest("a"),
+                size: "1000",
+                status: "DEFAULT",
+                createdAt: expect.stringMatching(ISO_TIME),
+                updatedAt: expect.stringMatching(ISO_TIME)
+              }
+            ],
+            pageInfo: { hasNextPage: false, hasPreviousPage: false }
           },
-          dependencyProxyBlobs: { nodes: [{ fileName: `${"c".repeat(64)}.gz`, size: "2000000", createdAt: expect.stringMatching(ISO_TIME) }] },
+          dependencyProxyBlobs: {
+            count: 1,
+            nodes: [{ fileName: `${"c".repeat(64)}.gz`, size: "2000000", createdAt: expect.stringMatching(ISO_TIME), updatedAt: expect.stringMatching(ISO_TIME) }]
+          },
           dependencyProxyImageTtlPolicy: { enabled: false, ttl: 90 },
           // Set up through the harness, which records its commands as `user:1`.
           dependencyProxySettingsHistory: {
@@ -73,6 +106,32 @@ describe("group(fullPath) over GraphQL", () => {
         }
       }
     })
+  })
+
+  it("gives each listed manifest its own global ID, newer ones higher, as GitLab's ids grow", async () => {
+    const response = await gql(w.app, { query: `{ group(fullPath: "acme") { dependencyProxyManifests { nodes { id } } } }`, token: w.tokens.owner })
+    const ids = [...response.body.matchAll(/"gid:\/\/gitlab\/DependencyProxy::Manifest\/(\d+)"/g)].map((m) => Number(m[1]))
+    expect(ids).toHaveLength(2)
+    expect(ids[0]).toBeGreaterThan(ids[1] ?? Infinity)
+  })
+
+  it("answers currentUser with the token's owner, and null without a token", async () => {
+    const query = `{ currentUser { id username name state bot webUrl webPath avatarUrl } }`
+    expect((await gql(w.app, { query, token: w.tokens.guest })).json()).toEqual({
+      data: {
+        currentUser: {
+          id: `gid://gitlab/User/${w.users.guest}`,
+          username: "gus",
+          name: "gus",
+          state: "active",
+          bot: false,
+          webUrl: "http://registry.test:5000/gus",
+          webPath: "/gus",
+          avatarUrl: null
+        }
+      }
+    })
+    expect((await gql(w.app, { query })).json()).toEqual({ data: { currentUser: null } })
   })
 
   it("shows a Guest the group and its cache, but neither the Docker Hub identity nor the history", async () => {

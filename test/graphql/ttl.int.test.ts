@@ -1,6 +1,11 @@
+import { Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { RESOURCE_NOT_AVAILABLE } from "../../src/adapters/graphql/context.js"
 import { gql, type GraphqlWorld, graphqlWorld, TTL_MUTATION } from "./graphqlWorld.js"
+
+const PolicyTimes = Schema.Struct({
+  data: Schema.Struct({ group: Schema.Struct({ dependencyProxyImageTtlPolicy: Schema.Struct({ createdAt: Schema.String, updatedAt: Schema.String }) }) })
+})
 
 describe("the image TTL policy over GraphQL", () => {
   let w: GraphqlWorld
@@ -49,6 +54,26 @@ describe("the image TTL policy over GraphQL", () => {
       errors: [{ message: RESOURCE_NOT_AVAILABLE, path: ["updateDependencyProxyImageTtlGroupPolicy"] }]
     })
     expect((await policyAs(w.tokens.owner)).json()).toEqual(policyIs(true, 30))
+  })
+
+  it("has GitLab's createdAt (the group's creation) and updatedAt (the last TTL change, not other settings)", async () => {
+    const query = `{ group(fullPath: "acme") { dependencyProxyImageTtlPolicy { createdAt updatedAt } } }`
+    const read = async () => {
+      const body: unknown = (await gql(w.app, { query, token: w.tokens.owner })).json()
+      const policy = Schema.decodeUnknownSync(PolicyTimes)(body).data.group.dependencyProxyImageTtlPolicy
+      return { createdAt: Date.parse(policy.createdAt), updatedAt: Date.parse(policy.updatedAt) }
+    }
+    const before = await read()
+    expect(before.updatedAt).toBeGreaterThanOrEqual(before.createdAt)
+    await gql(w.app, {
+      query: `mutation { updateDependencyProxySettings(input: {groupPath: "acme", enabled: false}) { errors } }`,
+      token: w.tokens.owner
+    })
+    expect(await read()).toEqual(before)
+    expect((await mutate({ ttl: 31 }, w.tokens.owner)).json()).toMatchObject(changed(true, 31))
+    const after = await read()
+    expect(after.createdAt).toBe(before.createdAt)
+    expect(after.updatedAt).toBeGreaterThan(before.updatedAt)
   })
 
   it("echoes clientMutationId, as every GitLab mutation does", async () => {

@@ -12,13 +12,16 @@ describe("secrets in query strings", () => {
     try {
       const alice = await h.run(createUser({ username: "alice", email: "a@x.io", name: "A", password: "alice-password-Q1", admin: false }))
       const pat = await h.run(createPersonalAccessToken({ userId: alice, name: "p", scopes: ["api"], expiresAt: null }))
-      const secrets = [pat.token, "alice-password-Q1", "job-token-Z9", "oauth-access-W3", "hub-secret-K7", "api-key-M2"]
+      const secrets = [pat.token, "alice-password-Q1", "job-token-Z9", "oauth-access-W3", "hub-secret-K7", "api-key-M2", "hub-secret-G5", "hub-secret-V6"]
       const urls = [
         `/api/v4/user?private_token=${pat.token}`,
         `/oauth/token?grant_type=password&username=alice&password=alice-password-Q1`,
         `/jwt/auth?service=dependency_proxy&job_token=job-token-Z9&scope=x`,
         `/api/v4/groups?access_token=oauth-access-W3&search=acme`,
         `/api/graphql?query=%7B__typename%7D&client_secret=hub-secret-K7`,
+        // A mutation over GET is refused, but its text (and the secret in it) reached the server all the same.
+        `/api/graphql?query=${encodeURIComponent(`mutation { updateDependencyProxySettings(input: {groupPath: "a", identity: "i", secret: "hub-secret-G5"}) { errors } }`)}`,
+        `/api/graphql?query=mutation&variables=${encodeURIComponent(JSON.stringify({ input: { secret: "hub-secret-V6" } }))}`,
         `/users/sign_in?API_KEY=api-key-M2`
       ]
       for (const url of urls) await h.app.inject({ method: url.startsWith("/oauth") ? "POST" : "GET", url })
@@ -28,6 +31,7 @@ describe("secrets in query strings", () => {
       expect(log).toContain(`private_token=${REDACTED}`)
       expect(log).toContain("search=acme")
       expect(log).toContain("username=alice")
+      expect(log).toContain("query=%7B__typename%7D")
     } finally {
       await h.close()
     }

@@ -1,7 +1,7 @@
 import { Cause, Effect, Exit, Option, Runtime } from "effect"
 import { type DocumentNode, execute, GraphQLError } from "graphql"
 import type { FastifyBaseLogger } from "fastify"
-import { apiActor, canRead } from "../../application/api/apiActor.js"
+import { type ApiActor, apiActor, canRead } from "../../application/api/apiActor.js"
 import { ApiUnauthorized } from "../../application/api/errors.js"
 import type { GraphqlServices, Run } from "./context.js"
 import { schema } from "./schema.js"
@@ -16,7 +16,7 @@ export interface Operation {
  * No token: anonymous. A token that is not a live personal access token with `api` or `read_api`: refused
  * outright, as GitLab answers 401 "Invalid token" rather than quietly treating the caller as anonymous.
  */
-const authenticate = (token: string | null) =>
+export const authenticate = (token: string | null) =>
   token === null
     ? Effect.succeed(null)
     : apiActor(token).pipe(Effect.filterOrFail(canRead, () => new ApiUnauthorized({ reason: "token has neither api nor read_api" })))
@@ -39,10 +39,9 @@ const runner = (runtime: Runtime.Runtime<GraphqlServices>, signal: AbortSignal, 
     throw new GraphQLError("Internal server error")
   }
 
-/** One GraphQL operation as one effect: authenticate, then execute with resolvers bound to this request. */
-export const executeOperation = (operation: Operation, token: string | null, externalUrl: string, log: FastifyBaseLogger) =>
+/** One GraphQL operation as one effect, for a caller already authenticated, resolvers bound to this request. */
+export const executeOperation = (operation: Operation, actor: ApiActor | null, externalUrl: string, log: FastifyBaseLogger) =>
   Effect.gen(function*() {
-    const actor = yield* authenticate(token)
     const runtime = yield* Effect.runtime<GraphqlServices>()
     return yield* Effect.promise((signal) =>
       Promise.resolve(execute({

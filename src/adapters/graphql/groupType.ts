@@ -3,16 +3,18 @@ import { GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLString
 import type { ApiNotFound } from "../../application/api/errors.js"
 import { roleIn, visibleGroup } from "../../application/api/permissions.js"
 import { settingsHistory } from "../../application/audit/settingsHistory.js"
-import { type GroupCache, groupCache, humanSize } from "../../application/cache/groupCache.js"
+import { type GroupCache, groupCache } from "../../application/cache/groupCache.js"
+import { numberToHumanSize } from "../../application/cache/numberToHumanSize.js"
 import { LiveView } from "../../application/LiveView.js"
 import { AccessLevels } from "../../domain/AccessLevel.js"
 import { imagePrefix } from "../../domain/registry/imagePrefix.js"
 import type { GroupView } from "../../domain/views.js"
 import { decodeArgs } from "./args.js"
-import { BlobConnectionType, listedManifests, ManifestConnectionType } from "./cacheTypes.js"
+import { BlobConnectionType, listedBlobs, listedManifests, ManifestConnectionType } from "./cacheTypes.js"
+import { type Connection, paginate, PaginationArgs, paginationArgs } from "./connection.js"
 import { type Args, type GraphqlContext, storeTrouble } from "./context.js"
 import { BigIntScalar } from "./scalars.js"
-import { DependencyProxySettingType, ImageTtlGroupPolicyType, SettingChangeConnectionType } from "./settingsTypes.js"
+import { DependencyProxySettingType, ImageTtlGroupPolicyType, SettingChangeConnectionType, ttlPolicyOf, type TtlPolicySource } from "./settingsTypes.js"
 
 /** A group the caller may see, with what they may see of it decided once. */
 export interface GroupSource {
@@ -35,6 +37,21 @@ const cached = (type: GroupField["type"], description: string, pick: (cache: Gro
   resolve: async (source) => pick(await source.cache())
 })
 
+/** A cached listing as a GitLab connection: `first`/`last`/`after`/`before`, keyed by log position. */
+const paged = <A extends { readonly position: number }>(
+  type: GraphQLObjectType<Connection<A>>,
+  description: string,
+  list: (cache: GroupCache) => ReadonlyArray<A>
+): GroupField => ({
+  type,
+  description,
+  args: paginationArgs,
+  resolve: async (source, args: Args, ctx) => {
+    const items = list(await source.cache())
+    return ctx.run(decodeArgs(PaginationArgs)(args).pipe(Effect.flatMap((pagination) => paginate(items, (a) => a.position, pagination))))
+  }
+})
+
 export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
   name: "Group",
   description: "A group and what it shows of its dependency proxy; fields an Owner alone may see are null for others.",
@@ -51,7 +68,16 @@ export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
       description: "Prefix for pulling images when using the dependency proxy.",
       resolve: (s, _args, ctx) => imagePrefix(ctx.externalUrl, s.group.fullPath)
     },
-    dependencyProxyTotalSize: cached(new GraphQLNonNull(GraphQLString), "Total size of the dependency proxy cached images.", (c) => humanSize(c.totalSizeBytes)),
+    dependencyProxyTotalSize: cached(
+      new GraphQLNonNull(GraphQLString),
+      "Total size of the dependency proxy cached images.",
+      (c) => numberToHumanSize(c.totalSizeBytes)
+    ),
+    dependencyProxyTotalSizeInBytes: {
+      // GraphQL's Int is 32 bits: past 2 GiB this field errors, which is why GitLab deprecated it.
+      ...cached(new GraphQLNonNull(GraphQLInt), "Total size of the dependency proxy cached images in bytes.", (c) => c.totalSizeBytes),
+      deprecationReason: "Use `dependencyProxyTotalSizeBytes`. Deprecated in GitLab 16.1."
+    },
     dependencyProxyTotalSizeBytes: cached(
       new GraphQLNonNull(BigIntScalar),
       "Total size of the dependency proxy cached images in bytes, encoded as a string.",
@@ -59,12 +85,12 @@ export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
     ),
     dependencyProxyImageCount: cached(new GraphQLNonNull(GraphQLInt), "Number of dependency proxy images cached in the group.", (c) => listedManifests(c).length),
     dependencyProxyBlobCount: cached(new GraphQLNonNull(GraphQLInt), "Number of dependency proxy blobs cached in the group.", (c) => c.blobs.length),
-    dependencyProxyManifests: cached(ManifestConnectionType, "Dependency Proxy manifests.", (c) => ({ nodes: listedManifests(c) })),
-    dependencyProxyBlobs: cached(BlobConnectionType, "Dependency Proxy blobs.", (c) => ({ nodes: c.blobs })),
+    dependencyProxyManifests: paged(ManifestConnectionType, "Dependency Proxy manifests.", listedManifests),
+    dependencyProxyBlobs: paged(BlobConnectionType, "Dependency Proxy blobs.", listedBlobs),
     dependencyProxyImageTtlPolicy: {
       type: ImageTtlGroupPolicyType,
       description: "Dependency proxy TTL policy for the group.",
-      resolve: (s) => ({ enabled: s.group.settings.ttlPolicy.enabled, ttl: s.group.settings.ttlPolicy.ttlDays })
+      resolve: (s): TtlPolicySource => ttlPolicyOf(s.group)
     },
     dependencyProxySettingsHistory: {
       type: SettingChangeConnectionType,

@@ -16,7 +16,7 @@ import { changeGroup, loadGroup, updateDependencyProxySettings } from "../../app
 import { decodeArgs, optionalInput } from "./args.js"
 import type { Args, GraphqlContext } from "./context.js"
 import { asActor, outcome, type Outcome, ownedGroup } from "./mutationSupport.js"
-import { DependencyProxySettingType, ImageTtlGroupPolicyType, type SettingSource, type TtlPolicySource } from "./settingsTypes.js"
+import { DependencyProxySettingType, ImageTtlGroupPolicyType, type SettingSource, ttlPolicyOf } from "./settingsTypes.js"
 
 const clientMutationId = { type: GraphQLString, description: "A unique identifier for the client performing the mutation." }
 const groupPath = { type: new GraphQLNonNull(GraphQLID), description: "Group path for the group dependency proxy." }
@@ -125,7 +125,7 @@ export const updateImageTtlPolicyMutation: GraphQLFieldConfig<unknown, GraphqlCo
       const result = yield* outcome(
         changeGroup(group.groupId, command).pipe(
           Effect.zipRight(loadGroup(group.groupId)),
-          Effect.map((after): TtlPolicySource => ({ enabled: after.settings.ttlPolicy.enabled, ttl: after.settings.ttlPolicy.ttlDays })),
+          Effect.map((after) => ttlPolicyOf(group, after.settings.ttlPolicy)),
           asActor(actor)
         )
       )

@@ -35,3 +35,19 @@ export const TimeScalar = new GraphQLScalarType<Date, string>({
     throw new GraphQLError("Time must be an ISO 8601 string", { nodes: node })
   }
 })
+
+/**
+ * GitLab's typed global IDs (`Types::GlobalIDType[Model]`), e.g. `DependencyProxyManifestID`:
+ * `gid://gitlab/<Model>/<id>` as a string. Output only here; nothing takes one as an argument yet.
+ */
+export const globalIdScalar = (name: string, model: string) =>
+  new GraphQLScalarType<string, string>({
+    name,
+    description: `A \`${name}\` is a global ID. It is encoded as a string.\n\nAn example \`${name}\` is: \`"gid://gitlab/${model}/1"\`.`,
+    serialize: (value) => {
+      if (typeof value === "string" && value.startsWith(`gid://gitlab/${model}/`)) return value
+      throw new GraphQLError(`${name} cannot represent ${String(value)}`)
+    }
+  })
+
+export const globalId = (model: string, id: number | string): string => `gid://gitlab/${model}/${id}`

@@ -1,5 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema } from "graphql"
 import type { GraphqlContext } from "./context.js"
+import { currentUserQuery } from "./currentUser.js"
 import { groupQuery } from "./groupType.js"
 import { updateDependencyProxySettingsMutation, updateImageTtlPolicyMutation } from "./mutations.js"
 
@@ -10,7 +11,7 @@ import { updateDependencyProxySettingsMutation, updateImageTtlPolicyMutation } f
 export const schema = new GraphQLSchema({
   query: new GraphQLObjectType<unknown, GraphqlContext>({
     name: "Query",
-    fields: { group: groupQuery }
+    fields: { currentUser: currentUserQuery, group: groupQuery }
   }),
   mutation: new GraphQLObjectType<unknown, GraphqlContext>({
     name: "Mutation",

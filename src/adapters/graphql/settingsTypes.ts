@@ -1,5 +1,8 @@
+import { Effect } from "effect"
 import { GraphQLBoolean, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString } from "graphql"
-import type { SettingChange } from "../../application/audit/settingsHistory.js"
+import { type SettingChange, settingsHistory } from "../../application/audit/settingsHistory.js"
+import type { GroupView } from "../../domain/views.js"
+import { type GraphqlContext, storeTrouble } from "./context.js"
 import { TimeScalar } from "./scalars.js"
 
 /** What a caller may see of the settings: the Docker Hub secret is never a field, and identity only for Owners. */
@@ -9,9 +12,26 @@ export interface SettingSource {
 }
 
 export interface TtlPolicySource {
+  readonly groupId: number
+  /** GitLab creates the policy with the group; so does this model, as part of the group's settings. */
+  readonly createdAt: Date
   readonly enabled: boolean
   readonly ttl: number
 }
+
+export const ttlPolicyOf = (group: GroupView, policy: GroupView["settings"]["ttlPolicy"] = group.settings.ttlPolicy): TtlPolicySource => ({
+  groupId: group.groupId,
+  createdAt: group.createdAt,
+  enabled: policy.enabled,
+  ttl: policy.ttlDays
+})
+
+/** When the policy last changed: the newest TTL change in the group's log, or its creation. */
+const ttlPolicyUpdatedAt = (policy: TtlPolicySource) =>
+  settingsHistory(policy.groupId).pipe(
+    Effect.map((changes) => changes.filter((c) => c.setting.startsWith("ttl_policy.")).at(-1)?.at ?? policy.createdAt),
+    Effect.catchTag("EventStoreUnavailable", storeTrouble)
+  )
 
 export const DependencyProxySettingType = new GraphQLObjectType<SettingSource>({
   name: "DependencyProxySetting",
@@ -25,12 +45,14 @@ export const DependencyProxySettingType = new GraphQLObjectType<SettingSource>({
   }
 })
 
-export const ImageTtlGroupPolicyType = new GraphQLObjectType<TtlPolicySource>({
+export const ImageTtlGroupPolicyType = new GraphQLObjectType<TtlPolicySource, GraphqlContext>({
   name: "DependencyProxyImageTtlGroupPolicy",
   description: "Group-level Dependency Proxy TTL policy settings",
   fields: {
+    createdAt: { type: TimeScalar, description: "Timestamp of creation." },
     enabled: { type: new GraphQLNonNull(GraphQLBoolean), description: "Indicates whether the policy is enabled or disabled." },
-    ttl: { type: GraphQLInt, description: "Number of days to retain a cached image file." }
+    ttl: { type: GraphQLInt, description: "Number of days to retain a cached image file." },
+    updatedAt: { type: TimeScalar, description: "Timestamp of the most recent update.", resolve: (policy, _args, ctx) => ctx.run(ttlPolicyUpdatedAt(policy)) }
   }
 })
 

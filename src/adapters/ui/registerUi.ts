@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify"
 import type { EdgeRuntime } from "../edge/runtime.js"
 import { acceptForms } from "./formBody.js"
 import { registerGroupList } from "./routes/groupListRoutes.js"
+import { registerGraphqlExplorer } from "./routes/graphqlExplorerRoutes.js"
 import { registerGroupPages } from "./routes/groupPageRoutes.js"
 import { registerSignIn } from "./routes/signInRoutes.js"
 import { SECURITY_HEADERS } from "./securityHeaders.js"
@@ -40,4 +41,5 @@ export const registerUi = (app: FastifyInstance, runtime: EdgeRuntime, options: 
     registerGroupList(ui, ctx)
     registerGroupPages(ui, ctx)
   })
+  registerGraphqlExplorer(app, ctx)
 }
