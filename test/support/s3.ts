@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process"
+import { execFile, execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { resolve } from "node:path"
 import type { S3Location } from "../../src/adapters/s3/S3Client.js"
@@ -22,17 +22,38 @@ const s3Env = (): Readonly<Record<string, string>> => {
   }
   if (started === null) {
     const output = execFileSync("bash", [START, RADOSGW_DIR], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 600_000 })
-    started = Object.fromEntries(output.split("\n").flatMap((line) => {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim())
-      return m === null ? [] : [[m[1] ?? "", m[2] ?? ""]]
-    }))
+    started = envFrom(output)
   }
   return started
 }
 
+const STOP = resolve(import.meta.dirname, "../../scripts/radosgw/stop.sh")
+
+const envFrom = (output: string): Readonly<Record<string, string>> =>
+  Object.fromEntries(output.split("\n").flatMap((line) => {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim())
+    return m === null ? [] : [[m[1] ?? "", m[2] ?? ""]]
+  }))
+
+/**
+ * A radosgw of a test's own (its own cluster directory and ports), for a test that stops and restarts S3: the
+ * shared one must keep serving the other tests. `start` is idempotent and returns once S3 answers.
+ */
+export const privateRadosgw = async (dir: string) => {
+  const start = () =>
+    new Promise<Readonly<Record<string, string>>>((done, fail) =>
+      execFile("bash", [START, dir], { encoding: "utf8", timeout: 600_000 }, (error, stdout, stderr) =>
+        error === null ? done(envFrom(stdout)) : fail(new Error(`radosgw start failed: ${stderr.slice(-2000)}`))))
+  const run = (args: ReadonlyArray<string>) =>
+    new Promise<void>((done, fail) =>
+      execFile("bash", [STOP, dir, ...args], { encoding: "utf8", timeout: 300_000 }, (error, _stdout, stderr) =>
+        error === null ? done() : fail(new Error(`radosgw stop failed: ${stderr.slice(-2000)}`))))
+  const env = await start()
+  return { env, start, stop: () => run([]), purge: () => run(["--purge"]) }
+}
+
 /** A location on the tests' S3 server with a bucket name of its own (created by the store on first use). */
-export const freshS3Location = (prefix = "test"): S3Location => {
-  const env = s3Env()
+export const freshS3Location = (prefix = "test", env: Readonly<Record<string, string>> = s3Env()): S3Location => {
   const need = (name: string) => {
     const v = env[name]
     if (v === undefined || v === "") throw new Error(`the tests' S3 server did not say ${name}`)

@@ -7,6 +7,7 @@ import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWr
 import { readAt, removeStaleTemporaries, STALE_TEMPORARY_MS } from "../filesystem/FileBlobStore.js"
 import { discard, makeS3Client, type S3Client, type S3Location, textOf } from "./S3Client.js"
 import { abandonedUploads, listedObjects } from "./s3Xml.js"
+import { makeSmallObjects } from "./smallObjects.js"
 
 const DIGEST = /^sha256:([a-f0-9]{64})$/
 const KEY = /^blobs\/sha256\/([a-f0-9]{64})$/
@@ -14,6 +15,10 @@ const KEY_PREFIX = "blobs/sha256/"
 
 /** Multipart part size: S3's minimum is 5 MiB (but for the last); 8 MiB keeps requests few and memory small. */
 export const PART_SIZE = 8 * 1024 * 1024
+
+/** Objects up to this size (manifests, image configs) are also kept in memory, up to the total. */
+const SMALL_OBJECT_BYTES = 256 * 1024
+const SMALL_OBJECTS_TOTAL_BYTES = 16 * 1024 * 1024
 
 export interface S3BlobStoreOptions extends S3Location {
   /** A local directory for the bytes of writes in progress (followers in this process read them back). */
@@ -71,24 +76,33 @@ export const layer = (options: S3BlobStoreOptions) =>
         })
       const keyOf = (digest: string) => hexOf(digest).pipe(Effect.map((hex) => `${KEY_PREFIX}${hex}`))
 
+      const small = makeSmallObjects({ maxObjectBytes: SMALL_OBJECT_BYTES, maxTotalBytes: SMALL_OBJECTS_TOTAL_BYTES })
+
       /** Writes in progress in this process, by digest, oldest first: the newest one is the one followed. */
       const inProgress = new Map<string, ReadonlyArray<{ readonly id: string; readonly path: string }>>()
 
       const size = (digest: string) =>
-        keyOf(digest).pipe(Effect.flatMap((key) =>
+        keyOf(digest).pipe(Effect.flatMap((key) => {
+          const remembered = small.get(digest)
+          if (remembered !== undefined) return Effect.succeed(Option.some(remembered.length))
+          return (
           call("stat blob", async () => {
             const response = await s3.send({ operation: "HeadObject", method: "HEAD", key }, [200, 404])
             await discard(response)
             return response.status === 404 ? Option.none<number>() : Option.some(Number(response.headers["content-length"]))
-          })
-        ))
+          }))
+        }))
 
       const read = (digest: string, range: { readonly start: number; readonly end: number } | null) =>
         (range !== null && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end >= range.start)
           ? Effect.fail(new BlobStoreError({ message: `invalid range ${range.start}-${range.end}` }))
-          : keyOf(digest)).pipe(Effect.map((key) =>
+          : keyOf(digest)).pipe(Effect.map((key) => {
+            const remembered = small.get(digest)
+            if (remembered !== undefined) {
+              return Stream.succeed(range === null ? remembered : remembered.subarray(range.start, Math.min(range.end + 1, remembered.length)))
+            }
             // The request is made when the stream runs, and its body released with it, so an unread stream costs nothing.
-            Stream.unwrapScoped(
+            return Stream.unwrapScoped(
               Effect.acquireRelease(
                 call("read blob", () =>
                   s3.send({
@@ -98,11 +112,18 @@ export const layer = (options: S3BlobStoreOptions) =>
                     ...(range === null ? {} : { headers: { range: `bytes=${range.start}-${range.end}` } })
                   }, [200, 206])),
                 (response) => Effect.sync(() => response.body.destroy())
-              ).pipe(Effect.map((response) =>
-                NodeStream.fromReadable<BlobStoreError, Uint8Array>(() => response.body, failure("read blob"))
+              ).pipe(Effect.flatMap((response) =>
+                // A small whole object is read into memory and remembered: the next read needs no request.
+                range === null && small.fits(Number(response.headers["content-length"] ?? Infinity))
+                  ? call("read blob", () => response.body.toArray()).pipe(Effect.map((chunks) => {
+                    const bytes = Buffer.concat(chunks)
+                    small.remember(digest, bytes)
+                    return Stream.succeed<Uint8Array>(bytes)
+                  }))
+                  : Effect.succeed(NodeStream.fromReadable<BlobStoreError, Uint8Array>(() => response.body, failure("read blob")))
               ))
             )
-          ))
+          }))
 
       const begin = (digest: string) =>
         Effect.gen(function*() {
@@ -196,6 +217,7 @@ export const layer = (options: S3BlobStoreOptions) =>
                   // One PUT signed with the blob's own sha256: S3 refuses it if a byte changed on the way.
                   const body = await readAt(spool, 0, written)
                   await discard(await s3.send({ operation: "PutObject", method: "PUT", key, body, payloadSha256: digest.slice("sha256:".length) }, [200]))
+                  small.remember(digest, body)
                   return
                 }
                 if (written > partStart) await sendPart(partStart, written)
@@ -264,7 +286,10 @@ export const layer = (options: S3BlobStoreOptions) =>
 
       const remove = (digest: string) =>
         keyOf(digest).pipe(Effect.flatMap((key) =>
-          call("remove blob", async () => discard(await s3.send({ operation: "DeleteObject", method: "DELETE", key }, [204, 200, 404])))
+          call("remove blob", async () => {
+            small.forget(digest)
+            await discard(await s3.send({ operation: "DeleteObject", method: "DELETE", key }, [204, 200, 404]))
+          })
         ))
 
       const list = call("list blobs", async () => {
@@ -283,17 +308,21 @@ export const layer = (options: S3BlobStoreOptions) =>
         return found.sort((a, b) => (a.digest < b.digest ? -1 : 1))
       })
 
+      /** What the bucket holds, never the memory: `fsck` checks S3 itself, and an object deleted by hand is missing. */
       const check = (digest: string) =>
-        read(digest, null).pipe(
-          Effect.flatMap((bytes) =>
-            Stream.runFold(bytes, createHash("sha256"), (hash, chunk) => hash.update(chunk)).pipe(
-              Effect.map((hash): BlobCheck => (`sha256:${hash.digest("hex")}` === digest ? "ok" : "corrupt"))
-            )
-          ),
-          Effect.catchAll((error) =>
-            size(digest).pipe(Effect.flatMap((s) => (Option.isNone(s) ? Effect.succeed<BlobCheck>("missing") : Effect.fail(error))))
-          )
-        )
+        keyOf(digest).pipe(Effect.flatMap((key) =>
+          call("check blob", async (): Promise<BlobCheck> => {
+            const response = await s3.send({ operation: "GetObject", method: "GET", key }, [200, 404])
+            if (response.status === 404) {
+              await discard(response)
+              small.forget(digest)
+              return "missing"
+            }
+            const hash = createHash("sha256")
+            for await (const chunk of response.body) hash.update(chunk)
+            return `sha256:${hash.digest("hex")}` === digest ? "ok" : "corrupt"
+          })
+        ))
 
       return { size, read, localFile: () => Option.none(), begin, openPartial, openStored, remove, list, check }
     })
