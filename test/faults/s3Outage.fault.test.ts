@@ -6,7 +6,7 @@ import { MiB, onlyLayer } from "../support/faults/images.js"
 import { bodyDigest, explain, ociErrorCodes, pullClient, type PullClient, type Received } from "../support/faults/registryClient.js"
 import { cli, json, type RunningServer, startServer } from "../support/processes.js"
 import { waitUntil } from "../support/waitUntil.js"
-import { freshS3Location, privateRadosgw } from "../support/s3.js"
+import { freshS3Location, privateRadosgw, s3ServeEnv } from "../support/s3.js"
 import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
 import type { PushedImage } from "../support/upstream/images.js"
 
@@ -40,13 +40,7 @@ describe("S3 stops and starts again under load", () => {
       DATABASE_URL: databaseUrl,
       UPSTREAM_URL: upstream.url,
       INITIAL_ROOT_PASSWORD: ROOT_PASSWORD,
-      BLOB_STORAGE: "s3",
-      S3_ENDPOINT: location.endpoint,
-      S3_BUCKET: location.bucket,
-      S3_REGION: location.region,
-      S3_ACCESS_KEY_ID: location.accessKeyId,
-      S3_SECRET_ACCESS_KEY: location.secretAccessKey,
-      S3_FORCE_PATH_STYLE: "true",
+      ...s3ServeEnv(location),
       S3_TIMEOUT: "5s"
     }
     server = await startServer(env)

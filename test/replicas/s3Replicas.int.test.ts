@@ -5,22 +5,12 @@ import { join, relative } from "node:path"
 import { discard, makeS3Client, type S3Location } from "../../src/adapters/s3/S3Client.js"
 import { freshDatabase } from "../contract/postgresTestDatabase.js"
 import { pullBlob, replicaCluster } from "../support/replicaCluster.js"
-import { freshS3Location } from "../support/s3.js"
+import { freshS3Location, s3ServeEnv } from "../support/s3.js"
 import { startUpstream } from "../support/upstream/fixture.js"
 
 const MiB = 1024 * 1024
 
 const upstreamFixture = Effect.acquireRelease(Effect.promise(() => startUpstream()), (u) => Effect.promise(() => u.stopAll()))
-
-const s3Env = (location: S3Location): Record<string, string> => ({
-  BLOB_STORAGE: "s3",
-  S3_ENDPOINT: location.endpoint,
-  S3_BUCKET: location.bucket,
-  S3_REGION: location.region,
-  S3_ACCESS_KEY_ID: location.accessKeyId,
-  S3_SECRET_ACCESS_KEY: location.secretAccessKey,
-  S3_FORCE_PATH_STYLE: String(location.forcePathStyle)
-})
 
 /** Whether the bucket holds the blob's object (HEAD, signed). */
 const inBucket = (location: S3Location, digest: string) =>
@@ -57,7 +47,7 @@ describe("replicas with blobs in S3", () => {
       const second = yield* Effect.promise(() => upstream.images.largeLayer("library/s3second", "1", 12 * MiB))
       const [blob, other] = [first.layers[0], second.layers[0]]
       if (blob === undefined || other === undefined) throw new Error("the fixture built no layer")
-      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3Env(location))
+      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location))
       const [a, b] = [cluster.first, yield* cluster.startReplica]
       const [aHeaders, bHeaders] = yield* Effect.forEach([a, b], (r) => cluster.bearer(r, "s3shared"))
 
@@ -90,7 +80,7 @@ describe("replicas with blobs in S3", () => {
       const image = yield* Effect.promise(() => upstream.images.largeLayer("library/s3orphan", "1", 160 * MiB))
       const blob = image.layers[0]
       if (blob === undefined) throw new Error("the fixture built no layer")
-      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3Env(location))
+      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location))
       const [doomed, survivor] = [cluster.first, yield* cluster.startReplica]
       const [doomedHeaders, survivorHeaders] = yield* Effect.forEach([doomed, survivor], (r) => cluster.bearer(r, "s3orphan"))
       const url = (replica: typeof doomed) => cluster.blobUrl(replica, "s3orphan", blob.digest)

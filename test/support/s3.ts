@@ -68,3 +68,14 @@ export const freshS3Location = (prefix = "test", env: Readonly<Record<string, st
     bucket: `${prefix}-${randomUUID().slice(0, 18)}`
   }
 }
+
+/** The `serve` environment that puts blobs in `location`'s bucket. */
+export const s3ServeEnv = (location: S3Location): Record<string, string> => ({
+  BLOB_STORAGE: "s3",
+  S3_ENDPOINT: location.endpoint,
+  S3_BUCKET: location.bucket,
+  S3_REGION: location.region,
+  S3_ACCESS_KEY_ID: location.accessKeyId,
+  S3_SECRET_ACCESS_KEY: location.secretAccessKey,
+  S3_FORCE_PATH_STYLE: String(location.forcePathStyle)
+})
