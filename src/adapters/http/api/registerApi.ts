@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify"
 import type { EdgeRuntime } from "../runtime.js"
-import { answerFrameworkErrors } from "./apiErrorHandler.js"
+import { answerFrameworkErrors, answerUnknownRoutes } from "./apiErrorHandler.js"
 import { registerApplicationSettingsRoutes } from "./applicationSettingsRoutes.js"
 import { apiRouter } from "./apiRoute.js"
 import { registerDependencyProxyRoutes } from "./dependencyProxyRoutes.js"
 import { registerDeployTokenRoutes } from "./deployTokenRoutes.js"
 import { acceptFormBodies } from "./formBody.js"
+import { acceptJsonBodies } from "./jsonBody.js"
 import { registerGroupAccessTokenRoutes } from "./groupAccessTokenRoutes.js"
 import { registerGroupRoutes } from "./groupRoutes.js"
 import { registerJobTokenRoutes } from "./jobTokenRoutes.js"
@@ -23,8 +24,10 @@ import { registerUserRoutes } from "./userRoutes.js"
 export const registerApi = (app: FastifyInstance, runtime: EdgeRuntime, externalUrl: string) => {
   void app.register(async (scope) => {
     acceptFormBodies(scope)
+    acceptJsonBodies(scope)
     answerFrameworkErrors(scope)
-    const router = apiRouter(scope, runtime)
+    answerUnknownRoutes(scope)
+    const router = apiRouter(scope, runtime, externalUrl)
     registerUserRoutes(router)
     registerUserAdminRoutes(router)
     registerPersonalAccessTokenRoutes(router)
@@ -40,6 +43,7 @@ export const registerApi = (app: FastifyInstance, runtime: EdgeRuntime, external
 
   void app.register(async (scope) => {
     acceptFormBodies(scope)
+    acceptJsonBodies(scope)
     answerFrameworkErrors(scope)
     registerOAuthRoutes(scope, runtime)
   })
