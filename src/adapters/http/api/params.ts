@@ -22,6 +22,9 @@ const saying = <A, I>(schema: Schema.Schema<A, I>, phrase: string): Schema.Schem
 const IntegerText = Schema.compose(Schema.String.pipe(Schema.pattern(/^-?\d{1,15}$/)), Schema.NumberFromString)
 const Integer = Schema.Union(Schema.Int, IntegerText)
 
+/** Any integer; what a non-positive one means is the route's business (paging falls back to its defaults). */
+export const IntegerParam = saying(Integer, INVALID)
+
 export const IdParam = saying(Integer.pipe(Schema.positive(), Schema.lessThanOrEqualTo(Number.MAX_SAFE_INTEGER)), INVALID)
 
 export const AccessLevelParam = saying(
@@ -30,6 +33,10 @@ export const AccessLevelParam = saying(
 )
 
 export const TextParam = saying(Schema.String, INVALID)
+
+/** One of a fixed set of words (`state=active`). */
+export const ChoiceParam = <const L extends ReadonlyArray<string>>(...values: L) =>
+  saying(Schema.Literal(...values), NOT_A_VALID_VALUE)
 
 const FlagText = Schema.transform(Schema.Literal("true", "false", "1", "0"), Schema.Boolean, {
   strict: true,

@@ -16,6 +16,7 @@ import { registerPersonalAccessTokenRoutes } from "./personalAccessTokenRoutes.j
 import { registerSamlSessionRoutes } from "./samlSessionRoutes.js"
 import { registerUserAdminRoutes } from "./userAdminRoutes.js"
 import { registerUserRoutes } from "./userRoutes.js"
+import { registerVersionRoutes } from "./versionRoutes.js"
 
 /**
  * The REST API (SPEC §7) under `/api/v4`, and `POST /oauth/token`. Each lives in its own plugin scope, so
@@ -39,6 +40,7 @@ export const registerApi = (app: FastifyInstance, runtime: EdgeRuntime, external
     registerSamlSessionRoutes(router)
     registerDependencyProxyRoutes(router, externalUrl)
     registerApplicationSettingsRoutes(router)
+    registerVersionRoutes(router)
   }, { prefix: "/api/v4" })
 
   void app.register(async (scope) => {
