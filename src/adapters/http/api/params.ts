@@ -38,9 +38,13 @@ export const TextParam = saying(Schema.String, INVALID)
 export const ChoiceParam = <const L extends ReadonlyArray<string>>(...values: L) =>
   saying(Schema.Literal(...values), NOT_A_VALID_VALUE)
 
-const FlagText = Schema.transform(Schema.Literal("true", "false", "1", "0"), Schema.Boolean, {
+/** The words grape's Boolean (dry-types) reads: Python's `str(True)` is `True`, Ruby's is `true`. */
+const TRUE_WORDS = ["1", "on", "On", "ON", "t", "T", "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES"] as const
+const FALSE_WORDS = ["0", "off", "Off", "OFF", "f", "F", "false", "False", "FALSE", "n", "N", "no", "No", "NO"] as const
+const TRUE_SET: ReadonlySet<string> = new Set(TRUE_WORDS)
+const FlagText = Schema.transform(Schema.Literal(...TRUE_WORDS, ...FALSE_WORDS), Schema.Boolean, {
   strict: true,
-  decode: (text) => text === "true" || text === "1",
+  decode: (text) => TRUE_SET.has(text),
   encode: (flag) => (flag ? "true" : "false")
 })
 export const FlagParam = saying(Schema.Union(Schema.Boolean, FlagText), INVALID)
