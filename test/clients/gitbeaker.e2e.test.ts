@@ -42,6 +42,7 @@ describe("@gitbeaker/rest", () => {
     expect(second.data.map((g) => g.path)).toEqual(["gb-many-1"])
     expect(second.paginationInfo).toMatchObject({ total: 3, totalPages: 3 })
     expect((await api.Groups.all({ search: "gb-", topLevelOnly: true, pagination: "offset" })).map((g) => g.path)).toEqual(["gb-many-0", "gb-many-1", "gb-many-2", "gb-top"])
+    expect(await api.Groups.edit(sub.id, { name: "Gb Sub Renamed" })).toMatchObject({ name: "Gb Sub Renamed", full_path: "gb-top/gb-sub" })
     expect((await api.Groups.allSubgroups(top.id)).map((g) => g.path)).toEqual(["gb-sub"])
     expect((await api.Groups.allDescendantGroups(top.id, {})).map((g) => g.path)).toEqual(["gb-sub"])
   })

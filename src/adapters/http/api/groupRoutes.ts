@@ -1,8 +1,10 @@
 import { Effect, Option, Schema } from "effect"
 import { requireOwner, roleIn, visibleGroup } from "../../../application/api/permissions.js"
 import { createGroup } from "../../../application/useCases/groups.js"
+import { updateGroup } from "../../../application/useCases/updateGroup.js"
 import { AccessLevels } from "../../../domain/AccessLevel.js"
 import type { GroupView } from "../../../domain/views.js"
+import { ApiBadRequest } from "./apiErrors.js"
 import { created, ok } from "./apiResponse.js"
 import type { ApiContext, ApiRouter } from "./apiRoute.js"
 import { currentState, justCreated } from "./freshView.js"
@@ -13,6 +15,8 @@ import { paginated } from "./pagination.js"
 import { decodeParams, IdParam, optional, TextParam } from "./params.js"
 
 const NewGroup = Schema.Struct({ name: TextParam, path: TextParam, parent_id: optional(IdParam) })
+// GitLab takes many more; the others have no meaning here and are ignored, as grape ignores unknown ones.
+const GroupUpdate = Schema.Struct({ name: optional(TextParam), path: optional(TextParam) })
 
 const byName = (a: GroupView, b: GroupView) => a.name.localeCompare(b.name) || a.groupId - b.groupId
 
@@ -70,6 +74,18 @@ export const registerGroupRoutes = (router: ApiRouter, externalUrl: string) => {
   router.post("/groups", "write", (context) => create(context).pipe(Effect.map((group) => created(shownGroup(context)(group)))))
 
   router.get("/groups", "read", (context) => listGroups(context, context.state.allGroups()))
+
+  // Owners rename; the path is fixed, since image references pulled through the group contain it.
+  router.put("/groups/:id", "write", (context) =>
+    Effect.gen(function*() {
+      const group = yield* visibleGroupParam(context)
+      const input = yield* decodeParams(GroupUpdate, context.request.body)
+      if (input.path !== undefined && input.path !== group.path) {
+        return yield* new ApiBadRequest({ message: "path cannot be changed: image references pulled through the group contain it" })
+      }
+      yield* updateGroup(group.groupId, { name: input.name })
+      return ok(shownGroup(context)(yield* justCreated((yield* currentState).group(group.groupId), `group ${group.groupId}`)))
+    }))
 
   router.get("/groups/:id", "read", (context) =>
     visibleGroupParam(context).pipe(Effect.map((group) => ok(shownGroup(context)(group)))))
