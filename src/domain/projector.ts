@@ -101,6 +101,8 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       ]
     case "MemberRemoved":
       return [remove(Kinds.membership, membershipId(Number(id), e.userId))]
+    case "GroupRenamed":
+      return [modify(GroupView, Kinds.group, id, (group) => ({ ...group, name: e.name }))]
     default:
       // Every other group event is a setting: the decider's own evolve computes the new settings.
       return [

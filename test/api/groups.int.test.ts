@@ -16,7 +16,7 @@ describe("groups over the REST API", () => {
   describe("POST /groups", () => {
     it("lets any api user create a top-level group, of which they become the Owner", async () => {
       const body = expectObject(await create(w.outsider.token, { name: "Mine", path: "mine" }), 201)
-      expect(Object.keys(body).sort()).toEqual(["created_at", "full_path", "id", "name", "parent_id", "path", "web_url"])
+      expect(Object.keys(body).sort()).toEqual(["avatar_url", "created_at", "description", "full_name", "full_path", "id", "name", "parent_id", "path", "visibility", "web_url"])
       expect(body).toMatchObject({ name: "Mine", path: "mine", full_path: "mine", parent_id: null, web_url: "http://registry.test:5000/groups/mine" })
       const members = expectList(await call(w.app, "GET", `/api/v4/groups/${num(body, "id")}/members`, { token: w.outsider.token }))
       expect(members.map((m) => [m.id, m.access_level])).toEqual([[w.outsider.id, 50]])

@@ -15,7 +15,7 @@ describe("group members over the REST API", () => {
   it("lists direct members to Guests and up, with their roles", async () => {
     const list = expectList(await call(w.app, "GET", members(w.groups.top), { token: w.guestReadOnly }))
     expect(list.map((m) => [m.username, m.access_level])).toEqual([["owner", 50], ["maintainer", 40], ["guest", 10]])
-    expect(Object.keys(list[0] ?? {}).sort()).toEqual(["access_level", "created_at", "id", "name", "state", "username"])
+    expect(Object.keys(list[0] ?? {}).sort()).toEqual(["access_level", "avatar_url", "created_at", "id", "name", "state", "username", "web_url"])
     expectError(await call(w.app, "GET", members(w.groups.top), { token: w.outsider.token }), 404, notFound("Group"))
   })
 
@@ -50,7 +50,8 @@ describe("group members over the REST API", () => {
 
   it("answers bad input with the parameter named", async () => {
     const add = (json: unknown) => call(w.app, "POST", members(w.groups.top), { token: w.owner.token, json })
-    expectError(await add({}), 400, { error: "user_id is missing, access_level is missing" })
+    expectError(await add({}), 400, { error: "access_level is missing, user_id, username are missing, exactly one parameter must be provided" })
+    expectError(await add({ user_id: newcomer, username: "guest", access_level: 10 }), 400, { error: "user_id, username are mutually exclusive" })
     expectError(await add({ user_id: newcomer, access_level: 35 }), 400, { error: "access_level does not have a valid value" })
     expectError(await add({ user_id: newcomer, access_level: "owner" }), 400, { error: "access_level does not have a valid value" })
     expectError(await add({ user_id: 1.5, access_level: 10 }), 400, { error: "user_id is invalid" })

@@ -14,7 +14,7 @@ describe("users over the REST API", () => {
     it("lets an admin create a user, answered without the password or its hash", async () => {
       const response = await call(w.app, "POST", "/api/v4/users", { token: w.root.token, json: { ...newUser("dora"), admin: true } })
       const body = expectObject(response, 201)
-      expect(Object.keys(body).sort()).toEqual(["bot", "created_at", "email", "id", "is_admin", "name", "state", "two_factor_enabled", "username"])
+      expect(Object.keys(body).sort()).toEqual(["avatar_url", "bot", "created_at", "email", "id", "is_admin", "locked", "name", "state", "two_factor_enabled", "username", "web_url"])
       expect(body).toMatchObject({ username: "dora", email: "dora@example.com", name: "The dora", state: "active", is_admin: true, bot: false })
       expect(response.body).not.toContain("dora-password")
       expect(response.body).not.toContain("scrypt")

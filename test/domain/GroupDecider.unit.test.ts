@@ -536,4 +536,21 @@ describe("GroupDecider", () => {
         .thenFails("LastOwner", { groupId: 1 })
     })
   })
+
+  describe("RenameGroup", () => {
+    it("renames, and a rename to the same name records nothing", () => {
+      given(GroupDecider, acme).when({ _tag: "RenameGroup", name: "Acme Corp" }).then([{ _tag: "GroupRenamed", name: "Acme Corp" }])
+      given(GroupDecider, [...acme, { _tag: "GroupRenamed", name: "Acme Corp" }]).when({ _tag: "RenameGroup", name: "Acme Corp" }).then([])
+    })
+
+    it("refuses a blank or overlong name", () => {
+      given(GroupDecider, acme).when({ _tag: "RenameGroup", name: "  " }).thenFails("InvalidField", { field: "name" })
+      given(GroupDecider, acme).when({ _tag: "RenameGroup", name: "n".repeat(256) }).thenFails("InvalidField", { field: "name" })
+    })
+
+    it("keeps the path and the full path", () => {
+      const renamed = fold(GroupDecider, [...acme, { _tag: "GroupRenamed", name: "Acme Corp" }])
+      expect(renamed).toMatchObject({ name: "Acme Corp", path: "acme", fullPath: "acme" })
+    })
+  })
 })

@@ -64,6 +64,11 @@ export interface RemoveMember {
   readonly userId: number
 }
 
+export interface RenameGroup {
+  readonly _tag: "RenameGroup"
+  readonly name: string
+}
+
 export type GroupCommand =
   | CreateGroup
   | UpdateDependencyProxySettings
@@ -74,3 +79,4 @@ export type GroupCommand =
   | AddMember
   | ChangeMemberAccessLevel
   | RemoveMember
+  | RenameGroup

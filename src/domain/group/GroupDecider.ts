@@ -160,6 +160,9 @@ const decideForExisting = (command: Exclude<GroupCommand, CreateGroup>, group: G
       return changeMember(command, group)
     case "RemoveMember":
       return removeMember(command, group)
+    case "RenameGroup":
+      return Either.map(validateName(command.name), (name): ReadonlyArray<GroupEvent> =>
+        name === group.name ? [] : [{ _tag: "GroupRenamed", name }])
   }
 }
 

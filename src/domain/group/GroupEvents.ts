@@ -39,6 +39,8 @@ export const MemberAccessLevelChanged = Schema.TaggedStruct("MemberAccessLevelCh
   accessLevel: AccessLevel
 })
 export const MemberRemoved = Schema.TaggedStruct("MemberRemoved", { userId: UserId })
+/** The display name only: the path names the group in image references and stays as it is. */
+export const GroupRenamed = Schema.TaggedStruct("GroupRenamed", { name: Schema.String })
 
 export const GroupEvent = Schema.Union(
   GroupCreated,
@@ -51,6 +53,7 @@ export const GroupEvent = Schema.Union(
   ManifestCheckIntervalChanged,
   MemberAdded,
   MemberAccessLevelChanged,
-  MemberRemoved
+  MemberRemoved,
+  GroupRenamed
 )
 export type GroupEvent = typeof GroupEvent.Type

@@ -84,5 +84,7 @@ export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState =>
       return withMember(state, event.userId, event.accessLevel)
     case "MemberRemoved":
       return withMember(state, event.userId, null)
+    case "GroupRenamed":
+      return { ...state, name: event.name }
   }
 }

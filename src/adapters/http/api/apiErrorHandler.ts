@@ -29,3 +29,8 @@ export const answerFrameworkErrors = (scope: FastifyInstance) => {
     return send(reply, { status, body: { message: `${status} ${STATUS_CODES[status] ?? "Error"}` } })
   })
 }
+
+/** An unknown route under the API answers as GitLab's does, in the API's content type. */
+export const answerUnknownRoutes = (scope: FastifyInstance) => {
+  scope.setNotFoundHandler((_request, reply) => send(reply, { status: 404, body: { message: "404 Not Found" } }))
+}

@@ -1,7 +1,8 @@
-/** What an API handler answers: a status and a JSON body (none for 204). */
+/** What an API handler answers: a status, a JSON body (none for 204), and headers of its own (paging). */
 export interface ApiResponse {
   readonly status: number
   readonly body: unknown
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 export const ok = (body: unknown): ApiResponse => ({ status: 200, body })

@@ -19,6 +19,8 @@ export interface ApiContext {
   readonly state: LiveState
   readonly now: Date
   readonly request: FastifyRequest
+  /** Where clients reach the service (links in paging headers, `web_url`). */
+  readonly externalUrl: string
 }
 
 export type ApiHandler = (context: ApiContext) => Effect.Effect<ApiResponse, ApiFailure, ApiEnv>
@@ -37,7 +39,7 @@ const tokenOf = (request: FastifyRequest): string | null => {
   return match?.[1] ?? null
 }
 
-const authenticate = (request: FastifyRequest, access: Access) =>
+const authenticate = (request: FastifyRequest, access: Access, externalUrl: string) =>
   Effect.gen(function*() {
     const actor = yield* apiActor(tokenOf(request))
     if (!(access === "write" ? canWrite(actor) : canRead(actor))) {
@@ -46,21 +48,28 @@ const authenticate = (request: FastifyRequest, access: Access) =>
     const now = new Date(yield* Clock.currentTimeMillis)
     yield* noteTokenUse(actor.tokenId, `pat:${actor.tokenId}`, now)
     const state = yield* currentState
-    return { actor, state, now, request } satisfies ApiContext
+    return { actor, state, now, request, externalUrl } satisfies ApiContext
   })
 
-export const send = (reply: FastifyReply, response: ApiResponse) =>
-  response.status === 204
+/**
+ * `application/json` exactly, as GitLab answers: python-gitlab before 4.0 compares the header with that string
+ * and refuses anything else (a charset parameter included). JSON is UTF-8 by definition (RFC 8259). Sent as
+ * bytes, because Fastify appends `; charset=utf-8` to a JSON type whenever the payload is a string.
+ */
+export const send = (reply: FastifyReply, response: ApiResponse) => {
+  for (const [name, value] of Object.entries(response.headers ?? {})) reply.header(name, value)
+  return response.status === 204
     ? reply.code(204).send()
-    : reply.code(response.status).header("content-type", "application/json; charset=utf-8").send(JSON.stringify(response.body))
+    : reply.code(response.status).header("content-type", "application/json").send(Buffer.from(JSON.stringify(response.body), "utf8"))
+}
 
 /**
  * Authenticates, checks the token's scope, runs the handler with the caller recorded as the actor of every
  * event it causes, and answers the outcome: a value, a mapped failure, or 500 for a defect (logged).
  */
-const apiHandler = (runtime: EdgeRuntime, access: Access, handle: ApiHandler) =>
+const apiHandler = (runtime: EdgeRuntime, externalUrl: string, access: Access, handle: ApiHandler) =>
   async (request: FastifyRequest, reply: FastifyReply) => {
-    const effect = authenticate(request, access).pipe(
+    const effect = authenticate(request, access, externalUrl).pipe(
       Effect.flatMap((context) =>
         handle(context).pipe(
           Effect.updateService(CommandMetadata, (metadata) => ({ ...metadata, actor: `user:${context.actor.user.userId}` }))
@@ -73,9 +82,9 @@ const apiHandler = (runtime: EdgeRuntime, access: Access, handle: ApiHandler) =>
 
 export type ApiRouter = Record<"get" | "post" | "put" | "patch" | "delete", (url: string, access: Access, handle: ApiHandler) => void>
 
-export const apiRouter = (scope: FastifyInstance, runtime: EdgeRuntime): ApiRouter => {
+export const apiRouter = (scope: FastifyInstance, runtime: EdgeRuntime, externalUrl: string): ApiRouter => {
   const on = (method: HTTPMethods) => (url: string, access: Access, handle: ApiHandler) => {
-    scope.route({ method, url, bodyLimit: API_BODY_LIMIT, handler: apiHandler(runtime, access, handle) })
+    scope.route({ method, url, bodyLimit: API_BODY_LIMIT, handler: apiHandler(runtime, externalUrl, access, handle) })
   }
   return { get: on("GET"), post: on("POST"), put: on("PUT"), patch: on("PATCH"), delete: on("DELETE") }
 }

@@ -7,6 +7,7 @@ import { accepted, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
 import { blobJson, cachedImages, manifestJson } from "./cacheJson.js"
 import { isoTime } from "./dates.js"
+import { paginated } from "./pagination.js"
 import { isOwnerOf, ownedGroupParam, visibleGroupParam } from "./groupAccess.js"
 
 /**
@@ -35,13 +36,13 @@ export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: st
   router.get("/groups/:id/dependency_proxy/manifests", "read", (context) =>
     visibleGroupParam(context).pipe(
       Effect.flatMap((group) => groupCache(group.groupId)),
-      Effect.map((cache) => ok(cachedImages(cache).map(manifestJson)))
+      Effect.flatMap((cache) => paginated(context, cachedImages(cache), manifestJson))
     ))
 
   router.get("/groups/:id/dependency_proxy/blobs", "read", (context) =>
     visibleGroupParam(context).pipe(
       Effect.flatMap((group) => groupCache(group.groupId)),
-      Effect.map((cache) => ok(cache.blobs.map(blobJson)))
+      Effect.flatMap((cache) => paginated(context, cache.blobs, blobJson))
     ))
 
   router.get("/groups/:id/dependency_proxy/settings/history", "read", (context) =>
@@ -49,14 +50,14 @@ export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: st
       // Who changed what is an Owner's business (GraphQL and the UI agree); the secret stays "changed" for all.
       const group = yield* ownedGroupParam(context)
       const changes = yield* settingsHistory(group.groupId)
-      return ok(changes.map((c) => ({
+      return yield* paginated(context, changes, (c) => ({
         id: c.position,
         setting: c.setting,
         from: c.from,
         to: c.to,
         changed_at: isoTime(c.at),
         actor: c.actor
-      })))
+      }))
     }))
 
   router.delete("/groups/:id/dependency_proxy/cache", "write", (context) =>

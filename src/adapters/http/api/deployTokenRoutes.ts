@@ -1,10 +1,14 @@
 import { Effect, Schema } from "effect"
+import { requireAdmin } from "../../../application/api/permissions.js"
+import { allTokens } from "../../../application/queries.js"
 import { createDeployToken, revokeToken } from "../../../application/useCases/tokens.js"
 import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
 import { currentState, justCreated } from "./freshView.js"
 import { ownedGroupParam } from "./groupAccess.js"
-import { groupTokenInPath, tokensOf } from "./groupTokens.js"
+import { groupTokenInPath, listTokensOf } from "./groupTokens.js"
+import { TokenFilter, tokenMatches } from "./listFilters.js"
+import { paginated } from "./pagination.js"
 import { decodeParams, InstantParam, optional, ScopesParam, TextParam } from "./params.js"
 import { deployTokenJson, withPlaintext } from "./tokenJson.js"
 
@@ -17,6 +21,15 @@ const NewDeployToken = Schema.Struct({
 
 /** Group deploy tokens (Owner): pull through the group's proxy and its subgroups' without a user. */
 export const registerDeployTokenRoutes = (router: ApiRouter) => {
+  // Every deploy token of the instance, as GitLab's `GET /deploy_tokens`: administrators only.
+  router.get("/deploy_tokens", "read", (context) =>
+    Effect.gen(function*() {
+      yield* requireAdmin(context.actor)
+      const filter = yield* decodeParams(TokenFilter, context.request.query)
+      const tokens = (yield* allTokens).filter((t) => t.kind === "deploy" && tokenMatches(filter, context.now)(t)).sort((a, b) => a.tokenId - b.tokenId)
+      return yield* paginated(context, tokens, (t) => ({ ...deployTokenJson(t, context.now), group_id: t.groupId }))
+    }))
+
   router.post("/groups/:id/deploy_tokens", "write", (context) =>
     Effect.gen(function*() {
       const group = yield* ownedGroupParam(context)
@@ -33,10 +46,7 @@ export const registerDeployTokenRoutes = (router: ApiRouter) => {
     }))
 
   router.get("/groups/:id/deploy_tokens", "read", (context) =>
-    ownedGroupParam(context).pipe(
-      Effect.flatMap((group) => tokensOf(group, "deploy")),
-      Effect.map((tokens) => ok(tokens.map((t) => deployTokenJson(t, context.now))))
-    ))
+    ownedGroupParam(context).pipe(Effect.flatMap((group) => listTokensOf(context, group, "deploy", (t) => deployTokenJson(t, context.now)))))
 
   router.get("/groups/:id/deploy_tokens/:token_id", "read", (context) =>
     ownedGroupParam(context).pipe(

@@ -5,7 +5,7 @@ import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
 import { currentState, justCreated } from "./freshView.js"
 import { ownedGroupParam } from "./groupAccess.js"
-import { groupTokenInPath, tokensOf } from "./groupTokens.js"
+import { groupTokenInPath, listTokensOf } from "./groupTokens.js"
 import { AccessLevelParam, DayParam, decodeParams, optional, ScopesParam, TextParam } from "./params.js"
 import { groupAccessTokenJson, withPlaintext } from "./tokenJson.js"
 
@@ -35,10 +35,7 @@ export const registerGroupAccessTokenRoutes = (router: ApiRouter) => {
     }))
 
   router.get("/groups/:id/access_tokens", "read", (context) =>
-    ownedGroupParam(context).pipe(
-      Effect.flatMap((group) => tokensOf(group, "group_access")),
-      Effect.map((tokens) => ok(tokens.map((t) => groupAccessTokenJson(t, context.now))))
-    ))
+    ownedGroupParam(context).pipe(Effect.flatMap((group) => listTokensOf(context, group, "group_access", (t) => groupAccessTokenJson(t, context.now)))))
 
   router.get("/groups/:id/access_tokens/:token_id", "read", (context) =>
     ownedGroupParam(context).pipe(

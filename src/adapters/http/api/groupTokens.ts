@@ -4,7 +4,18 @@ import type { TokenKind } from "../../../domain/token/TokenKind.js"
 import type { GroupView, TokenView } from "../../../domain/views.js"
 import { ApiNotFound } from "./apiErrors.js"
 import type { ApiContext } from "./apiRoute.js"
+import { TokenFilter, tokenMatches } from "./listFilters.js"
+import { paginated } from "./pagination.js"
+import { decodeParams } from "./params.js"
 import { pathId } from "./pathParams.js"
+
+/** A page of a group's tokens of one kind, oldest first, filtered by `state`, `revoked` and `active`. */
+export const listTokensOf = (context: ApiContext, group: GroupView, kind: TokenKind, toJson: (token: TokenView) => unknown) =>
+  Effect.gen(function*() {
+    const filter = yield* decodeParams(TokenFilter, context.request.query)
+    const tokens = yield* tokensOf(group, kind)
+    return yield* paginated(context, tokens.filter(tokenMatches(filter, context.now)), toJson)
+  })
 
 /** A group's tokens of one kind, oldest first. */
 export const tokensOf = (group: GroupView, kind: TokenKind) =>

@@ -7,38 +7,44 @@ import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiContext, ApiRouter } from "./apiRoute.js"
 import { ownedGroupParam, visibleGroupParam } from "./groupAccess.js"
 import { memberJson } from "./groupJson.js"
-import { AccessLevelParam, decodeParams, IdParam } from "./params.js"
+import { matchesSearch } from "./listFilters.js"
+import { paginated } from "./pagination.js"
+import { AccessLevelParam, decodeParams, IdParam, InvalidParams, optional, TextParam } from "./params.js"
 import { pathId } from "./pathParams.js"
 
-const NewMember = Schema.Struct({ user_id: IdParam, access_level: AccessLevelParam })
+// GitLab names the new member by `user_id` or by `username`, exactly one of them.
+const NewMember = Schema.Struct({ access_level: AccessLevelParam, user_id: optional(IdParam), username: optional(TextParam) })
 const RoleChange = Schema.Struct({ access_level: AccessLevelParam })
+const MemberFilter = Schema.Struct({ query: optional(TextParam) })
+
+type MemberJson = ReturnType<typeof memberJson>
 
 /**
  * Memberships of the given groups, each with its user, as member JSON. Memberships are read before users:
  * a user exists before anyone can be made a member, so every membership finds its user; one that does not
  * is logged and left out rather than failing the whole listing.
  */
-const membersIn = (groupIds: ReadonlyArray<number>) =>
+const membersIn = (context: ApiContext, groupIds: ReadonlyArray<number>) =>
   Effect.gen(function*() {
     const memberships = (yield* allMemberships).filter((m) => groupIds.includes(m.groupId))
     const users = new Map((yield* allUsers).map((u) => [u.userId, u]))
-    const shown: Array<ReturnType<typeof memberJson>> = []
+    const shown: Array<MemberJson> = []
     for (const membership of memberships) {
       const user = users.get(membership.userId)
       if (user === undefined) yield* Effect.logWarning(`membership of group ${membership.groupId} names missing user ${membership.userId}`)
-      else shown.push(memberJson(membership, user))
+      else shown.push(memberJson(membership, user, context.externalUrl))
     }
     return shown
   })
 
 /** Direct members, by user id. */
-const directMembers = (group: GroupView) =>
-  membersIn([group.groupId]).pipe(Effect.map((all) => all.sort((a, b) => a.id - b.id)))
+const directMembers = (context: ApiContext, group: GroupView) =>
+  membersIn(context, [group.groupId]).pipe(Effect.map((all) => all.sort((a, b) => a.id - b.id)))
 
 /** Direct and inherited members; a user's highest role wins, as GitLab's `members/all`. */
-const allMembers = (group: GroupView) =>
-  membersIn([group.groupId, ...group.ancestorIds]).pipe(Effect.map((all) => {
-    const best = new Map<number, ReturnType<typeof memberJson>>()
+const allMembers = (context: ApiContext, group: GroupView) =>
+  membersIn(context, [group.groupId, ...group.ancestorIds]).pipe(Effect.map((all) => {
+    const best = new Map<number, MemberJson>()
     for (const json of all) {
       const current = best.get(json.id)
       if (current === undefined || json.access_level > current.access_level) best.set(json.id, json)
@@ -46,23 +52,57 @@ const allMembers = (group: GroupView) =>
     return [...best.values()].sort((a, b) => a.id - b.id)
   }))
 
-const memberOf = (group: GroupView, userId: number) =>
-  directMembers(group).pipe(Effect.flatMap((members) =>
-    Option.match(Option.fromNullable(members.find((m) => m.id === userId)), {
-      onNone: () => Effect.fail(new ApiNotFound({ what: "Member" })),
-      onSome: Effect.succeed
-    })))
+const found = (member: MemberJson | undefined) =>
+  member === undefined ? Effect.fail(new ApiNotFound({ what: "Member" })) : Effect.succeed(member)
+
+const memberOf = (context: ApiContext, group: GroupView, userId: number) =>
+  directMembers(context, group).pipe(Effect.flatMap((members) => found(members.find((m) => m.id === userId))))
 
 const memberInPath = (context: ApiContext, group: GroupView) =>
-  pathId(context.request, "user_id", "Member").pipe(Effect.flatMap((userId) => memberOf(group, userId)))
+  pathId(context.request, "user_id", "Member").pipe(Effect.flatMap((userId) => memberOf(context, group, userId)))
+
+/** GitLab's member list filter (`query`, on name and username), then a page. */
+const listMembers = (context: ApiContext, members: ReadonlyArray<MemberJson>) =>
+  decodeParams(MemberFilter, context.request.query).pipe(Effect.flatMap((filter) =>
+    paginated(context, members.filter((m) => matchesSearch(filter.query, m.username, m.name)), (m) => m)))
+
+const EXACTLY_ONE = "user_id, username are missing, exactly one parameter must be provided"
+const BOTH = "user_id, username are mutually exclusive"
+
+/** The new member's parameters, with grape's `exactly_one_of` problem reported beside the others. */
+const newMemberParams = (body: unknown) =>
+  decodeParams(NewMember, body).pipe(
+    Effect.either,
+    Effect.flatMap((decoded) => {
+      const raw = Schema.decodeUnknownOption(Schema.Struct({ user_id: Schema.optional(Schema.Unknown), username: Schema.optional(Schema.Unknown) }))(body ?? {})
+      const named = Option.match(raw, { onNone: () => 0, onSome: (r) => [r.user_id, r.username].filter((v) => v !== undefined && v !== null).length })
+      const naming = named === 1 ? [] : [named === 0 ? EXACTLY_ONE : BOTH]
+      if (decoded._tag === "Left") return Effect.fail(new InvalidParams({ problems: [...decoded.left.problems, ...naming] }))
+      return naming.length > 0 ? Effect.fail(new InvalidParams({ problems: naming })) : Effect.succeed(decoded.right)
+    })
+  )
+
+/** The user a new membership names, by id or by username. */
+const newMemberId = (context: ApiContext, input: typeof NewMember.Type) =>
+  Option.match(input.user_id !== undefined ? context.state.user(input.user_id) : context.state.userNamed(input.username ?? ""), {
+    onNone: () => Effect.fail(new ApiNotFound({ what: "User" })),
+    onSome: (user) => Effect.succeed(user.userId)
+  })
 
 /** Group members: Guests and up list them; changes need Owner (GitLab 17+ for the dependency proxy's groups). */
 export const registerMemberRoutes = (router: ApiRouter) => {
   router.get("/groups/:id/members", "read", (context) =>
-    visibleGroupParam(context).pipe(Effect.flatMap(directMembers), Effect.map(ok)))
+    visibleGroupParam(context).pipe(Effect.flatMap((group) => directMembers(context, group)), Effect.flatMap((members) => listMembers(context, members))))
 
   router.get("/groups/:id/members/all", "read", (context) =>
-    visibleGroupParam(context).pipe(Effect.flatMap(allMembers), Effect.map(ok)))
+    visibleGroupParam(context).pipe(Effect.flatMap((group) => allMembers(context, group)), Effect.flatMap((members) => listMembers(context, members))))
+
+  router.get("/groups/:id/members/all/:user_id", "read", (context) =>
+    Effect.gen(function*() {
+      const group = yield* visibleGroupParam(context)
+      const userId = yield* pathId(context.request, "user_id", "Member")
+      return ok(yield* found((yield* allMembers(context, group)).find((m) => m.id === userId)))
+    }))
 
   router.get("/groups/:id/members/:user_id", "read", (context) =>
     visibleGroupParam(context).pipe(Effect.flatMap((group) => memberInPath(context, group)), Effect.map(ok)))
@@ -70,10 +110,10 @@ export const registerMemberRoutes = (router: ApiRouter) => {
   router.post("/groups/:id/members", "write", (context) =>
     Effect.gen(function*() {
       const group = yield* ownedGroupParam(context)
-      const input = yield* decodeParams(NewMember, context.request.body)
-      if (Option.isNone(context.state.user(input.user_id))) return yield* new ApiNotFound({ what: "User" })
-      yield* changeGroup(group.groupId, { _tag: "AddMember", userId: input.user_id, accessLevel: input.access_level })
-      return created(yield* memberOf(group, input.user_id))
+      const input = yield* newMemberParams(context.request.body)
+      const userId = yield* newMemberId(context, input)
+      yield* changeGroup(group.groupId, { _tag: "AddMember", userId, accessLevel: input.access_level })
+      return created(yield* memberOf(context, group, userId))
     }))
 
   router.put("/groups/:id/members/:user_id", "write", (context) =>
@@ -82,7 +122,7 @@ export const registerMemberRoutes = (router: ApiRouter) => {
       const member = yield* memberInPath(context, group)
       const input = yield* decodeParams(RoleChange, context.request.body)
       yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId: member.id, accessLevel: input.access_level })
-      return ok(yield* memberOf(group, member.id))
+      return ok(yield* memberOf(context, group, member.id))
     }))
 
   router.delete("/groups/:id/members/:user_id", "write", (context) =>

@@ -22,6 +22,9 @@ const saying = <A, I>(schema: Schema.Schema<A, I>, phrase: string): Schema.Schem
 const IntegerText = Schema.compose(Schema.String.pipe(Schema.pattern(/^-?\d{1,15}$/)), Schema.NumberFromString)
 const Integer = Schema.Union(Schema.Int, IntegerText)
 
+/** Any integer; what a non-positive one means is the route's business (paging falls back to its defaults). */
+export const IntegerParam = saying(Integer, INVALID)
+
 export const IdParam = saying(Integer.pipe(Schema.positive(), Schema.lessThanOrEqualTo(Number.MAX_SAFE_INTEGER)), INVALID)
 
 export const AccessLevelParam = saying(
@@ -31,9 +34,17 @@ export const AccessLevelParam = saying(
 
 export const TextParam = saying(Schema.String, INVALID)
 
-const FlagText = Schema.transform(Schema.Literal("true", "false", "1", "0"), Schema.Boolean, {
+/** One of a fixed set of words (`state=active`). */
+export const ChoiceParam = <const L extends ReadonlyArray<string>>(...values: L) =>
+  saying(Schema.Literal(...values), NOT_A_VALID_VALUE)
+
+/** The words grape's Boolean (dry-types) reads: Python's `str(True)` is `True`, Ruby's is `true`. */
+const TRUE_WORDS = ["1", "on", "On", "ON", "t", "T", "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES"] as const
+const FALSE_WORDS = ["0", "off", "Off", "OFF", "f", "F", "false", "False", "FALSE", "n", "N", "no", "No", "NO"] as const
+const TRUE_SET: ReadonlySet<string> = new Set(TRUE_WORDS)
+const FlagText = Schema.transform(Schema.Literal(...TRUE_WORDS, ...FALSE_WORDS), Schema.Boolean, {
   strict: true,
-  decode: (text) => text === "true" || text === "1",
+  decode: (text) => TRUE_SET.has(text),
   encode: (flag) => (flag ? "true" : "false")
 })
 export const FlagParam = saying(Schema.Union(Schema.Boolean, FlagText), INVALID)

@@ -8,11 +8,13 @@ import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiContext, ApiRouter } from "./apiRoute.js"
 import { currentState, justCreated } from "./freshView.js"
 import { DayParam, decodeParams, IdParam, optional, ScopesParam, TextParam } from "./params.js"
+import { TokenFilter, tokenMatches } from "./listFilters.js"
+import { paginated } from "./pagination.js"
 import { pathId, pathParam } from "./pathParams.js"
 import { personalTokenJson, withPlaintext } from "./tokenJson.js"
 
 const NewToken = Schema.Struct({ name: TextParam, scopes: ScopesParam, expires_at: optional(DayParam) })
-const TokenFilter = Schema.Struct({ user_id: optional(IdParam) })
+const TokenOwnerFilter = Schema.Struct({ user_id: optional(IdParam) })
 
 /** `callerScopes`: the calling token's, when a user makes their own token with it (it may not be wider). */
 const issueFor = (context: ApiContext, userId: number, callerScopes: ReadonlyArray<string> | null) =>
@@ -56,13 +58,18 @@ export const registerPersonalAccessTokenRoutes = (router: ApiRouter) => {
 
   router.get("/personal_access_tokens", "read", (context) =>
     Effect.gen(function*() {
+      const { user_id } = yield* decodeParams(TokenOwnerFilter, context.request.query)
       const filter = yield* decodeParams(TokenFilter, context.request.query)
-      const userId = filter.user_id ?? context.actor.user.userId
-      if (userId !== context.actor.user.userId && !context.actor.user.admin) {
+      const admin = context.actor.user.admin
+      if (user_id !== undefined && user_id !== context.actor.user.userId && !admin) {
         return yield* new ApiForbidden({ reason: "only admins list other users' tokens" })
       }
-      const tokens = (yield* allTokens).filter((t) => t.kind === "personal" && t.userId === userId).sort((a, b) => a.tokenId - b.tokenId)
-      return ok(tokens.map((t) => personalTokenJson(t, context.now)))
+      // As GitLab: an administrator sees every personal token of the instance unless they name a user.
+      const owner = user_id ?? (admin ? null : context.actor.user.userId)
+      const tokens = (yield* allTokens)
+        .filter((t) => t.kind === "personal" && (owner === null || t.userId === owner) && tokenMatches(filter, context.now)(t))
+        .sort((a, b) => a.tokenId - b.tokenId)
+      return yield* paginated(context, tokens, (t) => personalTokenJson(t, context.now))
     }))
 
   router.get("/personal_access_tokens/:id", "read", (context) =>

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify"
 import type { EdgeRuntime } from "../../edge/runtime.js"
-import { answerFrameworkErrors } from "./apiErrorHandler.js"
+import { answerFrameworkErrors, answerUnknownRoutes } from "./apiErrorHandler.js"
 import { registerApplicationSettingsRoutes } from "./applicationSettingsRoutes.js"
 import { apiRouter } from "./apiRoute.js"
 import { registerDependencyProxyRoutes } from "./dependencyProxyRoutes.js"
 import { registerDeployTokenRoutes } from "./deployTokenRoutes.js"
 import { acceptFormBodies } from "./formBody.js"
+import { acceptJsonBodies } from "./jsonBody.js"
 import { registerGroupAccessTokenRoutes } from "./groupAccessTokenRoutes.js"
 import { registerGroupRoutes } from "./groupRoutes.js"
 import { registerJobTokenRoutes } from "./jobTokenRoutes.js"
@@ -15,6 +16,7 @@ import { registerPersonalAccessTokenRoutes } from "./personalAccessTokenRoutes.j
 import { registerSamlSessionRoutes } from "./samlSessionRoutes.js"
 import { registerUserAdminRoutes } from "./userAdminRoutes.js"
 import { registerUserRoutes } from "./userRoutes.js"
+import { registerVersionRoutes } from "./versionRoutes.js"
 
 /**
  * The REST API (SPEC §7) under `/api/v4`, and `POST /oauth/token`. Each lives in its own plugin scope, so
@@ -23,8 +25,10 @@ import { registerUserRoutes } from "./userRoutes.js"
 export const registerApi = (app: FastifyInstance, runtime: EdgeRuntime, externalUrl: string) => {
   void app.register(async (scope) => {
     acceptFormBodies(scope)
+    acceptJsonBodies(scope)
     answerFrameworkErrors(scope)
-    const router = apiRouter(scope, runtime)
+    answerUnknownRoutes(scope)
+    const router = apiRouter(scope, runtime, externalUrl)
     registerUserRoutes(router)
     registerUserAdminRoutes(router)
     registerPersonalAccessTokenRoutes(router)
@@ -36,10 +40,12 @@ export const registerApi = (app: FastifyInstance, runtime: EdgeRuntime, external
     registerSamlSessionRoutes(router)
     registerDependencyProxyRoutes(router, externalUrl)
     registerApplicationSettingsRoutes(router)
+    registerVersionRoutes(router)
   }, { prefix: "/api/v4" })
 
   void app.register(async (scope) => {
     acceptFormBodies(scope)
+    acceptJsonBodies(scope)
     answerFrameworkErrors(scope)
     registerOAuthRoutes(scope, runtime)
   })

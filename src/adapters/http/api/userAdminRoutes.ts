@@ -1,11 +1,16 @@
-import { Effect } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { requireAdmin } from "../../../application/api/permissions.js"
 import { changeUser } from "../../../application/useCases/users.js"
 import type { UserView } from "../../../domain/views.js"
 import { ApiBadRequest, type ApiFailure, ApiForbidden } from "./apiErrors.js"
 import { created, noContent } from "./apiResponse.js"
 import type { ApiContext, ApiEnv, ApiRouter } from "./apiRoute.js"
+import { paginated } from "./pagination.js"
+import { ChoiceParam, decodeParams, optional } from "./params.js"
 import { userInPath } from "./userAccess.js"
+
+// `type=Project` finds nothing here, but is a valid question.
+const MembershipFilter = Schema.Struct({ type: optional(ChoiceParam("Project", "Namespace")) })
 
 /** An admin's action on the user `:id` names (404 if none). */
 const adminAction = <A>(context: ApiContext, action: (user: UserView) => Effect.Effect<A, ApiFailure, ApiEnv>) =>
@@ -13,6 +18,22 @@ const adminAction = <A>(context: ApiContext, action: (user: UserView) => Effect.
 
 /** Blocking (answered with GitLab's `201 true`) and two-factor authentication (204), for admins. */
 export const registerUserAdminRoutes = (router: ApiRouter) => {
+  // GitLab's shape; groups are GitLab's namespaces (there are no projects here). Direct memberships only.
+  router.get("/users/:id/memberships", "read", (context) =>
+    adminAction(context, (user) =>
+      Effect.gen(function*() {
+        const filter = yield* decodeParams(MembershipFilter, context.request.query)
+        const memberships = [...(filter.type === "Project" ? [] : context.state.membershipsOf(user.userId))]
+          .flatMap(([groupId, accessLevel]) => Option.toArray(Option.map(context.state.group(groupId), (group) => ({ group, accessLevel }))))
+          .sort((a, b) => a.group.groupId - b.group.groupId)
+        return yield* paginated(context, memberships, ({ accessLevel, group }) => ({
+          source_id: group.groupId,
+          source_name: group.name,
+          source_type: "Namespace",
+          access_level: accessLevel
+        }))
+      })))
+
   router.post("/users/:id/block", "write", (context) =>
     adminAction(context, (user) =>
       // Blocking oneself would lock the caller, perhaps the last admin, out of the API they are using.

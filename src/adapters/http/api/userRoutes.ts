@@ -5,7 +5,9 @@ import { createUser } from "../../../application/useCases/users.js"
 import { created, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
 import { currentState, justCreated } from "./freshView.js"
-import { decodeParams, FlagParam, optional, TextParam } from "./params.js"
+import { matchesSearch, UserFilter } from "./listFilters.js"
+import { paginated } from "./pagination.js"
+import { decodeParams, FlagParam, TextParam } from "./params.js"
 import { userInPath } from "./userAccess.js"
 import { userJson } from "./userJson.js"
 
@@ -17,7 +19,6 @@ const NewUser = Schema.Struct({
   admin: Schema.optionalWith(FlagParam, { nullable: true, default: () => false })
 })
 
-const UserFilter = Schema.Struct({ username: optional(TextParam) })
 
 /** Users (SPEC §7): admins create and list users; everyone reads themself. */
 export const registerUserRoutes = (router: ApiRouter) => {
@@ -27,7 +28,7 @@ export const registerUserRoutes = (router: ApiRouter) => {
       const input = yield* decodeParams(NewUser, context.request.body)
       const userId = yield* createUser(input)
       const user = yield* justCreated((yield* currentState).user(userId), `user ${userId}`)
-      return created(userJson(user, context.actor))
+      return created(userJson(user, context.actor, context.externalUrl))
     }))
 
   // GitLab lists every user to every signed-in user; here others' accounts are an admin's business.
@@ -36,10 +37,16 @@ export const registerUserRoutes = (router: ApiRouter) => {
       const filter = yield* decodeParams(UserFilter, context.request.query)
       const everyone = context.actor.user.admin ? [...(yield* allUsers)].sort((a, b) => a.userId - b.userId) : [context.actor.user]
       const wanted = filter.username?.toLowerCase()
-      return ok(everyone.filter((u) => wanted === undefined || u.username.toLowerCase() === wanted).map((u) => userJson(u, context.actor)))
+      const shown = everyone.filter((u) =>
+        (wanted === undefined || u.username.toLowerCase() === wanted) &&
+        // GitLab searches email too, but only an admin's search: others would learn addresses from it.
+        matchesSearch(filter.search, u.username, u.name, ...(context.actor.user.admin ? [u.email] : [])) &&
+        (filter.active !== true || !u.blocked) &&
+        (filter.blocked !== true || u.blocked))
+      return yield* paginated(context, shown, (u) => userJson(u, context.actor, context.externalUrl))
     }))
 
-  router.get("/user", "read", (context) => Effect.succeed(ok(userJson(context.actor.user, context.actor))))
+  router.get("/user", "read", (context) => Effect.succeed(ok(userJson(context.actor.user, context.actor, context.externalUrl))))
 
-  router.get("/users/:id", "read", (context) => userInPath(context).pipe(Effect.map((user) => ok(userJson(user, context.actor)))))
+  router.get("/users/:id", "read", (context) => userInPath(context).pipe(Effect.map((user) => ok(userJson(user, context.actor, context.externalUrl)))))
 }

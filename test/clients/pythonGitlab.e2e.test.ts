@@ -1,0 +1,81 @@
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type ClientWorld, clientWorld, PYTHON, run } from "./clientWorld.js"
+
+const WALK = join(import.meta.dirname, "python_gitlab_walk.py")
+
+const STEPS = [
+  "auth-and-version",
+  "users",
+  "groups",
+  "members",
+  "personal-access-tokens",
+  "deploy-tokens",
+  "group-access-tokens",
+  "job-tokens-and-sso",
+  "dependency-proxy",
+  "settings"
+]
+
+/** python-gitlab 3.12 (Debian's python3-gitlab), the library and its CLI, against the REST API on a real socket. */
+describe("python-gitlab", () => {
+  let w: ClientWorld
+  beforeAll(async () => {
+    w = await clientWorld()
+  })
+  afterAll(() => w.h.close())
+
+  it("is installed (python3-gitlab, from .ci/run)", async () => {
+    const probe = await run(PYTHON, ["-c", "import gitlab; print(gitlab.__version__)"])
+    expect(probe, probe.stderr).toMatchObject({ code: 0 })
+    expect(probe.stdout.trim()).toMatch(/^3\./)
+  })
+
+  it("walks every REST route as a script does: create, get, list with filters and pages, update, revoke, purge", async () => {
+    const walk = await run(PYTHON, [WALK, w.url, w.root.token, String(w.groups.other)])
+    expect(walk.code, walk.stderr).toBe(0)
+    expect(walk.stdout.trim().split("\n")).toEqual(STEPS.map((s) => `step ${s}`))
+  })
+
+  describe("its CLI (python3 -m gitlab)", () => {
+    const cli = (args: ReadonlyArray<string>, token = w.root.token) =>
+      run(PYTHON, ["-m", "gitlab", "--server-url", w.url, "--private-token", token, "-o", "json", ...args])
+
+    const json = async (args: ReadonlyArray<string>, token?: string): Promise<unknown> => {
+      const result = await cli(args, token)
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0)
+      return JSON.parse(result.stdout)
+    }
+
+    it("reads the current user, creates and finds groups, manages members and tokens", async () => {
+      expect(await json(["current-user", "get"])).toMatchObject({ username: "root", is_admin: true })
+      const created = await json(["group", "create", "--name", "Cli Group", "--path", "cli-group"])
+      expect(created).toMatchObject({ path: "cli-group", full_path: "cli-group" })
+      const found = await json(["group", "list", "--search", "cli-"])
+      expect(found).toEqual([expect.objectContaining({ path: "cli-group", full_name: "Cli Group" })])
+      const groupId = String((found as ReadonlyArray<{ readonly id: number }>)[0]?.id)
+      await json(["group-member", "create", "--group-id", groupId, "--user-id", String(w.guest.id), "--access-level", "20"])
+      expect(await json(["group-member", "list", "--group-id", groupId])).toEqual([
+        expect.objectContaining({ username: "root", access_level: 50 }),
+        expect.objectContaining({ username: "guest", access_level: 20 })
+      ])
+      const removed = await cli(["group-member", "delete", "--group-id", groupId, "--id", String(w.guest.id)])
+      expect(removed.code, removed.stderr).toBe(0)
+      expect(await json(["group-member", "list", "--group-id", groupId])).toEqual([expect.objectContaining({ username: "root" })])
+      const token = await json(["group-deploy-token", "create", "--group-id", groupId, "--name", "cli", "--scopes", "read_registry"])
+      const tokenId = String((token as { readonly id: number }).id)
+      const revoked = await cli(["group-deploy-token", "delete", "--group-id", groupId, "--id", tokenId])
+      expect(revoked.code, revoked.stderr).toBe(0)
+      // The instance's list: the walk above may have left its own deploy token there too.
+      expect(await json(["deploy-token", "list"])).toContainEqual(expect.objectContaining({ id: Number(tokenId), name: "cli", revoked: true }))
+    })
+
+    it("walks pages with --per-page and --page, and reports a refusal", async () => {
+      const second = await json(["group", "list", "--per-page", "1", "--page", "2"])
+      expect(second).toEqual([expect.objectContaining({ name: "Deep" })])
+      const refused = await cli(["user", "create", "--username", "x", "--email", "x@example.test", "--name", "X", "--password", "x-password-1"], w.guest.token)
+      expect(refused.code).not.toBe(0)
+      expect(refused.stderr).toContain("403")
+    })
+  })
+})
