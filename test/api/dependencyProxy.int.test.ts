@@ -114,3 +114,16 @@ describe("a group's dependency proxy over the REST API", () => {
     })
   })
 })
+
+describe("the image prefix over the REST API", () => {
+  let w: ApiWorld
+  beforeAll(async () => {
+    w = await apiWorld({ externalUrl: "https://registry.example.com" })
+  })
+  afterAll(() => w.h.close())
+
+  it("leaves out the scheme's default port, as `docker login registry.example.com` stores the host", async () => {
+    const summary = expectObject(await call(w.app, "GET", `/api/v4/groups/${w.groups.sub}/dependency_proxy`, { token: w.guestReadOnly }), 200)
+    expect(summary["image_prefix"]).toBe("registry.example.com/top/sub/dependency_proxy/containers")
+  })
+})
