@@ -29,6 +29,8 @@ describe("a group's dependency proxy over the REST API", () => {
       const summary = expectObject(await call(w.app, "GET", proxy(w.groups.sub), { token: w.guestReadOnly }), 200)
       expect(summary).toEqual({
         enabled: true,
+        instance_enabled: true,
+        status: "Enabled",
         image_prefix: "registry.test:5000/top/sub/dependency_proxy/containers",
         total_size: "1.91 MiB",
         total_size_bytes: 2_001_500,

@@ -20,7 +20,7 @@ describe("HTML escaping", () => {
         settings: { enabled: true, identity: null, secret: null, ttlPolicy: { enabled: false, ttlDays: 90 }, ssoEnforced: false, serveStaleOnNotFound: false, manifestCheckIntervalSeconds: 0 }
       },
       role: "Owner"
-    }]).value
+    }], true).value
     expect(page).not.toMatch(/<img src=x|<svg onload|"><x/)
     expect(page).toContain("&lt;svg onload=alert(1)&gt;")
     expect(page).toContain("&lt;img src=x onerror=alert(1)&gt;")

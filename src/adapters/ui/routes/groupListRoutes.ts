@@ -20,6 +20,6 @@ export const registerGroupList = (app: FastifyInstance, ctx: UiContext): void =>
       .filter(({ level }) => level >= AccessLevels.guest)
       .sort((a, b) => a.group.fullPath.localeCompare(b.group.fullPath))
       .map(({ group, level }) => ({ group, role: roleName(signed.actor, level) }))
-    return sendPage(reply, 200, groupListPage(viewerOf(ctx, signed), rows))
+    return sendPage(reply, 200, groupListPage(viewerOf(ctx, signed), rows, signed.instanceProxyEnabled))
   })
 }

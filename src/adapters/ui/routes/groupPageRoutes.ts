@@ -52,7 +52,8 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
       images: pageOf(data.cache.images, extra.page),
       notice: extra.notice,
       forms: extra.forms,
-      viewer: viewerOf(ctx, signed)
+      viewer: viewerOf(ctx, signed),
+      instanceEnabled: signed.instanceProxyEnabled
     }))
 
   /** Runs an effect for the request; on failure or defect the error page is sent and null returned. */

@@ -1,6 +1,7 @@
 import type { GroupView } from "../../../domain/views.js"
 import { groupPagePath } from "../groupRoute.js"
 import { type Html, html } from "../html.js"
+import { proxyStatusBadge } from "./statusBadge.js"
 import { layout, type Viewer } from "./layout.js"
 
 export interface GroupRow {
@@ -8,11 +9,8 @@ export interface GroupRow {
   readonly role: string
 }
 
-const enabledBadge = (enabled: boolean): Html =>
-  enabled ? html`<span class="badge on">Enabled</span>` : html`<span class="badge off">Disabled</span>`
-
 /** The groups the viewer can see, each linking to its dependency proxy page. */
-export const groupListPage = (viewer: Viewer, rows: ReadonlyArray<GroupRow>): Html =>
+export const groupListPage = (viewer: Viewer, rows: ReadonlyArray<GroupRow>, instanceEnabled: boolean): Html =>
   layout("Groups", viewer, html`<h1>Groups</h1>
 ${rows.length === 0
     ? html`<p>You are not a member of any group yet. Ask a group's Owner to add you.</p>`
@@ -24,7 +22,7 @@ ${rows.map((row) => html`<tr>
 <td><a href="${groupPagePath(row.group.fullPath)}">${row.group.name}</a></td>
 <td><code>${row.group.fullPath}</code></td>
 <td>${row.role}</td>
-<td>${enabledBadge(row.group.settings.enabled)}</td>
+<td>${proxyStatusBadge(row.group.settings.enabled, instanceEnabled)}</td>
 </tr>`)}
 </tbody>
 </table>

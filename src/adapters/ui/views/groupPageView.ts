@@ -8,6 +8,7 @@ import type { Page } from "../pagination.js"
 import { historySection } from "./historySection.js"
 import { imagesSection } from "./imagesSection.js"
 import { layout, type Viewer } from "./layout.js"
+import { proxyStatusBadge } from "./statusBadge.js"
 import { settingsSection } from "./settingsSection.js"
 import { upstreamNotice } from "./upstreamNotice.js"
 
@@ -19,6 +20,7 @@ export interface GroupPage {
   readonly notice: string | null
   readonly forms: OwnerForms
   readonly viewer: Viewer
+  readonly instanceEnabled: boolean
 }
 
 const overview = (page: GroupPage): Html => {
@@ -27,7 +29,7 @@ const overview = (page: GroupPage): Html => {
 <h2 id="overview-heading" class="visually-hidden">Overview</h2>
 <dl class="summary">
 <dt>Status</dt>
-<dd>${group.settings.enabled ? html`<span class="badge on">Enabled</span>` : html`<span class="badge off">Disabled</span>`}</dd>
+<dd id="proxy-status">${proxyStatusBadge(group.settings.enabled, page.instanceEnabled)}</dd>
 <dt>Your role</dt>
 <dd>${page.roleName}</dd>
 <dt id="prefix-label">Image prefix</dt>
