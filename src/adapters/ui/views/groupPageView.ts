@@ -10,6 +10,7 @@ import { imagesSection } from "./imagesSection.js"
 import { layout, type Viewer } from "./layout.js"
 import { proxyStatusBadge } from "./statusBadge.js"
 import { settingsSection } from "./settingsSection.js"
+import { credentialsNotice } from "./credentialsNotice.js"
 import { upstreamNotice } from "./upstreamNotice.js"
 
 export interface GroupPage {
@@ -57,6 +58,7 @@ export const groupPage = (page: GroupPage): Html => {
 </ol></nav>
 <h1>Dependency Proxy <span class="subtitle">${group.name} (<code>${group.fullPath}</code>)</span></h1>
 ${page.notice !== null && html`<div class="notice success" role="status">${page.notice}</div>`}
+${credentialsNotice(group, isOwner)}
 ${upstreamNotice(page.data.upstream)}
 ${overview(page)}
 ${imagesSection(groupPagePath(group.fullPath), page.images, cache.images.length)}
