@@ -73,7 +73,7 @@ describe("the instance-wide Dependency Proxy switch, off", () => {
       await page.goto("/groups/acme/-/dependency_proxy")
       expect(await page.locator("#proxy-status").innerText()).toBe("Disabled for this instance")
       await page.goto("/groups")
-      expect(await page.getByRole("row", { name: /acme/i }).innerText()).toContain("Disabled for this instance")
+      expect(await page.locator(".group-row", { hasText: "acme" }).innerText()).toContain("Disabled for this instance")
       await context.close()
     } finally {
       await setSwitch(true)

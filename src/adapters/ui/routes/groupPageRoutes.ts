@@ -26,7 +26,8 @@ const NOTICES: Readonly<Record<Notice, string>> = {
   settings_saved: "Dependency proxy settings saved.",
   credentials_cleared: "Docker Hub credentials cleared.",
   ttl_saved: "Image TTL policy saved.",
-  purged: "The cache was purged."
+  purged: "The cache was purged.",
+  group_created: "The group was created."
 }
 
 /** Only the fixed notices: the query string never puts text of its own on the page. */
