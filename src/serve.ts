@@ -12,15 +12,18 @@ import { cleanupScheduleLayer } from "./application/cache/cleanupSchedule.js"
 import { buildServer } from "./httpServer.js"
 import { releaseYoungGeneration } from "./adapters/cli/startupHeap.js"
 import type { StartingServer } from "./adapters/http/startingServer.js"
+import { firstStartNotice, type RootPasswordSource } from "./adapters/cli/firstStartNotice.js"
 
 /**
  * The root password when INITIAL_ROOT_PASSWORD is not set: generated, and written once (mode 0600) where
  * the administrator can read it.
  */
+const rootPasswordFile = (dataDir: string): string => join(dataDir, "initial_root_password")
+
 const generatedRootPassword = (dataDir: string) =>
   Effect.promise(async () => {
     const password = randomBytes(18).toString("base64url")
-    const file = join(dataDir, "initial_root_password")
+    const file = rootPasswordFile(dataDir)
     await writeFile(file, `${password}\n`, { mode: 0o600 })
     await chmod(file, 0o600)
     return password
@@ -64,7 +67,10 @@ export const serve = async <E>(config: Config, server: StartingServer, using: Se
     sessionKey: key.value,
     server
   })
-  if (bootstrap.value.created) app.log.info({ userId: bootstrap.value.userId }, "created the root user")
+  if (bootstrap.value.created) {
+    const source: RootPasswordSource = config.initialRootPassword === null ? { _tag: "File", path: rootPasswordFile(config.dataDir) } : { _tag: "Environment" }
+    app.log.info({ userId: bootstrap.value.userId }, firstStartNotice(config.externalUrl, source))
+  }
   await app.listen({ port: config.port, host: config.host })
   releaseYoungGeneration()
   await new Promise<void>((resolve) => {

@@ -34,7 +34,9 @@ export const SettingsView = Schema.Struct({
   ttlPolicy: Schema.Struct({ enabled: Schema.Boolean, ttlDays: Schema.Int }),
   ssoEnforced: Schema.Boolean,
   serveStaleOnNotFound: Schema.Boolean,
-  manifestCheckIntervalSeconds: Schema.Int
+  manifestCheckIntervalSeconds: Schema.Int,
+  /** Documents written before credential health was tracked have none. */
+  credentialsRejected: Schema.optionalWith(Schema.NullOr(Schema.Struct({ status: Schema.Int, at: Schema.Date })), { default: () => null })
 })
 
 export const GroupView = Schema.Struct({

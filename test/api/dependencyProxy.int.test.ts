@@ -29,6 +29,8 @@ describe("a group's dependency proxy over the REST API", () => {
       const summary = expectObject(await call(w.app, "GET", proxy(w.groups.sub), { token: w.guestReadOnly }), 200)
       expect(summary).toEqual({
         enabled: true,
+        instance_enabled: true,
+        status: "Enabled",
         image_prefix: "registry.test:5000/top/sub/dependency_proxy/containers",
         total_size: "1.91 MiB",
         total_size_bytes: 2_001_500,
@@ -112,5 +114,18 @@ describe("a group's dependency proxy over the REST API", () => {
       }, { timeout: 5000, interval: 20 })
       expect(expectObject(await call(w.app, "GET", proxy(w.groups.other), { token: w.root.token }), 200)).toMatchObject({ blob_count: 1 })
     })
+  })
+})
+
+describe("the image prefix over the REST API", () => {
+  let w: ApiWorld
+  beforeAll(async () => {
+    w = await apiWorld({ externalUrl: "https://registry.example.com" })
+  })
+  afterAll(() => w.h.close())
+
+  it("leaves out the scheme's default port, as `docker login registry.example.com` stores the host", async () => {
+    const summary = expectObject(await call(w.app, "GET", `/api/v4/groups/${w.groups.sub}/dependency_proxy`, { token: w.guestReadOnly }), 200)
+    expect(summary["image_prefix"]).toBe("registry.example.com/top/sub/dependency_proxy/containers")
   })
 })

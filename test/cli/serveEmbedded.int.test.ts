@@ -3,6 +3,18 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { cli, json, startServer, tempDir } from "../support/processes.js"
 
+/** The `msg` of every JSON log line. */
+const logMessages = (output: string): ReadonlyArray<string> =>
+  output.split("\n").flatMap((line) => {
+    if (!line.startsWith("{")) return []
+    const parsed: unknown = JSON.parse(line)
+    const msg: unknown = typeof parsed === "object" && parsed !== null ? Reflect.get(parsed, "msg") : undefined
+    return typeof msg === "string" ? [msg] : []
+  })
+
+/** EXTERNAL_URL's default: localhost on the port it listens on. */
+const signInUrl = (server: { readonly url: string }) => `http://localhost:${new URL(server.url).port}/users/sign_in`
+
 /**
  * The README's first command on a fresh machine: no Postgres, no configuration, state under DATA_DIR in the
  * embedded database, kept across restarts.
@@ -23,6 +35,10 @@ describe("serve on the embedded database", () => {
     expect((await stat(join(dataDir, "encryption_key"))).mode & 0o777).toBe(0o600)
     const rootPassword = await readFile(passwordFile, "utf8")
     expect(rootPassword.trim().length).toBeGreaterThanOrEqual(20)
+    // One line tells the person who just started it where to sign in and where the password is, not what it is.
+    const notices = logMessages(first.output()).filter((m) => m.includes("sign in at"))
+    expect(notices).toEqual([`created the root user: sign in at ${signInUrl(first)} as root with the generated password written to ${passwordFile} (readable by this user only)`])
+    expect(first.output()).not.toContain(rootPassword.trim())
 
     // The embedded database belongs to the server while it runs.
     const refused = await cli(["admin", "list-users"], env)
@@ -38,6 +54,8 @@ describe("serve on the embedded database", () => {
     expect((await fetch(`${second.url}/-/readiness`)).status).toBe(200)
     expect(await second.stop()).toBe(0)
     expect(await readFile(passwordFile, "utf8")).toBe(rootPassword)
+    // Root already exists: nothing to announce on later starts.
+    expect(logMessages(second.output()).filter((m) => m.includes("sign in at"))).toEqual([])
 
     expect(json(await cli(["admin", "list-users"], env))).toEqual([
       expect.objectContaining({ id: 1, username: "root", admin: true }),
@@ -55,6 +73,10 @@ describe("serve on the embedded database", () => {
     const dataDir = await tempDir("dp-embedded-")
     const server = await startServer({ DATA_DIR: dataDir, INITIAL_ROOT_PASSWORD: "given-root-password" })
     expect(await server.stop()).toBe(0)
+    expect(logMessages(server.output()).filter((m) => m.includes("sign in at"))).toEqual([
+      `created the root user: sign in at ${signInUrl(server)} as root with the password given in INITIAL_ROOT_PASSWORD`
+    ])
+    expect(server.output()).not.toContain("given-root-password")
     await expect(stat(join(dataDir, "initial_root_password"))).rejects.toThrow(/ENOENT/)
   }, 120_000)
 })

@@ -204,7 +204,8 @@ describe("project", () => {
         ttlPolicy: { enabled: true, ttlDays: 30 },
         ssoEnforced: true,
         serveStaleOnNotFound: true,
-        manifestCheckIntervalSeconds: 300
+        manifestCheckIntervalSeconds: 300,
+        credentialsRejected: null
       },
       createdAt: at(2)
     })

@@ -193,8 +193,8 @@ describe("the image prefix", () => {
   })
   afterAll(() => w.h.close())
 
-  it("always names the port, even when the external URL leaves it implicit", async () => {
+  it("leaves out the scheme's default port, as `docker login gitlab.example.com` stores the host", async () => {
     const response = await gql(w.app, { query: `{ group(fullPath: "acme") { dependencyProxyImagePrefix } }`, token: w.tokens.guest })
-    expect(response.json()).toEqual({ data: { group: { dependencyProxyImagePrefix: "gitlab.example.com:443/acme/dependency_proxy/containers" } } })
+    expect(response.json()).toEqual({ data: { group: { dependencyProxyImagePrefix: "gitlab.example.com/acme/dependency_proxy/containers" } } })
   })
 })

@@ -13,7 +13,8 @@ const group = (identity: string | null, secretSet: boolean): GroupView => ({
     ttlPolicy: { enabled: false, ttlDays: 90 },
     ssoEnforced: false,
     serveStaleOnNotFound: false,
-    manifestCheckIntervalSeconds: 0
+    manifestCheckIntervalSeconds: 0,
+    credentialsRejected: null
   }
 })
 const form = (fields: Record<string, string>) => new URLSearchParams(fields)

@@ -17,10 +17,10 @@ describe("HTML escaping", () => {
     const page = groupListPage({ username: "<img src=x onerror=alert(1)>", csrf: "t\"><x" }, [{
       group: {
         groupId: 1, path: "evil", name: "<svg onload=alert(1)>", parentId: null, ancestorIds: [], fullPath: "evil", createdAt: new Date(0),
-        settings: { enabled: true, identity: null, secret: null, ttlPolicy: { enabled: false, ttlDays: 90 }, ssoEnforced: false, serveStaleOnNotFound: false, manifestCheckIntervalSeconds: 0 }
+        settings: { enabled: true, identity: null, secret: null, ttlPolicy: { enabled: false, ttlDays: 90 }, ssoEnforced: false, serveStaleOnNotFound: false, manifestCheckIntervalSeconds: 0, credentialsRejected: null }
       },
       role: "Owner"
-    }]).value
+    }], true).value
     expect(page).not.toMatch(/<img src=x|<svg onload|"><x/)
     expect(page).toContain("&lt;svg onload=alert(1)&gt;")
     expect(page).toContain("&lt;img src=x onerror=alert(1)&gt;")

@@ -204,12 +204,17 @@ export const adminCommands: Readonly<Record<string, Subcommand>> = {
     ),
   "instance-settings": (argv) =>
     Effect.gen(function*() {
-      const f = yield* parseFlags(argv, { "users-may-create-groups": "string", "max-token-lifetime-days": "string" })
+      const f = yield* parseFlags(argv, { "users-may-create-groups": "string", "max-token-lifetime-days": "string", "dependency-proxy-enabled": "string" })
       const settings = yield* updateInstanceSettings({
         usersMayCreateGroups: yield* optionalBoolean(f, "users-may-create-groups"),
-        maxTokenLifetimeDays: yield* optionalInteger(f, "max-token-lifetime-days")
+        maxTokenLifetimeDays: yield* optionalInteger(f, "max-token-lifetime-days"),
+        dependencyProxyEnabled: yield* optionalBoolean(f, "dependency-proxy-enabled")
       })
-      return { users_may_create_groups: settings.usersMayCreateGroups, max_token_lifetime_days: settings.maxTokenLifetimeDays }
+      return {
+        users_may_create_groups: settings.usersMayCreateGroups,
+        max_token_lifetime_days: settings.maxTokenLifetimeDays,
+        dependency_proxy_enabled: settings.dependencyProxyEnabled
+      }
     }),
   "start-sso-session": (argv) =>
     Effect.gen(function*() {

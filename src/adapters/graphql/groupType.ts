@@ -7,6 +7,8 @@ import { type GroupCache, groupCache } from "../../application/cache/groupCache.
 import { numberToHumanSize } from "../../application/cache/numberToHumanSize.js"
 import { LiveView } from "../../application/LiveView.js"
 import { AccessLevels } from "../../domain/AccessLevel.js"
+import { currentInstanceProxyEnabled } from "../../application/instanceSwitch.js"
+import { proxyStatus } from "../../domain/group/proxyStatus.js"
 import { imagePrefix } from "../../domain/registry/imagePrefix.js"
 import type { GroupView } from "../../domain/views.js"
 import { decodeArgs } from "./args.js"
@@ -62,6 +64,12 @@ export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
       type: DependencyProxySettingType,
       description: "Dependency Proxy settings for the group.",
       resolve: (s) => ({ enabled: s.group.settings.enabled, identity: s.isOwner ? s.group.settings.identity : null })
+    },
+    dependencyProxyStatus: {
+      type: new GraphQLNonNull(GraphQLString),
+      description: "What a pull through the group gets: Enabled, Disabled, or Disabled for this instance (the instance-wide switch is off, whatever the group's setting).",
+      resolve: (s, _args, ctx) =>
+        ctx.run(currentInstanceProxyEnabled.pipe(Effect.map((instance) => proxyStatus(s.group.settings.enabled, instance)), Effect.catchTag("EventStoreUnavailable", storeTrouble)))
     },
     dependencyProxyImagePrefix: {
       type: new GraphQLNonNull(GraphQLString),

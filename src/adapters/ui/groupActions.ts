@@ -14,7 +14,7 @@ export type ActionOutcome =
   | { readonly _tag: "Refused"; readonly data: GroupPageData; readonly forms: OwnerForms }
   | { readonly _tag: "ConfirmPurge"; readonly data: GroupPageData }
 
-export type Notice = "settings_saved" | "credentials_cleared" | "ttl_saved" | "purged"
+export type Notice = "settings_saved" | "credentials_cleared" | "ttl_saved" | "purged" | "group_created"
 
 const done = (fullPath: string, notice: Notice): ActionOutcome => ({ _tag: "Redirect", location: `${groupPagePath(fullPath)}?notice=${notice}` })
 

@@ -4,6 +4,7 @@ import type { EdgeRuntime } from "../edge/runtime.js"
 import { acceptForms } from "./formBody.js"
 import { registerGroupList } from "./routes/groupListRoutes.js"
 import { registerGraphqlExplorer } from "./routes/graphqlExplorerRoutes.js"
+import { registerNewGroup } from "./routes/newGroupRoutes.js"
 import { registerGroupPages } from "./routes/groupPageRoutes.js"
 import { registerSignIn } from "./routes/signInRoutes.js"
 import { SECURITY_HEADERS } from "./securityHeaders.js"
@@ -39,6 +40,7 @@ export const registerUi = (app: FastifyInstance, runtime: EdgeRuntime, options: 
       reply.header("content-type", "text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(STYLESHEET))
     registerSignIn(ui, ctx)
     registerGroupList(ui, ctx)
+    registerNewGroup(ui, ctx)
     registerGroupPages(ui, ctx)
   })
   registerGraphqlExplorer(app, ctx)

@@ -1,6 +1,8 @@
 import { Clock, Data, Effect, Either, Option } from "effect"
 import { credentialForSubject } from "../../application/auth/credentials.js"
 import type { ApiActor } from "../../application/api/apiActor.js"
+import { RegistrySettings } from "../../application/auth/RegistrySettings.js"
+import { instanceProxyEnabled } from "../../application/instanceSwitch.js"
 import { LiveView, type LiveState } from "../../application/LiveView.js"
 import type { UserView } from "../../domain/views.js"
 import { browserIdentity } from "./browserIdentity.js"
@@ -13,6 +15,8 @@ export interface SignedIn {
   readonly state: LiveState
   readonly actor: ApiActor
   readonly session: Session
+  /** The instance-wide Dependency Proxy switch, for every page that shows a group's state. */
+  readonly instanceProxyEnabled: boolean
 }
 
 /** The session's user as things stand now: gone, blocked, a revoked token or a changed password end it. */
@@ -38,5 +42,6 @@ export const signedIn = (session: Session | null) =>
     const user = currentUser(state, session, new Date(now))
     if (Option.isNone(user)) return yield* new SignedOut()
     const actor: ApiActor = { user: user.value, tokenId: session.tokenId ?? 0, scopes: ["api"] }
-    return { state, actor, session } satisfies SignedIn
+    const settings = yield* RegistrySettings
+    return { state, actor, session, instanceProxyEnabled: instanceProxyEnabled(state, settings) } satisfies SignedIn
   })

@@ -22,6 +22,7 @@ const outcomeOf = <A>(exit: Exit.Exit<A, UpstreamError | Transient>): AttemptOut
       return { _tag: "Failed", reason: withoutPaths(error.reason) }
     case "UpstreamNotFound":
     case "UpstreamInvalid":
+    case "UpstreamCredentialsRejected":
       return { _tag: "Answered" }
   }
 }

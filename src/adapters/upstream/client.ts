@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http"
 import { Effect, Option, Ref } from "effect"
 import type { Dispatcher } from "undici"
 import {
+  UpstreamCredentialsRejected,
   type RateLimit,
   type UpstreamCaller,
   type UpstreamError,
@@ -120,6 +121,9 @@ export const makeClient = (
       const challenges = parseChallenges(headerValues(first.headers, "www-authenticate").join(", "))
       const second = yield* attempt(yield* answer(caller, repository, key, cached, challenges))
       if (second._tag === "Done") return second.value
+      // Basic credentials refused: nothing else than the credentials themselves was judged.
+      const basicOnly = findChallenge(challenges, "bearer") === undefined
+      if (basicOnly && caller.credentials !== null) return yield* new UpstreamCredentialsRejected({ status: 401 })
       // Refused with a fresh token: these credentials cannot read this repository.
       return yield* new UpstreamNotFound({ status: 401 })
     })

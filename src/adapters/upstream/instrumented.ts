@@ -11,6 +11,8 @@ const outcomeOf = (error: UpstreamError): string => {
       return error.refusedByBreaker === true ? "refused" : "unavailable"
     case "UpstreamInvalid":
       return "invalid"
+    case "UpstreamCredentialsRejected":
+      return "credentials_rejected"
   }
 }
 

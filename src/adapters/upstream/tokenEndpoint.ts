@@ -1,6 +1,7 @@
 import { Clock, Effect, Schema } from "effect"
 import type { Dispatcher } from "undici"
 import {
+  UpstreamCredentialsRejected,
   type UpstreamCredentials,
   type UpstreamError,
   UpstreamInvalid,
@@ -86,7 +87,11 @@ export const fetchToken = (dispatcher: Dispatcher, request: TokenRequest): Effec
         const status = response.status
         if (status === 200) return yield* readCapped(response, MAX_TOKEN_RESPONSE_BYTES).pipe(Effect.flatMap(parseToken))
         yield* discard(response)
-        if (status === 401 || status === 403) return yield* new UpstreamNotFound({ status })
+        if (status === 401 || status === 403) {
+          // With credentials, the token endpoint refusing means the credentials themselves are wrong: the fake
+          // Docker Hub, like auth.docker.io, gives anyone else a token with fewer actions.
+          return yield* (request.credentials === null ? new UpstreamNotFound({ status }) : new UpstreamCredentialsRejected({ status }))
+        }
         if (status === 429 || status >= 500) {
           const now = yield* Clock.currentTimeMillis
           return yield* new Transient({ reason: `${describeUrl(url)} answered ${status}`, retryAfterMs: retryAfterMs(headerValue(response.headers, "retry-after"), now) })

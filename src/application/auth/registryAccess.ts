@@ -10,6 +10,7 @@ import { type LiveState, LiveView } from "../LiveView.js"
 import { type Credential, credentialForSubject } from "./credentials.js"
 import { BearerTokenMissing, CredentialNoLongerValid, PullDenied, RepositoryNotInToken } from "./errors.js"
 import { pullContext } from "./pullContext.js"
+import { instanceProxyEnabled } from "../instanceSwitch.js"
 import { RegistrySettings } from "./RegistrySettings.js"
 import { signIn } from "./signIn.js"
 
@@ -83,7 +84,7 @@ export const authorizePullRequest = (input: { readonly bearer: string | null; re
     if (!covered) return yield* new RepositoryNotInToken({ repository })
     const settings = yield* RegistrySettings
     const decide = (view: LiveState, principal: Credential["principal"]) =>
-      authorizePull(principal, pullContext(view, principal, input.groupPath, settings.instanceEnabled, now))
+      authorizePull(principal, pullContext(view, principal, input.groupPath, instanceProxyEnabled(view, settings), now))
     let decided = { state, credential }
     if (decide(state, credential.principal)._tag === "Denied") {
       // Before refusing, read the log itself: a group or membership created through another replica a moment

@@ -12,6 +12,7 @@ import { BlobDownloads } from "./BlobDownloads.js"
 import { RegistrySettings } from "../auth/RegistrySettings.js"
 import { lookup } from "../metrics.js"
 import { forgetBlob, recordBlob, recordBlobRead } from "./cacheEvents.js"
+import { watchedUpstream } from "../upstream/credentialHealth.js"
 import { manifestCache } from "./manifests.js"
 import { readNotes } from "./readNotes.js"
 import { storageFailed } from "./storageFailed.js"
@@ -27,7 +28,8 @@ export const PullThroughCacheLayer = Layer.scoped(
   Effect.gen(function*() {
     const view = yield* LiveView
     const store = yield* BlobStore
-    const upstream = yield* UpstreamRegistry
+    // Every upstream call of the cache goes through the credential-health watch, manifests' included.
+    const upstream = yield* watchedUpstream
     const downloads = yield* BlobDownloads
     // The event store and secret box, captured so the port's methods need only the request's metadata.
     const services = yield* Effect.context<EventStore | SecretBox>()
@@ -36,7 +38,7 @@ export const PullThroughCacheLayer = Layer.scoped(
     const noteRead = yield* readNotes
     const forgetBlobEntry = (groupId: number, digest: string, reason: string) => forgetBlob(groupId, digest, reason).pipe(Effect.provide(services))
     const callerFor = (group: GroupView) => upstreamCaller(group).pipe(Effect.provide(services))
-    const manifestFor = yield* manifestCache
+    const manifestFor = yield* manifestCache.pipe(Effect.provideService(UpstreamRegistry, upstream))
 
     return ImageContent.of({
       manifest: (group, image, reference, accept) =>

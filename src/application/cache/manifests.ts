@@ -19,6 +19,7 @@ import { type ContentStorageFailed, type Manifest, ManifestUnknown } from "../po
 import type { SecretBox } from "../ports/SecretBox.js"
 import {
   type UpstreamCaller,
+  type UpstreamCredentialsRejected,
   type UpstreamError,
   UpstreamInvalid,
   UpstreamRegistry,
@@ -31,7 +32,7 @@ import { revalidations } from "./revalidations.js"
 import { storageFailed } from "./storageFailed.js"
 import { upstreamCaller } from "./upstreamCaller.js"
 
-export type ManifestError = ManifestUnknown | UpstreamUnavailable | UpstreamInvalid | ContentStorageFailed
+export type ManifestError = ManifestUnknown | UpstreamUnavailable | UpstreamInvalid | UpstreamCredentialsRejected | ContentStorageFailed
 
 /** What the revalidation of a cached tag found, in the background or within the budget. */
 type Revalidated =

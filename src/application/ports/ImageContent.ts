@@ -1,6 +1,6 @@
 import { Context, Data, type Effect, type Stream } from "effect"
 import type { CommandMetadata } from "../CommandMetadata.js"
-import type { UpstreamInvalid, UpstreamUnavailable } from "./UpstreamRegistry.js"
+import type { UpstreamCredentialsRejected, UpstreamInvalid, UpstreamUnavailable } from "./UpstreamRegistry.js"
 import type { Reference } from "../../domain/registry/RegistryPath.js"
 import type { GroupView } from "../../domain/views.js"
 
@@ -36,7 +36,7 @@ export interface Blob {
   readonly file: string | null
 }
 
-export type ContentError = UpstreamUnavailable | UpstreamInvalid | ContentStorageFailed
+export type ContentError = UpstreamUnavailable | UpstreamInvalid | UpstreamCredentialsRejected | ContentStorageFailed
 
 /**
  * Where an authorized pull gets its manifests and blobs. The pull-through cache implements it; the tests of

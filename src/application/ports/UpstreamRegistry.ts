@@ -21,6 +21,18 @@ export class UpstreamNotFound extends Data.TaggedError("UpstreamNotFound")<{ rea
 }
 
 /**
+ * The upstream refused the group's Docker Hub credentials themselves (its token endpoint, or a Basic challenge,
+ * answered 401/403 to them): every uncached pull of the group fails until an Owner corrects them. Anonymous
+ * refusals, and a registry refusing a token it issued, stay `UpstreamNotFound`: Docker Hub answers those for
+ * images that do not exist, too.
+ */
+export class UpstreamCredentialsRejected extends Data.TaggedError("UpstreamCredentialsRejected")<{ readonly status: number }> {
+  override get message() {
+    return `upstream rejected the group's credentials with ${this.status}`
+  }
+}
+
+/**
  * The upstream could not answer: connection refused or reset, timeout, 5xx, 429, its token endpoint failing,
  * or not asked because its breaker is open. A cached copy may then be served (stale-if-error).
  */
@@ -43,7 +55,7 @@ export class UpstreamInvalid extends Data.TaggedError("UpstreamInvalid")<{ reado
   }
 }
 
-export type UpstreamError = UpstreamNotFound | UpstreamUnavailable | UpstreamInvalid
+export type UpstreamError = UpstreamNotFound | UpstreamUnavailable | UpstreamInvalid | UpstreamCredentialsRejected
 
 export interface ManifestHead {
   readonly digest: string

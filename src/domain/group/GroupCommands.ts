@@ -69,6 +69,16 @@ export interface RenameGroup {
   readonly name: string
 }
 
+/**
+ * What a pull learned of the group's Docker Hub credentials. `identity` is the one the pull used: news about
+ * credentials an Owner has replaced since is no news.
+ */
+export interface NoteUpstreamCredentials {
+  readonly _tag: "NoteUpstreamCredentials"
+  readonly identity: string
+  readonly outcome: { readonly _tag: "Rejected"; readonly status: number; readonly at: Date } | { readonly _tag: "Accepted" }
+}
+
 export type GroupCommand =
   | CreateGroup
   | UpdateDependencyProxySettings
@@ -80,3 +90,4 @@ export type GroupCommand =
   | ChangeMemberAccessLevel
   | RemoveMember
   | RenameGroup
+  | NoteUpstreamCredentials

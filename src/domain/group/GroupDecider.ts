@@ -15,6 +15,7 @@ import type {
   ChangeMemberAccessLevel,
   CreateGroup,
   GroupCommand,
+  NoteUpstreamCredentials,
   RemoveMember,
   UpdateDependencyProxySettings,
   UpdateImageTtlPolicy
@@ -125,6 +126,18 @@ const removeMember = (command: RemoveMember, group: Group): Decision => {
   return Either.right([{ _tag: "MemberRemoved", userId: command.userId }])
 }
 
+/** While a rejection lasts it is recorded again at most this often, so "last seen" stays roughly true. */
+export const CREDENTIALS_REJECTION_REFRESH_MS = 60 * 60 * 1000
+
+const noteCredentials = (command: NoteUpstreamCredentials, group: Group): Decision => {
+  if (group.settings.identity !== command.identity) return none
+  const current = group.settings.credentialsRejected
+  const outcome = command.outcome
+  if (outcome._tag === "Accepted") return current === null ? none : Either.right([{ _tag: "UpstreamCredentialsAccepted" }])
+  const fresh = current !== null && current.status === outcome.status && outcome.at.getTime() - current.at.getTime() < CREDENTIALS_REJECTION_REFRESH_MS
+  return fresh ? none : Either.right([{ _tag: "UpstreamCredentialsRejected", status: outcome.status, at: outcome.at }])
+}
+
 const decideForExisting = (command: Exclude<GroupCommand, CreateGroup>, group: Group): Decision => {
   switch (command._tag) {
     case "UpdateDependencyProxySettings":
@@ -163,6 +176,8 @@ const decideForExisting = (command: Exclude<GroupCommand, CreateGroup>, group: G
     case "RenameGroup":
       return Either.map(validateName(command.name), (name): ReadonlyArray<GroupEvent> =>
         name === group.name ? [] : [{ _tag: "GroupRenamed", name }])
+    case "NoteUpstreamCredentials":
+      return noteCredentials(command, group)
   }
 }
 

@@ -33,6 +33,17 @@ export const ServeStaleOnNotFoundChanged = Schema.TaggedStruct("ServeStaleOnNotF
 export const ManifestCheckIntervalChanged = Schema.TaggedStruct("ManifestCheckIntervalChanged", {
   seconds: Schema.Int.pipe(Schema.nonNegative())
 })
+/**
+ * The upstream refused the group's Docker Hub credentials (issue 15). Recorded on a change of state only (and
+ * again at most hourly while it lasts), not per failing pull, so a wrong secret does not flood the log.
+ */
+export const UpstreamCredentialsRejected = Schema.TaggedStruct("UpstreamCredentialsRejected", {
+  /** The upstream's HTTP status (401 or 403). */
+  status: Schema.Int,
+  at: Schema.Date
+})
+/** A pull with the same credentials succeeded again after a rejection. */
+export const UpstreamCredentialsAccepted = Schema.TaggedStruct("UpstreamCredentialsAccepted", {})
 export const MemberAdded = Schema.TaggedStruct("MemberAdded", { userId: UserId, accessLevel: AccessLevel })
 export const MemberAccessLevelChanged = Schema.TaggedStruct("MemberAccessLevelChanged", {
   userId: UserId,
@@ -54,6 +65,8 @@ export const GroupEvent = Schema.Union(
   MemberAdded,
   MemberAccessLevelChanged,
   MemberRemoved,
-  GroupRenamed
+  GroupRenamed,
+  UpstreamCredentialsRejected,
+  UpstreamCredentialsAccepted
 )
 export type GroupEvent = typeof GroupEvent.Type

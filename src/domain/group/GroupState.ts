@@ -12,6 +12,16 @@ export interface DependencyProxySettings {
   readonly ssoEnforced: boolean
   readonly serveStaleOnNotFound: boolean
   readonly manifestCheckIntervalSeconds: number
+  /**
+   * Not a setting but the health of the credentials: the last time the upstream refused them, until they
+   * change or a pull with them succeeds (kept here so the projector keeps it with what it concerns).
+   */
+  readonly credentialsRejected: CredentialsRejection | null
+}
+
+export interface CredentialsRejection {
+  readonly status: number
+  readonly at: Date
 }
 
 export const defaultSettings: DependencyProxySettings = {
@@ -21,7 +31,8 @@ export const defaultSettings: DependencyProxySettings = {
   ttlPolicy: { enabled: false, ttlDays: DEFAULT_TTL_DAYS },
   ssoEnforced: false,
   serveStaleOnNotFound: false,
-  manifestCheckIntervalSeconds: 0
+  manifestCheckIntervalSeconds: 0,
+  credentialsRejected: null
 }
 
 export interface Group {
@@ -68,9 +79,13 @@ export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState =>
     case "DependencyProxySettingChanged":
       return withSettings(state, { enabled: event.enabled })
     case "DockerHubCredentialsSet":
-      return withSettings(state, { identity: event.identity, secret: event.secret })
+      return withSettings(state, { identity: event.identity, secret: event.secret, credentialsRejected: null })
     case "DockerHubCredentialsCleared":
-      return withSettings(state, { identity: null, secret: null })
+      return withSettings(state, { identity: null, secret: null, credentialsRejected: null })
+    case "UpstreamCredentialsRejected":
+      return withSettings(state, { credentialsRejected: { status: event.status, at: event.at } })
+    case "UpstreamCredentialsAccepted":
+      return withSettings(state, { credentialsRejected: null })
     case "ImageTtlPolicyChanged":
       return withSettings(state, { ttlPolicy: { enabled: event.enabled, ttlDays: event.ttlDays } })
     case "SsoEnforcementChanged":

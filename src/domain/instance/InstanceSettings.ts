@@ -14,24 +14,38 @@ export const TokenLifetimeLimitChanged = Schema.TaggedStruct("TokenLifetimeLimit
   /** GitLab's `max_personal_access_token_lifetime`: the longest a personal or group access token may live. */
   maxDays: Schema.Int
 })
-export const InstanceEvent = Schema.Union(GroupCreationByUsersChanged, TokenLifetimeLimitChanged)
+export const DependencyProxySwitchChanged = Schema.TaggedStruct("DependencyProxySwitchChanged", {
+  /**
+   * The instance-wide Dependency Proxy switch an administrator flips at run time. Pulls are served only while
+   * both this and the operator's `DEPENDENCY_PROXY_ENABLED` are on.
+   */
+  enabled: Schema.Boolean
+})
+export const InstanceEvent = Schema.Union(GroupCreationByUsersChanged, TokenLifetimeLimitChanged, DependencyProxySwitchChanged)
 export type InstanceEvent = typeof InstanceEvent.Type
 
 export const InstanceSettings = Schema.Struct({
   usersMayCreateGroups: Schema.Boolean,
-  maxTokenLifetimeDays: Schema.Int
+  maxTokenLifetimeDays: Schema.Int,
+  /** Documents written before the switch existed lack it: on, as it was then. */
+  dependencyProxyEnabled: Schema.optionalWith(Schema.Boolean, { default: () => true })
 })
 export type InstanceSettings = typeof InstanceSettings.Type
 
 /** GitLab's own limit, and its default: a token lives at most a year. */
 export const MAX_TOKEN_LIFETIME_DAYS = 365
 
-export const defaultInstanceSettings: InstanceSettings = { usersMayCreateGroups: true, maxTokenLifetimeDays: MAX_TOKEN_LIFETIME_DAYS }
+export const defaultInstanceSettings: InstanceSettings = {
+  usersMayCreateGroups: true,
+  maxTokenLifetimeDays: MAX_TOKEN_LIFETIME_DAYS,
+  dependencyProxyEnabled: true
+}
 
 export interface UpdateInstanceSettings {
   readonly _tag: "UpdateInstanceSettings"
   readonly usersMayCreateGroups?: boolean | undefined
   readonly maxTokenLifetimeDays?: number | undefined
+  readonly dependencyProxyEnabled?: boolean | undefined
 }
 
 export const evolveInstance = (state: InstanceSettings, event: InstanceEvent): InstanceSettings => {
@@ -40,6 +54,8 @@ export const evolveInstance = (state: InstanceSettings, event: InstanceEvent): I
       return { ...state, usersMayCreateGroups: event.allowed }
     case "TokenLifetimeLimitChanged":
       return { ...state, maxTokenLifetimeDays: event.maxDays }
+    case "DependencyProxySwitchChanged":
+      return { ...state, dependencyProxyEnabled: event.enabled }
   }
 }
 
@@ -60,6 +76,8 @@ export const InstanceDecider: Decider<UpdateInstanceSettings, InstanceEvent, Ins
         const maxDays = yield* validDays(command.maxTokenLifetimeDays)
         if (maxDays !== state.maxTokenLifetimeDays) events.push({ _tag: "TokenLifetimeLimitChanged", maxDays })
       }
+      const proxy = command.dependencyProxyEnabled
+      if (proxy !== undefined && proxy !== state.dependencyProxyEnabled) events.push({ _tag: "DependencyProxySwitchChanged", enabled: proxy })
       return events
     })
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import { Effect } from "effect"
-import { UpstreamInvalid, UpstreamNotFound, UpstreamUnavailable } from "../../../src/application/ports/UpstreamRegistry.js"
+import { UpstreamInvalid, UpstreamCredentialsRejected, UpstreamNotFound, UpstreamUnavailable } from "../../../src/application/ports/UpstreamRegistry.js"
 import { fakeDocker, SERVICE } from "./fakeDocker.js"
 import { closedPort, fakeServer, json } from "./fakeServer.js"
 import { ANONYMOUS, upstreamAt } from "./upstream.js"
@@ -74,13 +74,13 @@ describe("Docker's token flow", () => {
       expect(docker.registry.seen.at(-1)?.headers.authorization).toBe("Bearer token-1")
     }))
 
-  it.scopedLive("bad credentials at the token endpoint are UpstreamNotFound(401), not retried", () =>
+  it.scopedLive("bad credentials at the token endpoint are UpstreamCredentialsRejected(401), not retried", () =>
     Effect.gen(function*() {
       const docker = yield* serveManifest
       const upstream = yield* upstreamAt(docker.registry.url)
       const caller = { groupId: 1, credentials: { identity: "alice", secret: "wrong-secret" } }
       const error = yield* Effect.flip(upstream.getManifest(caller, "library/alpine", "3.19"))
-      expect(error).toEqual(new UpstreamNotFound({ status: 401 }))
+      expect(error).toEqual(new UpstreamCredentialsRejected({ status: 401 }))
       expect(docker.tokenServer.seen).toHaveLength(1)
     }))
 

@@ -9,13 +9,16 @@ import { decodeParams, FlagParam, IdParam, optional } from "./params.js"
 
 const SettingsChange = Schema.Struct({
   can_create_group: optional(FlagParam),
-  max_personal_access_token_lifetime: optional(IdParam)
+  max_personal_access_token_lifetime: optional(IdParam),
+  dependency_proxy_enabled: optional(FlagParam)
 })
 
 /** GitLab's names for the settings this instance has. */
 const settingsJson = (settings: InstanceSettings) => ({
   can_create_group: settings.usersMayCreateGroups,
-  max_personal_access_token_lifetime: settings.maxTokenLifetimeDays
+  max_personal_access_token_lifetime: settings.maxTokenLifetimeDays,
+  // GitLab keeps this in gitlab.rb; here administrators switch it at run time (DEPENDENCY_PROXY_ENABLED still wins).
+  dependency_proxy_enabled: settings.dependencyProxyEnabled
 })
 
 /** GitLab's application settings (administrators): who may create top-level groups, how long tokens may live. */
@@ -29,7 +32,8 @@ export const registerApplicationSettingsRoutes = (router: ApiRouter) => {
       const change = yield* decodeParams(SettingsChange, context.request.body)
       const settings = yield* updateInstanceSettings({
         usersMayCreateGroups: change.can_create_group,
-        maxTokenLifetimeDays: change.max_personal_access_token_lifetime
+        maxTokenLifetimeDays: change.max_personal_access_token_lifetime,
+        dependencyProxyEnabled: change.dependency_proxy_enabled
       })
       return ok(settingsJson(settings))
     }))

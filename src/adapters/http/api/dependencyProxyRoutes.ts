@@ -2,6 +2,8 @@ import { Cause, Effect } from "effect"
 import { settingsHistory } from "../../../application/audit/settingsHistory.js"
 import { collectUnreferencedFiles, purgeGroupCache } from "../../../application/cache/cleanup.js"
 import { groupCache, humanSize } from "../../../application/cache/groupCache.js"
+import { currentInstanceProxyEnabled } from "../../../application/instanceSwitch.js"
+import { proxyStatus } from "../../../domain/group/proxyStatus.js"
 import { imagePrefix } from "../../../domain/registry/imagePrefix.js"
 import { accepted, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
@@ -21,8 +23,12 @@ export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: st
       const group = yield* visibleGroupParam(context)
       const cache = yield* groupCache(group.groupId)
       const settings = group.settings
+      const instanceEnabled = yield* currentInstanceProxyEnabled
       return ok({
         enabled: settings.enabled,
+        // `enabled` is the group's own switch, as GitLab's setting; `status` says what a pull gets.
+        instance_enabled: instanceEnabled,
+        status: proxyStatus(settings.enabled, instanceEnabled),
         image_prefix: imagePrefix(externalUrl, group.fullPath),
         total_size: humanSize(cache.totalSizeBytes),
         total_size_bytes: cache.totalSizeBytes,

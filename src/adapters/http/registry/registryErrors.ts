@@ -1,7 +1,7 @@
 import { Match } from "effect"
 import type { BadCredentials, BearerTokenMissing, CredentialNoLongerValid, CredentialRefused, PullDenied, RepositoryNotInToken, SignInThrottled } from "../../../application/auth/errors.js"
 import type { EventStoreUnavailable, VersionConflict } from "../../../application/ports/EventStore.js"
-import type { UpstreamInvalid, UpstreamUnavailable } from "../../../application/ports/UpstreamRegistry.js"
+import type { UpstreamCredentialsRejected, UpstreamInvalid, UpstreamUnavailable } from "../../../application/ports/UpstreamRegistry.js"
 import type { BlobUnknown, ContentStorageFailed, ManifestUnknown, NameUnknown } from "../../../application/ports/ImageContent.js"
 import type { InvalidRegistryToken } from "../../../application/ports/RegistryTokens.js"
 import type { RouteError } from "../../../domain/registry/RegistryPath.js"
@@ -24,6 +24,7 @@ export type RegistryFailure =
   | NameUnknown
   | UpstreamUnavailable
   | UpstreamInvalid
+  | UpstreamCredentialsRejected
   | ContentStorageFailed
   | EventStoreUnavailable
   | VersionConflict
@@ -75,6 +76,13 @@ export const registryError = (failure: RegistryFailure, challenge: Challenge): O
         ...(e.retryAfterMs === undefined ? {} : { headers: { "retry-after": String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) } })
       }),
       UpstreamInvalid: (e) => ({ status: 502, code: "UNKNOWN", message: `the upstream registry sent an invalid response: ${e.reason}` }),
+      // The client's own credentials were fine: the group's Docker Hub credentials were not. Say so, and who can fix it.
+      UpstreamCredentialsRejected: (e) => ({
+        status: 403,
+        code: "DENIED",
+        message: `the upstream registry rejected this group's Docker Hub credentials (HTTP ${e.status}); ` +
+          "a group Owner must correct them in the group's Dependency Proxy settings"
+      }),
       ContentStorageFailed: () => ({ status: 503, code: "UNAVAILABLE", message: "the cache storage is unavailable" }),
       EventStoreUnavailable: () => ({ status: 503, code: "UNAVAILABLE", message: "the service is temporarily unavailable" }),
       VersionConflict: () => ({ status: 503, code: "UNAVAILABLE", message: "the service is busy; try again" }),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify"
 import { roleIn } from "../../../application/api/permissions.js"
+import { mayCreateTopLevelGroup } from "../../../domain/auth/managementRules.js"
 import { AccessLevels } from "../../../domain/AccessLevel.js"
 import { requireSignIn, viewerOf } from "../requireSignIn.js"
 import { seeOther, sendPage } from "../respond.js"
@@ -20,6 +21,9 @@ export const registerGroupList = (app: FastifyInstance, ctx: UiContext): void =>
       .filter(({ level }) => level >= AccessLevels.guest)
       .sort((a, b) => a.group.fullPath.localeCompare(b.group.fullPath))
       .map(({ group, level }) => ({ group, role: roleName(signed.actor, level) }))
-    return sendPage(reply, 200, groupListPage(viewerOf(ctx, signed), rows))
+    // Only whether to offer the button: the use case decides again, on the post.
+    const caller = { userId: signed.actor.user.userId, admin: signed.actor.user.admin, blocked: signed.actor.user.blocked, memberships: signed.state.membershipsOf(signed.actor.user.userId) }
+    const mayCreate = mayCreateTopLevelGroup(caller, signed.state.instanceSettings().usersMayCreateGroups)._tag === "Allowed"
+    return sendPage(reply, 200, groupListPage(viewerOf(ctx, signed), rows, signed.instanceProxyEnabled, mayCreate))
   })
 }

@@ -26,7 +26,8 @@ const NOTICES: Readonly<Record<Notice, string>> = {
   settings_saved: "Dependency proxy settings saved.",
   credentials_cleared: "Docker Hub credentials cleared.",
   ttl_saved: "Image TTL policy saved.",
-  purged: "The cache was purged."
+  purged: "The cache was purged.",
+  group_created: "The group was created."
 }
 
 /** Only the fixed notices: the query string never puts text of its own on the page. */
@@ -52,7 +53,8 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
       images: pageOf(data.cache.images, extra.page),
       notice: extra.notice,
       forms: extra.forms,
-      viewer: viewerOf(ctx, signed)
+      viewer: viewerOf(ctx, signed),
+      instanceEnabled: signed.instanceProxyEnabled
     }))
 
   /** Runs an effect for the request; on failure or defect the error page is sent and null returned. */

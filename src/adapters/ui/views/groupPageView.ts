@@ -8,7 +8,9 @@ import type { Page } from "../pagination.js"
 import { historySection } from "./historySection.js"
 import { imagesSection } from "./imagesSection.js"
 import { layout, type Viewer } from "./layout.js"
+import { proxyStatusBadge } from "./statusBadge.js"
 import { settingsSection } from "./settingsSection.js"
+import { credentialsNotice } from "./credentialsNotice.js"
 import { upstreamNotice } from "./upstreamNotice.js"
 
 export interface GroupPage {
@@ -19,6 +21,7 @@ export interface GroupPage {
   readonly notice: string | null
   readonly forms: OwnerForms
   readonly viewer: Viewer
+  readonly instanceEnabled: boolean
 }
 
 const overview = (page: GroupPage): Html => {
@@ -27,7 +30,7 @@ const overview = (page: GroupPage): Html => {
 <h2 id="overview-heading" class="visually-hidden">Overview</h2>
 <dl class="summary">
 <dt>Status</dt>
-<dd>${group.settings.enabled ? html`<span class="badge on">Enabled</span>` : html`<span class="badge off">Disabled</span>`}</dd>
+<dd id="proxy-status">${proxyStatusBadge(group.settings.enabled, page.instanceEnabled)}</dd>
 <dt>Your role</dt>
 <dd>${page.roleName}</dd>
 <dt id="prefix-label">Image prefix</dt>
@@ -54,7 +57,9 @@ export const groupPage = (page: GroupPage): Html => {
 <li><a href="${groupPagePath(group.fullPath)}" aria-current="page">Dependency Proxy</a></li>
 </ol></nav>
 <h1>Dependency Proxy <span class="subtitle">${group.name} (<code>${group.fullPath}</code>)</span></h1>
+${isOwner && html`<p class="actions"><a class="button secondary" href="/groups/new?parent=${encodeURIComponent(group.fullPath)}">New subgroup</a></p>`}
 ${page.notice !== null && html`<div class="notice success" role="status">${page.notice}</div>`}
+${credentialsNotice(group, isOwner)}
 ${upstreamNotice(page.data.upstream)}
 ${overview(page)}
 ${imagesSection(groupPagePath(group.fullPath), page.images, cache.images.length)}

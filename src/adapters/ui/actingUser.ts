@@ -1,0 +1,9 @@
+import { Effect } from "effect"
+import { CommandMetadata } from "../../application/CommandMetadata.js"
+import type { SignedIn } from "./signedIn.js"
+
+/**
+ * Commands from the UI are issued by the signed-in user: the use cases authorize that user (ADR 0014) and
+ * every event records them.
+ */
+export const asUser = (signed: SignedIn) => Effect.updateService(CommandMetadata, (m) => ({ ...m, actor: `user:${signed.actor.user.userId}` }))
