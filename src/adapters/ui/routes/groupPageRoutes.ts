@@ -18,6 +18,7 @@ import { roleName } from "../roleName.js"
 import { requestSession } from "../sessionCookie.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
+import { handleMembers } from "./memberRoutes.js"
 import { groupPage } from "../views/groupPageView.js"
 import type { Viewer } from "../views/layout.js"
 import { purgeConfirmPage } from "../views/purgeConfirmView.js"
@@ -70,6 +71,7 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
     const signed = await requireSignIn(ctx, request, reply)
     if (signed === null) return reply
     const viewer = viewerOf(ctx, signed)
+    if (await handleMembers(ctx, request, reply, signed, () => sendNotFound(reply, viewer))) return reply
     const route = parseGroupRoute(request.url)
     if (route === null || route.action !== "view") return sendNotFound(reply, viewer)
     const data = await run(request, reply, viewer, loadGroupPage(signed, route.groupPath))
@@ -101,6 +103,7 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
     const signed = await requireSignIn(ctx, request, reply)
     if (signed === null) return reply
     const viewer = viewerOf(ctx, signed)
+    if (await handleMembers(ctx, request, reply, signed, () => sendNotFound(reply, viewer))) return reply
     const route = parseGroupRoute(request.url)
     const effect = route === null ? null : action(signed, route, request.body)
     if (effect === null) return sendNotFound(reply, viewer)

@@ -57,7 +57,8 @@ export const groupPage = (page: GroupPage): Html => {
 <li><a href="${groupPagePath(group.fullPath)}" aria-current="page">Dependency Proxy</a></li>
 </ol></nav>
 <h1>Dependency Proxy <span class="subtitle">${group.name} (<code>${group.fullPath}</code>)</span></h1>
-${isOwner && html`<p class="actions"><a class="button secondary" href="/groups/new?parent=${encodeURIComponent(group.fullPath)}">New subgroup</a></p>`}
+<p class="actions"><a class="button secondary" href="/groups/${group.fullPath}/-/group_members">Members</a>
+${isOwner && html`<a class="button secondary" href="/groups/new?parent=${encodeURIComponent(group.fullPath)}">New subgroup</a>`}</p>
 ${page.notice !== null && html`<div class="notice success" role="status">${page.notice}</div>`}
 ${credentialsNotice(group, isOwner)}
 ${upstreamNotice(page.data.upstream)}

@@ -1,0 +1,135 @@
+import { Effect, Option } from "effect"
+import type { FastifyReply, FastifyRequest } from "fastify"
+import type { AppServices, RegistryServices } from "../../../application/AppServices.js"
+import type { CommandMetadata } from "../../../application/CommandMetadata.js"
+import { changeGroup } from "../../../application/useCases/groups.js"
+import { AccessLevels, type AccessLevel, isAccessLevel } from "../../../domain/AccessLevel.js"
+import { runForRequest } from "../../http/requestContext.js"
+import { asUser } from "../actingUser.js"
+import { sendDefect, sendFailure, type UiFailure } from "../failures.js"
+import { formField } from "../formBody.js"
+import { ownedGroupAt } from "../groupPageData.js"
+import { loadMembers, type MembersData } from "../membersData.js"
+import { seeOther, sendPage } from "../respond.js"
+import { viewerOf } from "../requireSignIn.js"
+import type { SignedIn } from "../signedIn.js"
+import type { UiContext } from "../uiContext.js"
+import type { Viewer } from "../views/layout.js"
+import { type AddMemberForm, membersPage, membersPath, removeMemberConfirmPage } from "../views/membersView.js"
+
+type MemberAction = "view" | "add" | "role" | "remove" | "remove/confirm"
+
+const ROUTE = /^\/groups\/(.+?)\/-\/group_members(?:\/(add|role|remove|remove\/confirm))?\/?(?:\?.*)?$/
+
+/** `/groups/<full path>/-/group_members[/action]`, or null for another page. */
+export const parseMembersRoute = (url: string): { readonly groupPath: string; readonly action: MemberAction } | null => {
+  const match = ROUTE.exec(url)
+  const path = match?.[1]
+  if (match === null || path === undefined) return null
+  try {
+    const action = match[2]
+    return { groupPath: decodeURIComponent(path), action: action === "add" || action === "role" || action === "remove" || action === "remove/confirm" ? action : "view" }
+  } catch (error) {
+    if (error instanceof URIError) return null
+    throw error
+  }
+}
+
+const NOTICES = { added: "The member was added.", role_changed: "The role was changed.", removed: "The member was removed." } as const
+const noticeOf = (query: unknown): string | null => {
+  if (typeof query !== "object" || query === null) return null
+  const key: unknown = Reflect.get(query, "notice")
+  return key === "added" || key === "role_changed" || key === "removed" ? NOTICES[key] : null
+}
+
+const EMPTY_FORM: AddMemberForm = { username: "", accessLevel: AccessLevels.developer }
+
+const postedLevel = (body: unknown): AccessLevel | null => {
+  const level = Number(formField(body, "access_level"))
+  return isAccessLevel(level) ? level : null
+}
+const postedUserId = (body: unknown): number => Number(formField(body, "user_id") ?? "")
+
+type Outcome =
+  | { readonly _tag: "Redirect"; readonly location: string }
+  | { readonly _tag: "Page"; readonly status: number; readonly data: MembersData; readonly form: AddMemberForm }
+  | { readonly _tag: "Confirm"; readonly data: MembersData; readonly userId: number }
+
+const done = (fullPath: string, notice: keyof typeof NOTICES): Outcome => ({ _tag: "Redirect", location: `${membersPath(fullPath)}?notice=${notice}` })
+
+/**
+ * Every change is for the group's Owners, checked here on the server (the forms are only hidden from others;
+ * `changeGroup` does not authorize members yet, issue 16); the change itself goes through `changeGroup` as the
+ * signed-in user, and its own rules (a top-level group keeps an Owner) apply.
+ */
+export const memberActions = (signed: SignedIn, groupPath: string, action: Exclude<MemberAction, "view">, body: unknown) =>
+  Effect.gen(function*() {
+    const group = yield* ownedGroupAt(signed, groupPath)
+    const level = postedLevel(body)
+    if (action === "add") {
+      const username = (formField(body, "username") ?? "").trim()
+      const refuse = (error: string) =>
+        loadMembers(signed, groupPath).pipe(Effect.map((data): Outcome => ({ _tag: "Page", status: 422, data, form: { username, accessLevel: level ?? AccessLevels.developer, error } })))
+      const user = signed.state.userNamed(username)
+      if (username === "" || Option.isNone(user)) return yield* refuse("Username: no user has this username.")
+      if (level === null) return yield* refuse("Role: choose one of the roles.")
+      const added = yield* changeGroup(group.groupId, { _tag: "AddMember", userId: user.value.userId, accessLevel: level }).pipe(
+        Effect.as(true),
+        Effect.catchTag("MemberAlreadyExists", () => Effect.succeed(false)),
+        asUser(signed)
+      )
+      return added ? done(group.fullPath, "added") : yield* refuse(`Username: ${username} is already a direct member; change their role below.`)
+    }
+    const userId = postedUserId(body)
+    if (action === "role") {
+      if (level === null) return done(group.fullPath, "role_changed")
+      yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId, accessLevel: level }).pipe(asUser(signed))
+      return done(group.fullPath, "role_changed")
+    }
+    if (action === "remove") {
+      const data = yield* loadMembers(signed, groupPath)
+      return { _tag: "Confirm", data, userId } satisfies Outcome
+    }
+    yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId }).pipe(asUser(signed))
+    return done(group.fullPath, "removed")
+  })
+
+const send = (reply: FastifyReply, viewer: Viewer, outcome: Outcome, notFound: () => FastifyReply): FastifyReply => {
+  switch (outcome._tag) {
+    case "Redirect":
+      return seeOther(reply, outcome.location)
+    case "Page":
+      return sendPage(reply, outcome.status, membersPage(outcome.data, viewer, outcome.form, null))
+    case "Confirm": {
+      const row = outcome.data.members.find((m) => m.user.userId === outcome.userId && m.inheritedFrom === null)
+      return row === undefined ? notFound() : sendPage(reply, 200, removeMemberConfirmPage(outcome.data, row, viewer))
+    }
+  }
+}
+
+/** Answers a members URL (GET or an already CSRF-checked POST); false when the URL is not one. */
+export const handleMembers = async (
+  ctx: UiContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  signed: SignedIn,
+  notFound: () => FastifyReply
+): Promise<boolean> => {
+  const route = parseMembersRoute(request.url)
+  if (route === null) return false
+  const viewer = viewerOf(ctx, signed)
+  const isGet = request.method === "GET"
+  if (isGet !== (route.action === "view")) {
+    notFound()
+    return true
+  }
+  const effect: Effect.Effect<Outcome, UiFailure, AppServices | RegistryServices | CommandMetadata> = route.action === "view"
+    ? loadMembers(signed, route.groupPath).pipe(Effect.map((data): Outcome => ({ _tag: "Page", status: 200, data, form: EMPTY_FORM })))
+    : memberActions(signed, route.groupPath, route.action, request.body)
+  const result = await runForRequest(ctx.runtime, request, reply, effect)
+  if (result._tag === "Defect") sendDefect(reply, viewer)
+  else if (result._tag === "Failure") sendFailure(request, reply, result.error, viewer)
+  else if (result.value._tag === "Page" && route.action === "view") sendPage(reply, 200, membersPage(result.value.data, viewer, EMPTY_FORM, noticeOf(request.query)))
+  else send(reply, viewer, result.value, notFound)
+  return true
+}
