@@ -4,7 +4,7 @@ import type { AppServices, RegistryServices } from "../../../application/AppServ
 import type { CommandMetadata } from "../../../application/CommandMetadata.js"
 import { changeGroup } from "../../../application/useCases/groups.js"
 import { AccessLevels, type AccessLevel, isAccessLevel } from "../../../domain/AccessLevel.js"
-import { runForRequest } from "../../http/requestContext.js"
+import { runForRequest } from "../../edge/requestContext.js"
 import { asUser } from "../actingUser.js"
 import { sendDefect, sendFailure, type UiFailure } from "../failures.js"
 import { formField } from "../formBody.js"
