@@ -124,6 +124,7 @@ const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       put(IndexView, Kinds.userByName, normalizeUsername(e.username), { id: e.userId })
     ]
   }
+  if (e._tag === "UserDeleted") return [remove(Kinds.user, id), remove(Kinds.userByName, normalizeUsername(e.username))]
   return [modify(UserView, Kinds.user, id, (user) => ({ ...user, ...evolveUser(user, e) }))]
 }
 

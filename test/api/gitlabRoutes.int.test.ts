@@ -79,3 +79,37 @@ describe("GitLab's routes beside the dependency proxy", () => {
     expectError(await get("/deploy_tokens", w.owner.token), 403, FORBIDDEN)
   })
 })
+
+describe("DELETE /users/:id", () => {
+  let w: ApiWorld
+  beforeAll(async () => {
+    w = await apiWorld()
+  })
+  afterAll(() => w.h.close())
+
+  it("lets an admin delete a user: memberships, tokens and the username go with them, as events", async () => {
+    const del = (id: number, token = w.root.token) => call(w.app, "DELETE", `/api/v4/users/${id}`, { token })
+    expectError(await del(w.maintainer.id, w.owner.token), 403, FORBIDDEN)
+    expectError(await del(w.root.id), 403, { message: "403 Forbidden - an administrator cannot delete themselves" })
+    // The owner is the only Owner of top: hand it over first.
+    expectError(await del(w.owner.id), 400, { message: expect.stringContaining("400 Bad request") })
+    expect(expectObject(await call(w.app, "GET", "/api/v4/user", { token: w.owner.token }), 200)).toMatchObject({ username: "owner" })
+
+    expect((await del(w.maintainer.id)).statusCode).toBe(204)
+    expectError(await call(w.app, "GET", `/api/v4/users/${w.maintainer.id}`, { token: w.root.token }), 404, notFound("User"))
+    expectError(await call(w.app, "GET", "/api/v4/user", { token: w.maintainer.token }), 401, { message: "401 Unauthorized" })
+    expectError(await call(w.app, "GET", `/api/v4/groups/${w.groups.top}/members/${w.maintainer.id}`, { token: w.root.token }), 404, notFound("Member"))
+    const tokens = expectList(await call(w.app, "GET", `/api/v4/personal_access_tokens?user_id=${w.maintainer.id}`, { token: w.root.token }))
+    expect(tokens.map((t) => t["revoked"])).toEqual([true])
+    expect(await actorsOf(w.h, `user-${w.maintainer.id}`)).toEqual(["system:test", `user:${w.root.id}`])
+    expectError(await del(w.maintainer.id), 404, notFound("User"))
+
+    // The username is free again.
+    const again = await call(w.app, "POST", "/api/v4/users", {
+      token: w.root.token,
+      json: { username: "maintainer", email: "maintainer2@example.test", name: "Again", password: "maintainer-again-1" }
+    })
+    expect(expectObject(again, 201)).toMatchObject({ username: "maintainer" })
+    expect(num(expectObject(again, 201), "id")).not.toBe(w.maintainer.id)
+  })
+})

@@ -43,6 +43,13 @@ page = gl.users.list(per_page=1, page=2)
 expect(len(page) == 1, "one user a page")
 everyone = gl.users.list(per_page=1, get_all=True)
 expect({"root", "py-alice", "py-bob"} <= {u.username for u in everyone}, "all pages of users")
+gone = gl.users.create({"username": "py-gone", "email": "py-gone@example.test", "name": "Py Gone", "password": "py-gone-password-1"})
+gl.users.delete(gone.id)
+try:
+    gl.users.get(gone.id)
+    raise AssertionError("a deleted user is still there")
+except gitlab.exceptions.GitlabGetError as e:
+    expect(e.response_code == 404, f"deleted user: {e.response_code}")
 step("users")
 
 # Groups and subgroups: create, get by id and by path, list with filters and pages, subgroups, descendants.

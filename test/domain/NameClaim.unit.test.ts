@@ -25,4 +25,10 @@ describe("NameClaimDecider", () => {
       .when(claim(8))
       .thenFails("NameTaken")
   })
+
+  it("lets a released name be claimed by anyone, and releasing a free name records nothing", () => {
+    given(NameClaimDecider, [{ _tag: "NameClaimed", ownerId: 7 }]).when({ _tag: "ReleaseName" }).then([{ _tag: "NameReleased" }])
+    given(NameClaimDecider, [{ _tag: "NameClaimed", ownerId: 7 }, { _tag: "NameReleased" }]).when(claim(8)).then([{ _tag: "NameClaimed", ownerId: 8 }])
+    given(NameClaimDecider).when({ _tag: "ReleaseName" }).then([])
+  })
 })

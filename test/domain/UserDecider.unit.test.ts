@@ -163,6 +163,14 @@ describe("UserDecider", () => {
     })
   })
 
+  describe("DeleteUser", () => {
+    it("deletes the user, naming the username to release; after it the user is not found", () => {
+      given(UserDecider, alice).when({ _tag: "DeleteUser" }).then([{ _tag: "UserDeleted", username: aliceCreated.username }])
+      given(UserDecider, [...alice, { _tag: "UserDeleted", username: aliceCreated.username }]).when({ _tag: "BlockUser" }).thenFails("UserNotFound")
+      given(UserDecider, [...alice, { _tag: "UserDeleted", username: aliceCreated.username }]).when({ _tag: "DeleteUser" }).thenFails("UserNotFound")
+    })
+  })
+
   describe("validation helpers used by the handlers", () => {
     it("checks the plaintext password length between 8 and 128 characters", () => {
       expect(validatePassword("p".repeat(8))).toStrictEqual(Either.right("p".repeat(8)))

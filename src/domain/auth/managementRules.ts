@@ -108,6 +108,14 @@ export const mayGrantScopes = (held: ReadonlyArray<string>, requested: ReadonlyA
 export const mayAdministerInstance = (caller: Caller): Verdict =>
   first(() => active(caller), () => (caller.admin ? allowed : refused("administrator access is required")))
 
+/** Administrators delete other users; never themselves (perhaps the last administrator), never a token's bot. */
+export const mayDeleteUser = (caller: Caller, user: { readonly userId: number; readonly bot: boolean }): Verdict =>
+  first(
+    () => mayAdministerInstance(caller),
+    () => (caller.userId === user.userId ? refused("an administrator cannot delete themselves") : allowed),
+    () => (user.bot ? refused("a bot user goes with its group access token: revoke the token instead") : allowed)
+  )
+
 /** One's own password, or anyone's for an administrator. */
 export const mayChangePassword = (caller: Caller, userId: number): Verdict =>
   selfOrAdmin(caller, userId, "only administrators change other users' passwords")

@@ -10,7 +10,9 @@ import { NameTaken } from "../errors.js"
 export const NameClaimed = Schema.TaggedStruct("NameClaimed", {
   ownerId: Schema.Int.pipe(Schema.positive())
 })
-export const NameClaimEvent = Schema.Union(NameClaimed)
+/** The owner is gone (a deleted user): the name may be claimed again. */
+export const NameReleased = Schema.TaggedStruct("NameReleased", {})
+export const NameClaimEvent = Schema.Union(NameClaimed, NameReleased)
 export type NameClaimEvent = typeof NameClaimEvent.Type
 
 export type NameClaimState = { readonly ownerId: number } | null
@@ -21,11 +23,17 @@ export interface ClaimName {
   readonly ownerId: number
 }
 
-export const NameClaimDecider: Decider<ClaimName, NameClaimEvent, NameClaimState, NameTaken> = {
+export interface ReleaseName {
+  readonly _tag: "ReleaseName"
+}
+
+export const NameClaimDecider: Decider<ClaimName | ReleaseName, NameClaimEvent, NameClaimState, NameTaken> = {
   initialState: null,
-  evolve: (state, event) => state ?? { ownerId: event.ownerId },
+  evolve: (state, event) => (event._tag === "NameReleased" ? null : state ?? { ownerId: event.ownerId }),
   decide: (command, state) =>
-    state === null
+    command._tag === "ReleaseName"
+      ? Either.right(state === null ? [] : [{ _tag: "NameReleased" }])
+      : state === null
       ? Either.right([{ _tag: "NameClaimed", ownerId: command.ownerId }])
       : state.ownerId === command.ownerId
       ? Either.right([])

@@ -35,6 +35,7 @@ export type UserCommand =
   | { readonly _tag: "SetTwoFactor"; readonly enabled: boolean }
   | { readonly _tag: "SetAdmin"; readonly admin: boolean }
   | { readonly _tag: "ChangePassword"; readonly passwordHash: string }
+  | { readonly _tag: "DeleteUser" }
 
 export const evolveUser = (state: UserState, event: UserEvent): UserState => {
   if (event._tag === "UserCreated") {
@@ -55,6 +56,9 @@ export const evolveUser = (state: UserState, event: UserEvent): UserState => {
       return { ...state, admin: event.admin }
     case "PasswordChanged":
       return { ...state, passwordHash: event.passwordHash, passwordVersion: state.passwordVersion + 1 }
+    case "UserDeleted":
+      // A deleted user is no user: every later command on the stream is UserNotFound.
+      return null
   }
 }
 
@@ -92,6 +96,8 @@ export const UserDecider: Decider<UserCommand, UserEvent, UserState, DomainError
         return when(command.admin !== state.admin, { _tag: "AdminChanged", admin: command.admin })
       case "ChangePassword":
         return Either.right([{ _tag: "PasswordChanged", passwordHash: command.passwordHash }])
+      case "DeleteUser":
+        return Either.right([{ _tag: "UserDeleted", username: state.username }])
     }
   }
 }

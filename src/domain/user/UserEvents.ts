@@ -17,6 +17,9 @@ export const TwoFactorDisabled = Schema.TaggedStruct("TwoFactorDisabled", {})
 export const AdminChanged = Schema.TaggedStruct("AdminChanged", { admin: Schema.Boolean })
 export const PasswordChanged = Schema.TaggedStruct("PasswordChanged", { passwordHash: Schema.String })
 
+/** The account is gone; the username is kept here so its claim and index can be let go of. */
+export const UserDeleted = Schema.TaggedStruct("UserDeleted", { username: Schema.String })
+
 export const UserEvent = Schema.Union(
   UserCreated,
   UserBlocked,
@@ -24,6 +27,7 @@ export const UserEvent = Schema.Union(
   TwoFactorEnabled,
   TwoFactorDisabled,
   AdminChanged,
-  PasswordChanged
+  PasswordChanged,
+  UserDeleted
 )
 export type UserEvent = typeof UserEvent.Type

@@ -1,5 +1,6 @@
 import { Effect, Option, Schema } from "effect"
 import { requireAdmin } from "../../../application/api/permissions.js"
+import { deleteUser } from "../../../application/useCases/deleteUser.js"
 import { changeUser } from "../../../application/useCases/users.js"
 import type { UserView } from "../../../domain/views.js"
 import { ApiBadRequest, type ApiFailure, ApiForbidden } from "./apiErrors.js"
@@ -40,6 +41,10 @@ export const registerUserAdminRoutes = (router: ApiRouter) => {
       user.userId === context.actor.user.userId
         ? Effect.fail(new ApiForbidden({ reason: "cannot block oneself" }))
         : changeUser(user.userId, { _tag: "BlockUser" })).pipe(Effect.as(created(true))))
+
+  // GitLab answers 204 and deletes in the background; here it is one atomic append, done when answered.
+  router.delete("/users/:id", "write", (context) =>
+    adminAction(context, (user) => deleteUser(user.userId)).pipe(Effect.as(noContent)))
 
   router.post("/users/:id/unblock", "write", (context) =>
     adminAction(context, (user) => changeUser(user.userId, { _tag: "UnblockUser" })).pipe(Effect.as(created(true))))
