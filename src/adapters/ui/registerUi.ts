@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify"
 import type { EdgeRuntime } from "../http/runtime.js"
 import { acceptForms } from "./formBody.js"
 import { registerGroupList } from "./routes/groupListRoutes.js"
+import { registerTokens } from "./routes/tokenRoutes.js"
 import { registerNewGroup } from "./routes/newGroupRoutes.js"
 import { registerGroupPages } from "./routes/groupPageRoutes.js"
 import { registerSignIn } from "./routes/signInRoutes.js"
@@ -40,6 +41,7 @@ export const registerUi = (app: FastifyInstance, runtime: EdgeRuntime, options: 
     registerSignIn(ui, ctx)
     registerGroupList(ui, ctx)
     registerNewGroup(ui, ctx)
+    registerTokens(ui, ctx)
     registerGroupPages(ui, ctx)
   })
 }
