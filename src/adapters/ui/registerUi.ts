@@ -4,6 +4,7 @@ import type { EdgeRuntime } from "../edge/runtime.js"
 import { acceptForms } from "./formBody.js"
 import { registerGroupList } from "./routes/groupListRoutes.js"
 import { registerGraphqlExplorer } from "./routes/graphqlExplorerRoutes.js"
+import { registerTokens } from "./routes/tokenRoutes.js"
 import { registerNewGroup } from "./routes/newGroupRoutes.js"
 import { registerGroupPages } from "./routes/groupPageRoutes.js"
 import { registerSignIn } from "./routes/signInRoutes.js"
@@ -41,6 +42,7 @@ export const registerUi = (app: FastifyInstance, runtime: EdgeRuntime, options: 
     registerSignIn(ui, ctx)
     registerGroupList(ui, ctx)
     registerNewGroup(ui, ctx)
+    registerTokens(ui, ctx)
     registerGroupPages(ui, ctx)
   })
   registerGraphqlExplorer(app, ctx)

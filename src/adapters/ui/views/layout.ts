@@ -28,7 +28,7 @@ export const layout = (title: string, viewer: Viewer | null, main: Html): Html =
 <div class="container bar">
 <nav aria-label="Main">
 <a class="brand" href="/">Dependency Proxy</a>
-${viewer !== null && html`<a href="/groups">Groups</a>`}
+${viewer !== null && html`<a href="/groups">Groups</a> <a href="/-/user_settings/personal_access_tokens">Access tokens</a>`}
 </nav>
 ${viewer !== null && html`<div class="account">
 <span>Signed in as <strong>${viewer.username}</strong></span>
