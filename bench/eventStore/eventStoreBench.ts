@@ -79,7 +79,7 @@ export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, l
   const replaySeconds: Array<number> = []
   for (let round = 1; round <= config.rounds; round++) {
     const started = performance.now()
-    const rebuilt = await runtime.runPromise(ReadModels.pipe(Effect.flatMap((models) => models.rebuild)))
+    const rebuilt = await runtime.runPromise(ReadModels.pipe(Effect.flatMap((models) => models.rebuild())))
     replaySeconds.push((performance.now() - started) / 1000)
     log(`  round ${round}: replayed ${rebuilt.events} events into ${rebuilt.rows} rows in ${replaySeconds.at(-1)?.toFixed(1)} s`)
   }

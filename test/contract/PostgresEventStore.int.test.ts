@@ -6,7 +6,8 @@ import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
 import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
-import { EventStore, type RecordedEvent, systemMetadata } from "../../src/application/ports/EventStore.js"
+import { EventStore, EventStoreUnavailable, type RecordedEvent, systemMetadata } from "../../src/application/ports/EventStore.js"
+import { ReadModels } from "../../src/application/ports/ReadModels.js"
 import { eventStoreContract } from "./eventStoreContract.js"
 import { idSequenceContract } from "./idSequenceContract.js"
 import { freshDatabase, migratedTestDatabase, TestDatabaseUrl } from "./postgresTestDatabase.js"
@@ -95,6 +96,25 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       const all = (yield* store.readAll(start, 10_000)).map((e) => e.globalPosition)
       expect(all).toHaveLength(total)
       expect(followed.seen).toEqual(all)
+    }))
+
+  it.scoped("replay refuses a row that is not an event, trusted or verified, and leaves the read models as they were", () =>
+    Effect.gen(function*() {
+      const fresh = migratedTestDatabase.pipe(Layer.provide(Layer.scoped(TestDatabaseUrl, freshDatabase)))
+      const context = yield* Layer.build(storeOn(fresh).pipe(Layer.provideMerge(fresh)))
+      const sql = Context.get(context, SqlClient.SqlClient)
+      const store = Context.get(context, EventStore)
+      const models = Context.get(context, ReadModels)
+      const [first] = yield* store.append([created("p/one"), created("p/two")], systemMetadata("t"), new Date())
+      const before = yield* models.snapshot
+      // jsonb holds any JSON; a payload that is not an object was never appended by the store.
+      yield* sql`update events set payload = '[1, 2]'::jsonb where global_position = ${first!.globalPosition}`
+      for (const verify of [false, true]) {
+        const failure = yield* Effect.flip(models.rebuild({ verify }))
+        expect(failure).toBeInstanceOf(EventStoreUnavailable)
+        expect(failure.message).toContain("readModels.rebuild")
+        expect(yield* models.snapshot).toEqual(before)
+      }
     }))
 
   it.effect("a second migrate run applies nothing", () =>

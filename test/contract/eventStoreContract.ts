@@ -311,8 +311,11 @@ export const eventStoreContract = <E>(
           )
           const before = yield* models.snapshot
           const allEvents = (yield* readAllPaged(store, 0, 1_000)).flat()
-          const summary = yield* models.rebuild
+          const summary = yield* models.rebuild()
           expect(summary).toEqual({ events: allEvents.length, rows: before.length })
+          expect(yield* models.snapshot).toEqual(before)
+          // Checking every stored payload again finds the same log and derives the same rows.
+          expect(yield* models.rebuild({ verify: true })).toEqual(summary)
           expect(yield* models.snapshot).toEqual(before)
           // Appends keep projecting after a rebuild.
           yield* store.append([{ streamId: `${prefix}/kept`, expectedVersion: 2, events: [event("Touched")] }], metadata, recordedAt)

@@ -2,7 +2,6 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Array as Arr, Context, Data, Effect, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
 import { CommitSignal } from "./CommitSignal.js"
 import { eventHash } from "../../application/eventHash.js"
-import { ReadModelMap } from "../../application/projection.js"
 import {
   EventStore,
   EventStoreUnavailable,
@@ -12,10 +11,11 @@ import {
   VersionConflict
 } from "../../application/ports/EventStore.js"
 import { Projector } from "../../application/ports/Projector.js"
-import { ReadModels } from "../../application/ports/ReadModels.js"
-import { applyProjection, replaceReadModels } from "./readModelWrites.js"
+import { type RebuildOptions, ReadModels } from "../../application/ports/ReadModels.js"
+import { applyProjection } from "./readModelWrites.js"
+import { replayLog } from "./replay.js"
 import { JsonObjectSchema } from "../../domain/Json.js"
-import { DbInt, EventRow, ReadModelRowSchema } from "./rows.js"
+import { DbInt, EventRow, ReadModelRowSchema, toRecorded } from "./rows.js"
 import {
   deadlockDetected,
   sqlState,
@@ -38,19 +38,6 @@ const decodeHead = Schema.decodeUnknown(Schema.Array(Schema.Struct({ stream_vers
 const decodeDocs = Schema.decodeUnknown(Schema.Array(Schema.Struct({ doc: JsonObjectSchema })))
 const decodeReadModelRows = Schema.decodeUnknown(Schema.Array(ReadModelRowSchema))
 
-const toRecorded = (row: typeof EventRow.Type): RecordedEvent => ({
-  globalPosition: row.global_position,
-  streamId: row.stream_id,
-  streamVersion: row.stream_version,
-  type: row.event_type,
-  schemaVersion: row.schema_version,
-  payload: row.payload,
-  metadata: row.metadata,
-  recordedAt: row.recorded_at,
-  prevHash: row.prev_hash,
-  hash: row.hash
-})
-
 /** Exactly the four fields the hash covers, so nothing else a caller's object carries ends up stored. */
 const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
   actor: metadata.actor,
@@ -61,9 +48,6 @@ const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
 
 /** The advisory lock (two-int form, class "EVST" as the migration lock, key 2) around taking positions. */
 const POSITIONS_LOCK = [0x45565354, 2] as const
-
-/** Events per page when `rebuild` replays the log, so memory holds one page of events at a time. */
-const rebuildPageSize = 10_000
 
 /**
  * The event store and read models on `@effect/sql`: the same code runs on Postgres (`PostgresClient`) and on
@@ -259,34 +243,14 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
         Effect.mapError(unavailable("readModels.snapshot"))
       )
 
-      /** The log after `after`, no in-flight guard: `rebuild` holds a lock that excludes writers. */
-      const eventPage = (after: number) =>
-        sql`select ${eventColumns} from events where global_position > ${after}
-            order by global_position limit ${rebuildPageSize}`.pipe(
-          Effect.flatMap(decodeEvents),
-          Effect.map(Arr.map(toRecorded))
-        )
-
-      const rebuild = sql.withTransaction(
-        Effect.gen(function*() {
+      const rebuild = (options?: RebuildOptions) =>
+        sql.withTransaction(
           // Conflicts with the ROW EXCLUSIVE lock every insert takes: waits for appends in flight to commit and
           // holds new ones back until the swap commits, while readers go on reading the old rows.
-          yield* sql`lock table events in share row exclusive mode`
-          const models = new ReadModelMap()
-          let events = 0
-          let after = 0
-          for (;;) {
-            const page = yield* eventPage(after)
-            for (const event of page) models.apply(projector, event)
-            events += page.length
-            const last = Arr.last(page)
-            if (page.length < rebuildPageSize || Option.isNone(last)) break
-            after = last.value.globalPosition
-          }
-          yield* replaceReadModels(sql, models.sorted())
-          return { events, rows: models.size }
-        })
-      ).pipe(Effect.mapError(unavailable("readModels.rebuild")), transactionDefectsAsUnavailable("readModels.rebuild"))
+          sql`lock table events in share row exclusive mode`.pipe(
+            Effect.zipRight(replayLog(sql, projector, { verify: options?.verify === true }))
+          )
+        ).pipe(Effect.mapError(unavailable("readModels.rebuild")), transactionDefectsAsUnavailable("readModels.rebuild"))
 
       return Context.make(EventStore, { append, readStream, readAll, lastKnownPosition: Ref.get(known) }).pipe(
         Context.add(ReadModels, { get, list, snapshot, rebuild })

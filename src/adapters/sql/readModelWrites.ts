@@ -76,17 +76,41 @@ export const applyProjection = (
     }
   })
 
-/** Rows per insert statement when replacing everything: 3 parameters each, far below Postgres' 65,535. */
-const insertChunk = 1_000
+/**
+ * Rows per insert statement when replacing everything. They travel as one JSON parameter that Postgres takes
+ * apart (`json_to_recordset`), so a statement costs one parameter however many rows it carries.
+ */
+const insertChunk = 5_000
 
-/** Replaces the whole `read_models` table with `rows` (the caller holds the transaction and the lock). */
+/**
+ * Replaces the whole `read_models` table with `rows` (the caller holds the transaction and keeps appends out).
+ *
+ * The rows go into a fresh copy of the table (`including all`: columns, collations, keys and any index a later
+ * migration adds), which then takes the old one's place. Deleting and re-inserting in place was the slow part of
+ * a replay: every key's dead versions stay in the unique index until vacuum, so each rebuild checked more of
+ * them than the last. Readers keep reading the old table until the swap, which locks it only until commit.
+ */
 export const replaceReadModels = (
   sql: SqlClient.SqlClient,
   rows: ReadonlyArray<ReadModelRow>
 ): Effect.Effect<void, SqlError.SqlError> =>
   Effect.gen(function*() {
-    yield* sql`delete from read_models`
+    yield* sql`create table read_models_rebuilt (like read_models including all)`
     for (let start = 0; start < rows.length; start += insertChunk) {
-      yield* sql`insert into read_models ${sql.insert(insertValues(rows.slice(start, start + insertChunk)))}`
+      const chunk = JSON.stringify(rows.slice(start, start + insertChunk))
+      yield* sql`insert into read_models_rebuilt (kind, id, doc)
+        select kind, id, doc from json_to_recordset(${chunk}::json) as r(kind text, id text, doc jsonb)`
     }
+    yield* sql`drop table read_models`
+    yield* sql`alter table read_models_rebuilt rename to read_models`
+    // The copied indexes were named after the copy; give them the names the migrations gave the originals.
+    yield* sql.unsafe(`do $$
+      declare index_name text;
+      begin
+        for index_name in select indexname from pg_indexes
+          where schemaname = current_schema() and tablename = 'read_models' and indexname like 'read\_models\_rebuilt%'
+        loop
+          execute format('alter index %I rename to %I', index_name, 'read_models' || substr(index_name, 20));
+        end loop;
+      end $$`)
   })
