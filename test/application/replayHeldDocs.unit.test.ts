@@ -32,6 +32,7 @@ const log = (): ReadonlyArray<RecordedEvent> => {
     events.push({
       ...encoded,
       globalPosition: events.length + 1,
+      transactionId: events.length + 1,
       streamId: id,
       streamVersion: version,
       metadata: { actor: "test", requestId: null, clientIp: null, userAgent: null },

@@ -14,7 +14,8 @@ const pageSize = 10_000
 const decodeVerified = Schema.decodeUnknown(Schema.Array(EventRow))
 
 const eventColumns =
-  "global_position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash"
+  "global_position, transaction_id::text as transaction_id, stream_id, stream_version, event_type, schema_version, " +
+  "payload, metadata, recorded_at, prev_hash, hash"
 
 /** Rows as they come: checked column by column, payloads trusted (they were validated when appended). */
 const decodeTrusted = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>) =>

@@ -34,6 +34,7 @@ export const MetadataValue = Schema.Struct({
 /** A row of `events`, under the column names of the table. */
 export const EventRow = Schema.Struct({
   global_position: DbInt,
+  transaction_id: DbInt,
   stream_id: Schema.String,
   stream_version: DbInt,
   event_type: Schema.String,
@@ -54,6 +55,7 @@ export const ReadModelRowSchema = Schema.Struct({
 /** An `events` row as the port's event. */
 export const toRecorded = (row: typeof EventRow.Type): RecordedEvent => ({
   globalPosition: row.global_position,
+  transactionId: row.transaction_id,
   streamId: row.stream_id,
   streamVersion: row.stream_version,
   type: row.event_type,
@@ -87,12 +89,13 @@ const nullableString = (value: unknown): string | null | undefined =>
  */
 export const trustedEventRow = (row: Readonly<Record<string, unknown>>): RecordedEvent | undefined => {
   const globalPosition = storedInt(row["global_position"])
+  const transactionId = storedInt(row["transaction_id"])
   const streamVersion = storedInt(row["stream_version"])
   const schemaVersion = storedInt(row["schema_version"])
   const { stream_id, event_type, payload, metadata, recorded_at, prev_hash, hash } = row
   const recordedAt = recorded_at instanceof Date ? recorded_at : typeof recorded_at === "string" ? new Date(recorded_at) : undefined
   if (
-    globalPosition === undefined || streamVersion === undefined || schemaVersion === undefined ||
+    globalPosition === undefined || transactionId === undefined || streamVersion === undefined || schemaVersion === undefined ||
     typeof stream_id !== "string" || typeof event_type !== "string" || typeof prev_hash !== "string" ||
     typeof hash !== "string" || !isStoredJsonObject(payload) || typeof metadata !== "object" || metadata === null ||
     recordedAt === undefined || Number.isNaN(recordedAt.getTime())
@@ -104,6 +107,7 @@ export const trustedEventRow = (row: Readonly<Record<string, unknown>>): Recorde
   if (actor === undefined || requestId === undefined || clientIp === undefined || userAgent === undefined) return undefined
   return {
     globalPosition,
+    transactionId,
     streamId: stream_id,
     streamVersion,
     type: event_type,
