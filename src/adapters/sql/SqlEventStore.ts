@@ -62,7 +62,7 @@ interface StreamHead {
 
 const versionKey = (streamId: string, version: number): string => `${streamId}\u0000${version}`
 
-/** At most 1,000 rows (10,000 parameters) per insert statement: Postgres takes at most 65,535. */
+/** Events per insert statement. */
 const insertChunk = 1_000
 
 /**
@@ -128,14 +128,19 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
               stream_version: event.streamVersion,
               event_type: event.type,
               schema_version: event.schemaVersion,
-              // JSON text, which both drivers pass to a jsonb column untouched (as the read models do).
-              payload: JSON.stringify(event.payload),
-              metadata: JSON.stringify(event.metadata),
+              payload: event.payload,
+              metadata: event.metadata,
               recorded_at: event.recordedAt.toISOString(),
               prev_hash: event.prevHash,
               hash: event.hash
             }))
-            const inserted = yield* sql`insert into events ${sql.insert(rows)}
+            // One JSON parameter for the whole chunk, taken apart by Postgres (as the read-model writes do).
+            const inserted = yield* sql`insert into events
+                (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash)
+              select stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash
+              from json_to_recordset(${JSON.stringify(rows)}::json) as r(stream_id text, stream_version integer,
+                event_type text, schema_version integer, payload jsonb, metadata jsonb, recorded_at timestamptz,
+                prev_hash text, hash text)
               returning global_position, transaction_id::text as transaction_id, stream_id, stream_version`.pipe(
               // Both writers found the same head; the second insert waits for the first and then violates
               // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index
