@@ -2,6 +2,7 @@ import { Effect, Layer, ManagedRuntime } from "effect"
 import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
+import { verify } from "../../src/application/audit/verify.js"
 import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { ReadModels } from "../../src/application/ports/ReadModels.js"
 import { ProjectorLive } from "../../src/application/projectorLive.js"
@@ -16,10 +17,10 @@ import { EventMix, eventCount } from "./eventMix.js"
 const SCENARIO = "5. event store (Postgres)"
 const metadata = systemMetadata("bench")
 
-/** The store as `serve` builds it on Postgres: migrated, with the domain's projector in every append. */
+/** The store as `serve` builds it on Postgres: migrated, with the domain's projector in every append (and for audit). */
 const storeLayer = (url: string) =>
   SqlEventStore.layer.pipe(
-    Layer.provide(ProjectorLive),
+    Layer.provideMerge(ProjectorLive),
     Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url))))
   )
 
@@ -79,15 +80,23 @@ export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, l
   const replaySeconds: Array<number> = []
   for (let round = 1; round <= config.rounds; round++) {
     const started = performance.now()
-    const rebuilt = await runtime.runPromise(ReadModels.pipe(Effect.flatMap((models) => models.rebuild)))
+    const rebuilt = await runtime.runPromise(ReadModels.pipe(Effect.flatMap((models) => models.rebuild())))
     replaySeconds.push((performance.now() - started) / 1000)
     log(`  round ${round}: replayed ${rebuilt.events} events into ${rebuilt.rows} rows in ${replaySeconds.at(-1)?.toFixed(1)} s`)
   }
+
+  // `audit verify` on the same log: every hash chain recomputed, the log replayed in memory and compared.
+  const verifyStarted = performance.now()
+  const report = await runtime.runPromise(verify)
+  const verifySeconds = (performance.now() - verifyStarted) / 1000
+  log(`  audit verify: ${report.events} events, ${report.streams} streams, ok ${report.ok} in ${verifySeconds.toFixed(1)} s`)
+  if (!report.ok) throw new Error(`audit verify failed on the bench log: ${JSON.stringify({ chainBreak: report.chainBreak, difference: report.projectionDifference })}`)
 
   const events = `${(loaded / 1e6).toFixed(2)} M events`
   return [
     { scenario: SCENARIO, metric: `replay (rebuild read models), ${events}`, unit: "s", ours: summarize(replaySeconds), theirs: null, target: { kind: "below", value: 60 } },
     { scenario: SCENARIO, metric: `append, 1 event per append, ${config.appendConcurrency} writers`, unit: "events/s", ours: summarize(appendRates), theirs: null, target: { kind: "atLeast", value: 2000 } },
-    { scenario: SCENARIO, metric: `append, ${config.eventBatch}-event batches`, unit: "events/s", ours: summarize([bulkRate]), theirs: null, target: { kind: "info" } }
+    { scenario: SCENARIO, metric: `append, ${config.eventBatch}-event batches`, unit: "events/s", ours: summarize([bulkRate]), theirs: null, target: { kind: "info" } },
+    { scenario: SCENARIO, metric: `audit verify, ${events}`, unit: "s", ours: summarize([verifySeconds]), theirs: null, target: { kind: "info" } }
   ]
 }

@@ -12,12 +12,13 @@ import {
   CacheKinds,
   GroupView,
   IndexView, INSTANCE_SETTINGS_ID, Kinds, MembershipView, SsoSessionView, ssoSessionId, TokenView, UserView } from "../domain/views.js"
-import { EventStore, type EventStoreUnavailable } from "./ports/EventStore.js"
+import { checkpointOf, compareCheckpoints, EventStore, type EventStoreUnavailable, startOfLog } from "./ports/EventStore.js"
 import { Projector } from "./ports/Projector.js"
 import { ReadModelMap } from "./projection.js"
 
 /** A consistent, in-memory picture of what authentication, authorization and the cache's hot path look at. */
 export interface LiveState {
+  /** The position of the last event the view applied (the latest in reading order, not the highest). */
   readonly position: number
   readonly user: (userId: number) => Option.Option<UserView>
   readonly userNamed: (username: string) => Option.Option<UserView>
@@ -50,7 +51,7 @@ export interface LiveViewShape {
 
 /**
  * The read models held in memory (auth: users, groups, memberships, tokens, SSO; and the cache index), so that every registry request can re-check its credential without a
- * database query. It follows the log: when the store reports a position beyond the view's, the view reads
+ * database query. It follows the log: when the store reports a checkpoint beyond the view's, the view reads
  * the new events and applies the same projector as the stored read models.
  */
 export class LiveView extends Context.Tag("dependency-proxy/LiveView")<LiveView, LiveViewShape>() {}
@@ -106,7 +107,8 @@ export const LiveViewLayer = Layer.effect(
     const store = yield* EventStore
     const projector = yield* Projector
     const models = new ReadModelMap()
-    let position = 0
+    // Where the view got to in the log's reading order (by transaction, then position; ADR 0013).
+    let checkpoint = startOfLog
     let state = stateOf(models, 0, new Map())
     // One catch-up at a time; requests arriving meanwhile wait for it rather than reading the log again.
     const lock = yield* Effect.makeSemaphore(1)
@@ -115,24 +117,24 @@ export const LiveViewLayer = Layer.effect(
       Effect.gen(function*() {
         let changed = false
         while (true) {
-          const page = yield* store.readAll(position, PAGE)
+          const page = yield* store.readAll(checkpoint, PAGE)
           for (const event of page) models.apply(projector, event)
           const last = page.at(-1)
           if (last !== undefined) {
-            position = last.globalPosition
+            checkpoint = checkpointOf(last)
             changed = true
           }
           if (page.length < PAGE) break
         }
-        if (changed) state = stateOf(models, position, membershipIndex(models))
+        if (changed) state = stateOf(models, checkpoint.position, membershipIndex(models))
         return state
       })
     )
 
     yield* catchUp
     return {
-      current: store.lastKnownPosition.pipe(
-        Effect.flatMap((known) => (known > position ? catchUp : Effect.succeed(state)))
+      current: store.lastKnownCheckpoint.pipe(
+        Effect.flatMap((known) => (compareCheckpoints(known, checkpoint) > 0 ? catchUp : Effect.succeed(state)))
       ),
       latest: catchUp
     }

@@ -4,7 +4,7 @@ import { evolveGroup } from "./group/GroupState.js"
 import { defaultSettings } from "./group/GroupState.js"
 import { normalizePath } from "./group/GroupPath.js"
 import { type JsonObject, JsonObjectSchema } from "./Json.js"
-import type { ReadModelChange } from "./ReadModelChange.js"
+import type { HeldDoc, ReadModelChange } from "./ReadModelChange.js"
 import { defaultInstanceSettings, evolveInstance, InstanceSettings } from "./instance/InstanceSettings.js"
 import {
   BlobStream,
@@ -50,22 +50,58 @@ export interface StoredEvent {
 /**
  * A stored document that does not decode, or an event that does not, means the log or the read models were
  * altered outside the application: a defect, not a domain outcome, so these throw and the store's effect dies.
+ * One codec per view, made once: a held document remembers its decoded value here, so a replay's `modify`
+ * finds it without decoding JSON, and encodes it once when the document is written out.
  */
-const codec = <A, I>(schema: Schema.Schema<A, I>) => ({
-  read: (json: JsonObject): A => Schema.decodeUnknownSync(schema)(json),
-  write: (value: A): JsonObject => Schema.decodeUnknownSync(JsonObjectSchema)(Schema.encodeSync(schema)(value))
-})
+interface DocCodec<A> {
+  readonly read: (json: JsonObject) => A
+  readonly write: (value: A) => JsonObject
+  readonly hold: (value: A) => HeldDoc
+  readonly valueOf: (doc: HeldDoc) => A
+}
 
-const put = <A, I>(schema: Schema.Schema<A, I>, kind: string, id: string, value: A): ReadModelChange => ({
+const codec = <A, I>(schema: Schema.Schema<A, I>): DocCodec<A> => {
+  const read = Schema.decodeUnknownSync(schema)
+  const encode = Schema.encodeSync(schema)
+  const asJson = Schema.decodeUnknownSync(JsonObjectSchema)
+  const held = new WeakMap<HeldDoc, A>()
+  const write = (value: A): JsonObject => asJson(encode(value))
+  return {
+    read,
+    write,
+    hold: (value) => {
+      const doc: HeldDoc = { json: () => write(value) }
+      held.set(doc, value)
+      return doc
+    },
+    valueOf: (doc) => held.get(doc) ?? read(doc.json())
+  }
+}
+
+const codecs = {
+  group: codec(GroupView),
+  index: codec(IndexView),
+  membership: codec(MembershipView),
+  user: codec(UserView),
+  token: codec(TokenView),
+  ssoSession: codec(SsoSessionView),
+  cachedManifest: codec(CachedManifestView),
+  cachedBlob: codec(CachedBlobView),
+  instance: codec(InstanceSettings)
+}
+
+const put = <A>(c: DocCodec<A>, kind: string, id: string, value: A): ReadModelChange => ({
   kind,
   id,
-  update: () => codec(schema).write(value)
+  update: () => c.write(value),
+  updateHeld: () => c.hold(value)
 })
 
-const modify = <A, I>(schema: Schema.Schema<A, I>, kind: string, id: string, f: (value: A) => A): ReadModelChange => ({
+const modify = <A>(c: DocCodec<A>, kind: string, id: string, f: (value: A) => A): ReadModelChange => ({
   kind,
   id,
-  update: (current) => (current === undefined ? undefined : codec(schema).write(f(codec(schema).read(current))))
+  update: (current) => (current === undefined ? undefined : c.write(f(c.read(current)))),
+  updateHeld: (current) => (current === undefined ? undefined : c.hold(f(c.valueOf(current))))
 })
 
 const remove = (kind: string, id: string): ReadModelChange => ({ kind, id, update: () => undefined })
@@ -82,13 +118,13 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
     case "GroupCreated": {
       const { _tag, ...fields } = e
       return [
-        put(GroupView, Kinds.group, id, { ...fields, settings: defaultSettings, createdAt: event.recordedAt }),
-        put(IndexView, Kinds.groupByPath, normalizePath(e.fullPath), { id: e.groupId })
+        put(codecs.group, Kinds.group, id, { ...fields, settings: defaultSettings, createdAt: event.recordedAt }),
+        put(codecs.index, Kinds.groupByPath, normalizePath(e.fullPath), { id: e.groupId })
       ]
     }
     case "MemberAdded":
       return [
-        put(MembershipView, Kinds.membership, membershipId(Number(id), e.userId), {
+        put(codecs.membership, Kinds.membership, membershipId(Number(id), e.userId), {
           groupId: Number(id),
           userId: e.userId,
           accessLevel: e.accessLevel,
@@ -97,16 +133,16 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       ]
     case "MemberAccessLevelChanged":
       return [
-        modify(MembershipView, Kinds.membership, membershipId(Number(id), e.userId), (m) => ({ ...m, accessLevel: e.accessLevel }))
+        modify(codecs.membership, Kinds.membership, membershipId(Number(id), e.userId), (m) => ({ ...m, accessLevel: e.accessLevel }))
       ]
     case "MemberRemoved":
       return [remove(Kinds.membership, membershipId(Number(id), e.userId))]
     case "GroupRenamed":
-      return [modify(GroupView, Kinds.group, id, (group) => ({ ...group, name: e.name }))]
+      return [modify(codecs.group, Kinds.group, id, (group) => ({ ...group, name: e.name }))]
     default:
       // Every other group event is a setting: the decider's own evolve computes the new settings.
       return [
-        modify(GroupView, Kinds.group, id, (group) => ({
+        modify(codecs.group, Kinds.group, id, (group) => ({
           ...group,
           settings: evolveGroup({ ...group, members: new Map() }, e)?.settings ?? group.settings
         }))
@@ -120,12 +156,12 @@ const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   if (e._tag === "UserCreated") {
     const { _tag, ...fields } = e
     return [
-      put(UserView, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, createdAt: event.recordedAt }),
-      put(IndexView, Kinds.userByName, normalizeUsername(e.username), { id: e.userId })
+      put(codecs.user, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, createdAt: event.recordedAt }),
+      put(codecs.index, Kinds.userByName, normalizeUsername(e.username), { id: e.userId })
     ]
   }
   if (e._tag === "UserDeleted") return [remove(Kinds.user, id), remove(Kinds.userByName, normalizeUsername(e.username))]
-  return [modify(UserView, Kinds.user, id, (user) => ({ ...user, ...evolveUser(user, e) }))]
+  return [modify(codecs.user, Kinds.user, id, (user) => ({ ...user, ...evolveUser(user, e) }))]
 }
 
 const projectToken = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
@@ -134,27 +170,27 @@ const projectToken = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   if (e._tag === "TokenCreated") {
     const { _tag, ...fields } = e
     return [
-      put(TokenView, Kinds.token, id, {
+      put(codecs.token, Kinds.token, id, {
         ...fields,
         revoked: false,
         revokedReason: null,
         lastUsedAt: null,
         createdAt: event.recordedAt
       }),
-      put(IndexView, Kinds.tokenByDigest, e.digest, { id: e.tokenId })
+      put(codecs.index, Kinds.tokenByDigest, e.digest, { id: e.tokenId })
     ]
   }
-  return [modify(TokenView, Kinds.token, id, (token) => ({ ...token, ...evolveToken(token, e) }))]
+  return [modify(codecs.token, Kinds.token, id, (token) => ({ ...token, ...evolveToken(token, e) }))]
 }
 
 const projectSso = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   const e = decodeOrDie(SsoStream, event)
   if (e._tag === "SsoSessionStarted") {
     const { _tag, ...fields } = e
-    return [put(SsoSessionView, Kinds.ssoSession, ssoSessionId(e.userId, e.groupId), { ...fields, ended: false })]
+    return [put(codecs.ssoSession, Kinds.ssoSession, ssoSessionId(e.userId, e.groupId), { ...fields, ended: false })]
   }
   const [userId, groupId] = keyOf(event.streamId).split("-")
-  return [modify(SsoSessionView, Kinds.ssoSession, `${userId}/${groupId}`, (s) => ({ ...s, ended: true }))]
+  return [modify(codecs.ssoSession, Kinds.ssoSession, `${userId}/${groupId}`, (s) => ({ ...s, ended: true }))]
 }
 
 const projectManifest = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
@@ -170,16 +206,16 @@ const projectManifest = (event: StoredEvent): ReadonlyArray<ReadModelChange> => 
   if (e._tag === "ManifestRead") {
     const [groupId, ...imageParts] = keyOf(event.streamId).split("/")
     const image = imageParts.join("/")
-    const touch = (id: string) => modify(CachedManifestView, CacheKinds.manifest, id, (m) => ({ ...m, lastReadAt: e.at }))
+    const touch = (id: string) => modify(codecs.cachedManifest, CacheKinds.manifest, id, (m) => ({ ...m, lastReadAt: e.at }))
     const byDigest = touch(cachedManifestId(Number(groupId), image, { digest: e.digest }))
     return e.tag === null ? [byDigest] : [byDigest, touch(cachedManifestId(Number(groupId), image, { tag: e.tag }))]
   }
   const { _tag, ...fields } = e
   const row = { ...fields, position: event.globalPosition, createdAt: event.recordedAt, lastReadAt: event.recordedAt }
-  const byDigest = put(CachedManifestView, CacheKinds.manifest, cachedManifestId(e.groupId, e.image, { digest: e.digest }), { ...row, tag: null })
+  const byDigest = put(codecs.cachedManifest, CacheKinds.manifest, cachedManifestId(e.groupId, e.image, { digest: e.digest }), { ...row, tag: null })
   return e.tag === null
     ? [byDigest]
-    : [byDigest, put(CachedManifestView, CacheKinds.manifest, cachedManifestId(e.groupId, e.image, { tag: e.tag }), row)]
+    : [byDigest, put(codecs.cachedManifest, CacheKinds.manifest, cachedManifestId(e.groupId, e.image, { tag: e.tag }), row)]
 }
 
 const projectBlob = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
@@ -187,7 +223,7 @@ const projectBlob = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   const id = keyOf(event.streamId)
   switch (e._tag) {
     case "BlobCached":
-      return [put(CachedBlobView, CacheKinds.blob, id, {
+      return [put(codecs.cachedBlob, CacheKinds.blob, id, {
         position: event.globalPosition,
         groupId: e.groupId,
         digest: e.digest,
@@ -199,17 +235,18 @@ const projectBlob = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
     case "BlobForgotten":
       return [remove(CacheKinds.blob, id)]
     case "BlobRead":
-      return [modify(CachedBlobView, CacheKinds.blob, id, (b) => ({ ...b, lastReadAt: e.at }))]
+      return [modify(codecs.cachedBlob, CacheKinds.blob, id, (b) => ({ ...b, lastReadAt: e.at }))]
   }
 }
 
 const projectInstance = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   const e = decodeOrDie(InstanceStream, event)
+  const c = codecs.instance
   return [{
     kind: Kinds.instance,
     id: INSTANCE_SETTINGS_ID,
-    update: (current) =>
-      codec(InstanceSettings).write(evolveInstance(current === undefined ? defaultInstanceSettings : codec(InstanceSettings).read(current), e))
+    update: (current) => c.write(evolveInstance(current === undefined ? defaultInstanceSettings : c.read(current), e)),
+    updateHeld: (current) => c.hold(evolveInstance(current === undefined ? defaultInstanceSettings : c.valueOf(current), e))
   }]
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
-import { EventStore } from "../../src/application/ports/EventStore.js"
+import { EventStore, startOfLog } from "../../src/application/ports/EventStore.js"
 import { allTokens, groupById, membersOf, tokenByDigest, userById } from "../../src/application/queries.js"
 import { TokenGenerator } from "../../src/application/ports/TokenGenerator.js"
 import { SecretBox } from "../../src/application/ports/SecretBox.js"
@@ -68,7 +68,7 @@ describe("groups", () => {
       expect(settings.identity).toBe("hub-user")
       const box = yield* SecretBox
       expect(yield* box.open(settings.secret ?? { keyId: "", iv: "", ciphertext: "", tag: "" })).toBe("hub-secret-value")
-      const log = yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000)))
+      const log = yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(startOfLog, 1000)))
       expect(JSON.stringify(log)).not.toContain("hub-secret-value")
       const onlyOne = yield* Effect.either(updateDependencyProxySettings(group, { identity: "hub-user" }))
       expect(Either.getLeft(onlyOne)).toEqual(Option.some(expect.objectContaining({ _tag: "InvalidField", field: "secret" })))
@@ -92,7 +92,7 @@ describe("tokens", () => {
         const view = Option.getOrThrow(yield* tokenByDigest(generator.digest(t.token)))
         expect(view.tokenId).toBe(t.tokenId)
       }
-      const log = JSON.stringify(yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000))))
+      const log = JSON.stringify(yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(startOfLog, 1000))))
       for (const t of issued) expect(log).not.toContain(t.token)
       expect(issued[1]?.username).toBe(`gitlab+deploy-token-${issued[1]?.tokenId}`)
     }).pipe(Effect.provide(memoryApp())))
@@ -125,9 +125,9 @@ describe("tokens", () => {
         [pat.tokenId, true, "revoked"],
         [job.tokenId, true, "job_finished"]
       ])
-      const before = (yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000)))).length
+      const before = (yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(startOfLog, 1000)))).length
       for (let i = 0; i < 5; i++) yield* recordTokenUse(job.tokenId, 60_000)
-      const after = (yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(0, 1000)))).length
+      const after = (yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(startOfLog, 1000)))).length
       expect(after - before).toBe(1)
       expect(tagOf(yield* Effect.either(revokeToken(12345)))).toBe("TokenNotFound")
     }).pipe(Effect.provide(memoryApp())))

@@ -5,7 +5,7 @@ import { cleanup, purgeGroupCache } from "../../src/application/cache/cleanup.js
 import { recordBlob, recordBlobRead, recordManifest } from "../../src/application/cache/cacheEvents.js"
 import { LiveView, LiveViewLayer } from "../../src/application/LiveView.js"
 import { BlobStore } from "../../src/application/ports/BlobStore.js"
-import { EventStore } from "../../src/application/ports/EventStore.js"
+import { EventStore, startOfLog } from "../../src/application/ports/EventStore.js"
 import { changeGroup, createGroup } from "../../src/application/useCases/groups.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import * as MemoryBlobStore from "../../src/adapters/memory/MemoryBlobStore.js"
@@ -73,7 +73,7 @@ describe("TTL cleanup, with a controlled clock", () => {
     Effect.gen(function*() {
       const w = yield* world
       const store = yield* EventStore
-      const count = store.readAll(0, 1_000_000).pipe(Effect.map((events) => events.filter((e) => e.type === "BlobRead").length))
+      const count = store.readAll(startOfLog, 1_000_000).pipe(Effect.map((events) => events.filter((e) => e.type === "BlobRead").length))
       yield* Effect.all(Array.from({ length: 50 }, () => recordBlobRead(w.a, w.read.digest, new Date(0), 60_000)), { concurrency: "unbounded" })
       expect(yield* count).toBe(1)
       yield* TestClock.adjust(30_000)

@@ -48,14 +48,14 @@ layer(app, { excludeTestServices: true, timeout: "120 seconds" })("audit on Post
       const sql = yield* SqlClient.SqlClient
       const models = yield* ReadModels
       // The log was altered by the previous test; replay makes the read models agree with it again.
-      yield* models.rebuild
+      yield* models.rebuild()
       expect((yield* verify).projectionDifference).toBeNull()
       yield* sql`update read_models set doc = jsonb_set(doc, '{admin}', 'true') where kind = 'user' and doc->>'username' = 'olga'`
       const report = yield* verify
       expect(report.projectionDifference).toMatchObject({ kind: "user" })
       expect(report.projectionDifference?.live).toContain(`"admin":true`)
       expect(report.projectionDifference?.replayed).toContain(`"admin":false`)
-      const summary = yield* models.rebuild
+      const summary = yield* models.rebuild()
       expect(summary.events).toBe(report.events)
       expect((yield* verify).projectionDifference).toBeNull()
     }))

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { CommandMetadata } from "../../src/application/CommandMetadata.js"
-import { EventStore, systemMetadata } from "../../src/application/ports/EventStore.js"
+import { EventStore, startOfLog, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
 import { createDeployToken } from "../../src/application/useCases/tokens.js"
 import { createUser } from "../../src/application/useCases/users.js"
@@ -8,7 +8,7 @@ import { createUser } from "../../src/application/useCases/users.js"
 const as = (actor: string) => Effect.provideService(CommandMetadata, systemMetadata(actor))
 
 const lastPosition = EventStore.pipe(
-  Effect.flatMap((store) => store.readAll(0, 100_000)),
+  Effect.flatMap((store) => store.readAll(startOfLog, 100_000)),
   Effect.map((events) => events.at(-1)?.globalPosition ?? 0)
 )
 

@@ -1,14 +1,23 @@
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
-import { Context, Deferred, Effect, Fiber, Layer } from "effect"
+import { Context, Deferred, Effect, Fiber, Layer, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
 import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
-import { EventStore, type RecordedEvent, systemMetadata } from "../../src/application/ports/EventStore.js"
+import {
+  checkpointOf,
+  EventStore,
+  EventStoreUnavailable,
+  type RecordedEvent,
+  startOfLog,
+  systemMetadata
+} from "../../src/application/ports/EventStore.js"
+import { ReadModels } from "../../src/application/ports/ReadModels.js"
 import { eventStoreContract } from "./eventStoreContract.js"
 import { idSequenceContract } from "./idSequenceContract.js"
+import { migrationNames } from "./migrationNames.js"
 import { freshDatabase, migratedTestDatabase, TestDatabaseUrl } from "./postgresTestDatabase.js"
 import { testProjectorLayer } from "./testProjector.js"
 
@@ -17,6 +26,12 @@ idSequenceContract("SqlIdSequence on Postgres", SqlIdSequence.layer.pipe(Layer.p
 
 const storeOn = (client: Layer.Layer<SqlClient.SqlClient, unknown>) =>
   SqlEventStore.layer.pipe(Layer.provide(client), Layer.provide(testProjectorLayer))
+
+/** The checkpoint of the last event readers can see now. */
+const endOfLog = (store: EventStore["Type"]) =>
+  store.readAll(startOfLog, 1_000_000).pipe(
+    Effect.map((events) => Option.match(Option.fromNullable(events.at(-1)), { onNone: () => startOfLog, onSome: checkpointOf }))
+  )
 
 const created = (streamId: string) => ({
   streamId,
@@ -34,7 +49,7 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       // Different prefixes: the test projector's `prefix_total` row would otherwise make B wait for A's row lock.
       const streamA = `${randomUUID().slice(0, 8)}/a`
       const streamB = `${randomUUID().slice(0, 8)}/b`
-      const start = (yield* store.readAll(0, 1_000_000)).at(-1)?.globalPosition ?? 0
+      const start = yield* endOfLog(store)
 
       // A second pool and store, as another process would have: its transaction A stays open on purpose.
       const otherClient = pgLayer(yield* TestDatabaseUrl)
@@ -69,7 +84,7 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       const store = yield* EventStore
       const url = yield* TestDatabaseUrl
       const other = Context.get(yield* Layer.build(storeOn(pgLayer(url))), EventStore)
-      const start = (yield* store.readAll(0, 1_000_000)).at(-1)?.globalPosition ?? 0
+      const start = yield* endOfLog(store)
       const prefix = randomUUID().slice(0, 8)
       // Batches of three events on two streams each: a batch's inserts interleave with the other process's.
       const batch = (writer: string, i: number) => [
@@ -84,11 +99,14 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       )
       const total = 2 * 40 * 3
       // The follower reads from where it got to, as LiveView does, until it has every event.
-      const follower = Effect.iterate({ position: start, seen: [] as Array<number> }, {
+      const follower = Effect.iterate({ checkpoint: start, seen: [] as Array<number> }, {
         while: (state) => state.seen.length < total,
         body: (state) =>
-          store.readAll(state.position, 1_000).pipe(
-            Effect.map((page) => ({ position: page.at(-1)?.globalPosition ?? state.position, seen: [...state.seen, ...page.map((e) => e.globalPosition)] }))
+          store.readAll(state.checkpoint, 1_000).pipe(
+            Effect.map((page) => ({
+              checkpoint: Option.match(Option.fromNullable(page.at(-1)), { onNone: () => state.checkpoint, onSome: checkpointOf }),
+              seen: [...state.seen, ...page.map((e) => e.globalPosition)]
+            }))
           )
       })
       const [, followed] = yield* Effect.all([writers, follower.pipe(Effect.timeout("30 seconds"))], { concurrency: "unbounded" })
@@ -97,11 +115,55 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       expect(followed.seen).toEqual(all)
     }))
 
+  it.scoped("a transaction left open in another database does not hold readers of this one back", () =>
+    Effect.gen(function*() {
+      const store = yield* EventStore
+      const start = yield* endOfLog(store)
+      // Another database on the same server, with a transaction that has taken an id and stays open: it is the
+      // server's oldest (pg_snapshot_xmin), but it cannot write to this database's log.
+      const elsewhere = pgLayer(yield* freshDatabase)
+      const elsewhereSql = Context.get(yield* Layer.build(elsewhere), SqlClient.SqlClient)
+      const opened = yield* Deferred.make<void>()
+      const close = yield* Deferred.make<void>()
+      const open = yield* elsewhereSql.withTransaction(
+        elsewhereSql`select pg_current_xact_id()`.pipe(
+          Effect.zipRight(Deferred.succeed(opened, undefined)),
+          Effect.zipRight(Deferred.await(close))
+        )
+      ).pipe(Effect.fork)
+      yield* Deferred.await(opened).pipe(Effect.timeout("10 seconds"))
+
+      const appended = yield* store.append([created(`${randomUUID().slice(0, 8)}/seen`)], systemMetadata("t"), new Date())
+      expect(yield* store.readAll(start, 1_000)).toEqual(appended)
+
+      yield* Deferred.succeed(close, undefined)
+      yield* Fiber.join(open)
+    }))
+
+  it.scoped("replay refuses a row that is not an event, trusted or verified, and leaves the read models as they were", () =>
+    Effect.gen(function*() {
+      const fresh = migratedTestDatabase.pipe(Layer.provide(Layer.scoped(TestDatabaseUrl, freshDatabase)))
+      const context = yield* Layer.build(storeOn(fresh).pipe(Layer.provideMerge(fresh)))
+      const sql = Context.get(context, SqlClient.SqlClient)
+      const store = Context.get(context, EventStore)
+      const models = Context.get(context, ReadModels)
+      const [first] = yield* store.append([created("p/one"), created("p/two")], systemMetadata("t"), new Date())
+      const before = yield* models.snapshot
+      // jsonb holds any JSON; a payload that is not an object was never appended by the store.
+      yield* sql`update events set payload = '[1, 2]'::jsonb where global_position = ${first!.globalPosition}`
+      for (const verify of [false, true]) {
+        const failure = yield* Effect.flip(models.rebuild({ verify }))
+        expect(failure).toBeInstanceOf(EventStoreUnavailable)
+        expect(failure.message).toContain("readModels.rebuild")
+        expect(yield* models.snapshot).toEqual(before)
+      }
+    }))
+
   it.effect("a second migrate run applies nothing", () =>
     Effect.gen(function*() {
       expect(yield* migrate).toEqual([])
       const sql = yield* SqlClient.SqlClient
-      expect(yield* sql`select name from schema_migrations order by name`).toEqual([{ name: "0001_event_store.sql" }])
+      expect(yield* sql`select name from schema_migrations order by name`).toEqual(migrationNames.map((name) => ({ name })))
     }))
 
   it.scoped("two processes migrating one database at once apply each migration once", () =>
@@ -111,6 +173,6 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
         [migrate.pipe(Effect.provide(pgLayer(url))), migrate.pipe(Effect.provide(pgLayer(url)))],
         { concurrency: "unbounded" }
       )
-      expect(runs.flat()).toEqual(["0001_event_store.sql"])
+      expect([...runs.flat()].sort()).toEqual(migrationNames)
     }))
 })

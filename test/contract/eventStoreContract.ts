@@ -4,10 +4,14 @@ import { randomUUID } from "node:crypto"
 import { eventHash } from "../../src/application/eventHash.js"
 import { compareText } from "../../src/application/projection.js"
 import {
+  checkpointOf,
+  compareCheckpoints,
   EventStore,
   type EventMetadata,
+  type LogCheckpoint,
   type NewEvent,
   type RecordedEvent,
+  startOfLog,
   VersionConflict
 } from "../../src/application/ports/EventStore.js"
 import type { Projector } from "../../src/application/ports/Projector.js"
@@ -37,8 +41,11 @@ const nestedPayload: NewEvent["payload"] = {
   nested: { b: [1, "two", null, { deep: [true, { z: 1, a: 2 }] }], a: {} }
 }
 
+/** Just before `event` in the log's reading order: the same transaction, the position before. */
+const justBefore = (event: RecordedEvent): LogCheckpoint => ({ transactionId: event.transactionId, position: event.globalPosition - 1 })
+
 /** All events after `after`, read in pages of `pageSize`. */
-const readAllPaged = (store: EventStore["Type"], after: number, pageSize: number) =>
+const readAllPaged = (store: EventStore["Type"], after: LogCheckpoint, pageSize: number) =>
   Effect.gen(function*() {
     const pages: Array<ReadonlyArray<RecordedEvent>> = []
     let from = after
@@ -47,7 +54,7 @@ const readAllPaged = (store: EventStore["Type"], after: number, pageSize: number
       const last = page[page.length - 1]
       if (last === undefined) return pages
       pages.push(page)
-      from = last.globalPosition
+      from = checkpointOf(last)
     }
   })
 
@@ -83,11 +90,11 @@ export const eventStoreContract = <E>(
           expect(read[0]!.recordedAt.getTime()).toBe(recordedAt.getTime())
           expect(read.map((e) => e.type)).toEqual(["Created", "Renamed"])
 
-          const all = yield* store.readAll(first!.globalPosition - 1, 2)
+          const all = yield* store.readAll(justBefore(first!), 2)
           expect(all).toEqual(appended)
         }))
 
-      it.effect("knows the last position it committed, for in-memory views to catch up to", () =>
+      it.effect("knows the last checkpoint it committed, for in-memory views to catch up to", () =>
         Effect.gen(function*() {
           const store = yield* EventStore
           const appended = yield* store.append(
@@ -95,12 +102,12 @@ export const eventStoreContract = <E>(
             metadata,
             recordedAt
           )
-          expect(yield* store.lastKnownPosition).toBeGreaterThanOrEqual(appended[1]!.globalPosition)
+          expect(compareCheckpoints(yield* store.lastKnownCheckpoint, checkpointOf(appended[1]!))).toBeGreaterThanOrEqual(0)
           const conflict = yield* Effect.either(
             store.append([{ streamId: appended[0]!.streamId, expectedVersion: 0, events: [event("Again")] }], metadata, recordedAt)
           )
           expect(Either.isLeft(conflict)).toBe(true)
-          expect(yield* store.lastKnownPosition).toBeGreaterThanOrEqual(appended[1]!.globalPosition)
+          expect(compareCheckpoints(yield* store.lastKnownCheckpoint, checkpointOf(appended[1]!))).toBeGreaterThanOrEqual(0)
         }))
 
       it.effect("reading a stream that does not exist gives no events", () =>
@@ -160,7 +167,7 @@ export const eventStoreContract = <E>(
             Option.some({ count: 1, lastType: "Created", lastPosition: seed!.globalPosition })
           )
           expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 1 }))
-          const later = yield* store.readAll(seed!.globalPosition, 1_000)
+          const later = yield* store.readAll(checkpointOf(seed!), 1_000)
           expect(later.filter((e) => e.streamId === fresh)).toEqual([])
         }))
 
@@ -198,7 +205,7 @@ export const eventStoreContract = <E>(
           }
         }))
 
-      it.effect("readAll pages by position, in order, at most limit per page", () =>
+      it.effect("readAll pages in reading order (transaction, then position), at most limit per page", () =>
         Effect.gen(function*() {
           const store = yield* EventStore
           const prefix = freshPrefix()
@@ -212,17 +219,20 @@ export const eventStoreContract = <E>(
               ))
             )
           }
-          const start = appended[0]!.globalPosition - 1
+          const start = justBefore(appended[0]!)
           const pages = yield* readAllPaged(store, start, 2)
           for (const page of pages) expect(page.length).toBeLessThanOrEqual(2)
           const flat = pages.flat()
-          const positions = flat.map((e) => e.globalPosition)
-          expect(positions).toEqual([...positions].sort((a, b) => a - b))
-          expect(new Set(positions).size).toBe(positions.length)
+          const order = flat.map(checkpointOf)
+          expect(order).toEqual([...order].sort(compareCheckpoints))
+          expect(new Set(flat.map((e) => e.globalPosition)).size).toBe(flat.length)
+          // One append is one transaction: its events share a transaction id, later appends have later ones.
+          expect(appended[0]!.transactionId).toBe(appended[1]!.transactionId)
+          expect(appended[2]!.transactionId).toBeGreaterThan(appended[1]!.transactionId)
           expect(flat.filter((e) => e.streamId.startsWith(`${prefix}/`))).toEqual(appended)
           expect(yield* store.readAll(start, 1)).toEqual([appended[0]])
-          expect(yield* store.readAll(appended[5]!.globalPosition, 10)).toEqual(
-            flat.filter((e) => e.globalPosition > appended[5]!.globalPosition)
+          expect(yield* store.readAll(checkpointOf(appended[5]!), 10)).toEqual(
+            flat.filter((e) => compareCheckpoints(checkpointOf(e), checkpointOf(appended[5]!)) > 0)
           )
           expect(yield* store.readAll(start, 0)).toEqual([])
         }))
@@ -310,9 +320,12 @@ export const eventStoreContract = <E>(
             recordedAt
           )
           const before = yield* models.snapshot
-          const allEvents = (yield* readAllPaged(store, 0, 1_000)).flat()
-          const summary = yield* models.rebuild
+          const allEvents = (yield* readAllPaged(store, startOfLog, 1_000)).flat()
+          const summary = yield* models.rebuild()
           expect(summary).toEqual({ events: allEvents.length, rows: before.length })
+          expect(yield* models.snapshot).toEqual(before)
+          // Checking every stored payload again finds the same log and derives the same rows.
+          expect(yield* models.rebuild({ verify: true })).toEqual(summary)
           expect(yield* models.snapshot).toEqual(before)
           // Appends keep projecting after a rebuild.
           yield* store.append([{ streamId: `${prefix}/kept`, expectedVersion: 2, events: [event("Touched")] }], metadata, recordedAt)

@@ -38,5 +38,8 @@ export const auditCommands = {
     parseFlags(argv, {}).pipe(Effect.zipRight(verify))
 }
 
+/** `replay [--verify]`: `--verify` re-checks every stored payload instead of trusting what append validated. */
 export const replayCommand = (argv: ReadonlyArray<string>) =>
-  parseFlags(argv, {}).pipe(Effect.zipRight(ReadModels.pipe(Effect.flatMap((models) => models.rebuild))))
+  parseFlags(argv, { verify: "boolean" }).pipe(
+    Effect.flatMap((flags) => ReadModels.pipe(Effect.flatMap((models) => models.rebuild({ verify: flags["verify"] === true }))))
+  )

@@ -5,7 +5,7 @@ export const USAGE = `usage: dependency-proxy <command>
   admin <subcommand> [--as USER] create-user, block-user, unblock-user, set-two-factor, create-group,
                                 add-member, change-member, remove-member, update-settings, create-token,
                                 revoke-token, finish-job, start-sso-session, instance-settings
-  replay                        rebuild the read models from the event log
+  replay [--verify]             rebuild the read models from the event log; --verify re-checks every payload
   audit history --group PATH    settings changes of a group
   audit state --group PATH --at TIME|POSITION
   audit verify                  check hash chains and compare replayed read models with the live ones

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { FastifyInstance } from "fastify"
-import { EventStore } from "../../application/ports/EventStore.js"
+import { EventStore, startOfLog } from "../../application/ports/EventStore.js"
 import { type BreakerReport, UpstreamBreakers } from "../../application/upstream/UpstreamBreakers.js"
 import { isWritable } from "../filesystem/dataDir.js"
 import type { EdgeRuntime } from "../edge/runtime.js"
@@ -23,7 +23,7 @@ export const registerHealth = (app: FastifyInstance, runtime: EdgeRuntime, dataD
 
   app.get("/-/readiness", async (request, reply) => {
     if (isShuttingDown()) return reply.code(503).send({ status: "shutting_down" })
-    const database = EventStore.pipe(Effect.flatMap((store) => store.readAll(0, 1)), Effect.as("ok" as const))
+    const database = EventStore.pipe(Effect.flatMap((store) => store.readAll(startOfLog, 1)), Effect.as("ok" as const))
     const [db, disk, breakers] = await Promise.all([
       runtime.runPromiseExit(database),
       runtime.runPromiseExit(isWritable(dataDir)),

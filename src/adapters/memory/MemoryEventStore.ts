@@ -2,9 +2,12 @@ import { Context, Effect, Layer, Option, Ref } from "effect"
 import { eventHash } from "../../application/eventHash.js"
 import { ReadModelMap } from "../../application/projection.js"
 import {
+  checkpointOf,
   EventStore,
   type EventMetadata,
+  type LogCheckpoint,
   type RecordedEvent,
+  startOfLog,
   type StreamWrite,
   VersionConflict
 } from "../../application/ports/EventStore.js"
@@ -32,6 +35,8 @@ export const layer = Layer.effectContext(
       Ref.modify(log, (current): [Effect.Effect<ReadonlyArray<RecordedEvent>, VersionConflict>, Log] => {
         const recorded: Array<RecordedEvent> = []
         let position = current.events.length
+        // Appends are serial here, so each is its own "transaction", numbered as the SQL store's rise.
+        const transactionId = (current.events.at(-1)?.transactionId ?? 0) + 1
         for (const write of writes) {
           const last = lastOf([...current.events, ...recorded], write.streamId)
           const actualVersion = last?.streamVersion ?? 0
@@ -48,7 +53,7 @@ export const layer = Layer.effectContext(
             version += 1
             const fields = { prevHash, streamId: write.streamId, streamVersion: version, ...event, metadata, recordedAt }
             const hash = eventHash(fields)
-            recorded.push({ ...fields, globalPosition: position, hash })
+            recorded.push({ ...fields, globalPosition: position, transactionId, hash })
             prevHash = hash
           }
         }
@@ -60,18 +65,22 @@ export const layer = Layer.effectContext(
     const readStream = (streamId: string) =>
       Ref.get(log).pipe(Effect.map((l) => l.events.filter((e) => e.streamId === streamId)))
 
-    const readAll = (after: number, limit: number) =>
-      Ref.get(log).pipe(Effect.map((l) => l.events.slice(Math.max(after, 0), Math.max(after, 0) + limit)))
+    // Positions are 1, 2, 3, … in transaction order, so the checkpoint's position is the index to go on from.
+    const readAll = (after: LogCheckpoint, limit: number) =>
+      Ref.get(log).pipe(Effect.map((l) => l.events.slice(Math.max(after.position, 0), Math.max(after.position, 0) + limit)))
 
-    const rebuild = Ref.modify(log, (current) => {
+    // Nothing to verify: the memory store holds the events as they were appended.
+    const rebuild = () => Ref.modify(log, (current) => {
       const models = new ReadModelMap()
       for (const event of current.events) models.apply(projector, event)
       return [{ events: current.events.length, rows: models.size }, { events: current.events, models }]
     })
 
-    const lastKnownPosition = Ref.get(log).pipe(Effect.map((l) => l.events.length))
+    const lastKnownCheckpoint = Ref.get(log).pipe(
+      Effect.map((l) => Option.match(Option.fromNullable(l.events.at(-1)), { onNone: () => startOfLog, onSome: checkpointOf }))
+    )
 
-    return Context.make(EventStore, { append, readStream, readAll, lastKnownPosition }).pipe(
+    return Context.make(EventStore, { append, readStream, readAll, lastKnownCheckpoint }).pipe(
       Context.add(ReadModels, {
         get: (kind, id) => Ref.get(log).pipe(Effect.map((l) => Option.fromNullable(l.models.get(kind, id)))),
         list: (kind) => Ref.get(log).pipe(Effect.map((l) => l.models.sorted().filter((r) => r.kind === kind))),

@@ -1,4 +1,5 @@
 import { Context, type Effect, type Stream } from "effect"
+import type { LogCheckpoint } from "../../application/ports/EventStore.js"
 
 /**
  * How processes sharing one database tell each other that the log moved on: Postgres `NOTIFY` after each
@@ -6,9 +7,10 @@ import { Context, type Effect, type Stream } from "effect"
  * Postgres implementation is in `PostgresCommitSignal.ts`, so the PGlite path never loads `pg`.
  */
 export interface CommitSignalShape {
-  readonly announce: (position: number) => Effect.Effect<void>
-  /** Positions committed by any process; fails when the connection drops (the store then resubscribes). */
-  readonly heard: Stream.Stream<number, unknown>
+  /** Tells the other processes the checkpoint of a commit's last event. */
+  readonly announce: (checkpoint: LogCheckpoint) => Effect.Effect<void>
+  /** Checkpoints committed by any process; fails when the connection drops (the store then resubscribes). */
+  readonly heard: Stream.Stream<LogCheckpoint, unknown>
 }
 
 export class CommitSignal extends Context.Tag("dependency-proxy/sql/CommitSignal")<CommitSignal, CommitSignalShape>() {}

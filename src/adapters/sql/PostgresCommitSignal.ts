@@ -1,9 +1,22 @@
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Layer, Option, Stream } from "effect"
+import type { LogCheckpoint } from "../../application/ports/EventStore.js"
 import { CommitSignal } from "./CommitSignal.js"
 import { probedListen } from "./probedListen.js"
 
 const CHANNEL = "dependency_proxy_events"
+
+/** A notification's payload: `<transaction id>:<position>`. */
+const checkpointText = (checkpoint: LogCheckpoint): string => `${checkpoint.transactionId}:${checkpoint.position}`
+
+const parseCheckpoint = (text: string): Option.Option<LogCheckpoint> => {
+  const match = /^(\d+):(\d+)$/.exec(text)
+  const transactionId = Number(match?.[1])
+  const position = Number(match?.[2])
+  return Number.isSafeInteger(transactionId) && Number.isSafeInteger(position) && position > 0
+    ? Option.some({ transactionId, position })
+    : Option.none()
+}
 
 export const PostgresCommitSignal = Layer.effect(
   CommitSignal,
@@ -12,15 +25,12 @@ export const PostgresCommitSignal = Layer.effect(
     return {
       // `pg_notify()` rather than `NOTIFY`, which takes no bound parameters. A lost notification costs only
       // latency: the next announcement or a resubscription's catch-up covers it.
-      announce: (position) =>
-        pg`select pg_notify(${CHANNEL}, ${String(position)})`.pipe(
+      announce: (checkpoint) =>
+        pg`select pg_notify(${CHANNEL}, ${checkpointText(checkpoint)})`.pipe(
           Effect.catchAll((error) => Effect.logWarning("could not announce a commit to other processes", error))
         ),
-      // Probes and anything else that is not a position are dropped.
-      heard: probedListen(pg, CHANNEL).pipe(
-        Stream.map(Number),
-        Stream.filter((n) => Number.isSafeInteger(n) && n > 0)
-      )
+      // Probes and anything else that is not a checkpoint are dropped.
+      heard: probedListen(pg, CHANNEL).pipe(Stream.filterMap(parseCheckpoint))
     }
   })
 )

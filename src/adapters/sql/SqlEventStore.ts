@@ -2,20 +2,24 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Array as Arr, Context, Data, Effect, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
 import { CommitSignal } from "./CommitSignal.js"
 import { eventHash } from "../../application/eventHash.js"
-import { ReadModelMap } from "../../application/projection.js"
 import {
+  checkpointOf,
   EventStore,
-  EventStoreUnavailable,
   type EventMetadata,
+  laterCheckpoint,
+  type LogCheckpoint,
   type RecordedEvent,
+  startOfLog,
   type StreamWrite,
   VersionConflict
 } from "../../application/ports/EventStore.js"
+import { afterCheckpoint, readableBound } from "./logOrder.js"
 import { Projector } from "../../application/ports/Projector.js"
-import { ReadModels } from "../../application/ports/ReadModels.js"
-import { applyProjection, replaceReadModels } from "./readModelWrites.js"
+import { type RebuildOptions, ReadModels } from "../../application/ports/ReadModels.js"
+import { applyProjection } from "./readModelWrites.js"
+import { replayLog } from "./replay.js"
 import { JsonObjectSchema } from "../../domain/Json.js"
-import { DbInt, EventRow, ReadModelRowSchema } from "./rows.js"
+import { DbInt, EventRow, ReadModelRowSchema, toRecorded } from "./rows.js"
 import {
   deadlockDetected,
   sqlState,
@@ -25,31 +29,23 @@ import {
 } from "./storeErrors.js"
 
 /**
- * Another transaction inserted the same (stream, version) first: raised inside the append transaction and
- * turned into a `VersionConflict` once it has rolled back and the stream's real version can be read.
+ * Another transaction inserted a (stream, version) of this batch first: raised inside the append transaction and
+ * turned into a `VersionConflict` once it has rolled back and the streams' real versions can be read.
  */
 class ConcurrentAppend extends Data.TaggedError("ConcurrentAppend")<{
-  readonly streamId: string
-  readonly expectedVersion: number
+  readonly writes: ReadonlyArray<StreamWrite>
 }> {}
 
 const decodeEvents = Schema.decodeUnknown(Schema.Array(EventRow))
-const decodeHead = Schema.decodeUnknown(Schema.Array(Schema.Struct({ stream_version: DbInt, hash: Schema.String })))
+const decodeHeads = Schema.decodeUnknown(
+  Schema.Array(Schema.Struct({ stream_id: Schema.String, stream_version: DbInt, hash: Schema.String }))
+)
+const decodeInserted = Schema.decodeUnknown(
+  Schema.Array(Schema.Struct({ global_position: DbInt, transaction_id: DbInt, stream_id: Schema.String, stream_version: DbInt }))
+)
+const decodeCheckpoint = Schema.decodeUnknown(Schema.Array(Schema.Struct({ transaction_id: DbInt, global_position: DbInt })))
 const decodeDocs = Schema.decodeUnknown(Schema.Array(Schema.Struct({ doc: JsonObjectSchema })))
 const decodeReadModelRows = Schema.decodeUnknown(Schema.Array(ReadModelRowSchema))
-
-const toRecorded = (row: typeof EventRow.Type): RecordedEvent => ({
-  globalPosition: row.global_position,
-  streamId: row.stream_id,
-  streamVersion: row.stream_version,
-  type: row.event_type,
-  schemaVersion: row.schema_version,
-  payload: row.payload,
-  metadata: row.metadata,
-  recordedAt: row.recorded_at,
-  prevHash: row.prev_hash,
-  hash: row.hash
-})
 
 /** Exactly the four fields the hash covers, so nothing else a caller's object carries ends up stored. */
 const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
@@ -59,11 +55,15 @@ const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
   userAgent: metadata.userAgent
 })
 
-/** The advisory lock (two-int form, class "EVST" as the migration lock, key 2) around taking positions. */
-const POSITIONS_LOCK = [0x45565354, 2] as const
+interface StreamHead {
+  readonly version: number
+  readonly hash: string
+}
 
-/** Events per page when `rebuild` replays the log, so memory holds one page of events at a time. */
-const rebuildPageSize = 10_000
+const versionKey = (streamId: string, version: number): string => `${streamId}\u0000${version}`
+
+/** Events per insert statement. */
+const insertChunk = 1_000
 
 /**
  * The event store and read models on `@effect/sql`: the same code runs on Postgres (`PostgresClient`) and on
@@ -76,81 +76,73 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
       const projector = yield* Projector
 
       const eventColumns = sql.literal(
-        "global_position, stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, " +
-          "prev_hash, hash"
+        "global_position, transaction_id::text as transaction_id, stream_id, stream_version, event_type, " +
+          "schema_version, payload, metadata, recorded_at, prev_hash, hash"
       )
 
-      /** The stream's last event (version and hash), if any. */
-      const streamHead = (streamId: string) =>
-        sql`select stream_version, hash from events where stream_id = ${streamId}
-            order by stream_version desc limit 1`.pipe(Effect.flatMap(decodeHead), Effect.map(Arr.head))
+      /** The last event (version and hash) of each of these streams that has one; one query for all of them. */
+      const streamHeads = (streamIds: ReadonlyArray<string>) =>
+        streamIds.length === 0
+          ? Effect.succeed(new Map<string, StreamHead>())
+          : sql`select s.id as stream_id, e.stream_version, e.hash
+              from json_array_elements_text(${JSON.stringify(streamIds)}::json) as s(id)
+              cross join lateral (
+                select stream_version, hash from events where stream_id = s.id order by stream_version desc limit 1
+              ) as e`.pipe(
+            Effect.flatMap(decodeHeads),
+            Effect.map((rows) => new Map(rows.map((row) => [row.stream_id, { version: row.stream_version, hash: row.hash }])))
+          )
 
       /**
-       * The batch's transaction id and all its positions, taken together under a lock released at once (ADR 9):
-       * transaction ids and positions then rise together, which is what readAll's `transaction_id < xmin`
-       * guard needs. Taken row by row instead, two batches interleave (A: 6, 7, 10; B: 8, 9), and when A, the
-       * older transaction, commits first, a reader sees 10 while 8 and 9 are still in flight and passes them for
-       * ever. Only this short step is serialised: inserts, projections and commits of appends still overlap.
+       * Inserts every write's events in one statement (per 1,000 rows) with their hash chains. Positions come from
+       * the sequence at insert, without a lock: appends of different streams run and commit side by side, and
+       * readers keep their order by transaction id (ADR 0013). Only writes that continue a stream read its head;
+       * a new stream's first event needs none, and the unique (stream, version) key refuses it if the stream
+       * exists after all.
        */
-      const takePositions = (count: number) =>
-        Effect.acquireUseRelease(
-          sql`select pg_advisory_lock(${POSITIONS_LOCK[0]}, ${POSITIONS_LOCK[1]})`,
-          () =>
-            sql`select pg_current_xact_id()`.pipe(
-              Effect.zipRight(sql<{ readonly position: string }>`
-                select nextval(pg_get_serial_sequence('events', 'global_position'))::text as position
-                from generate_series(1, ${count})`),
-              Effect.map((rows) => rows.map((r) => Number(r.position)).sort((a, b) => a - b))
-            ),
-          // Released even if the transaction fails; a connection that died took the lock with it.
-          () => sql`select pg_advisory_unlock(${POSITIONS_LOCK[0]}, ${POSITIONS_LOCK[1]})`.pipe(Effect.ignore)
-        ).pipe(Effect.map((positions) => {
-          let next = 0
-          return () => {
-            const position = positions[next++]
-            if (position === undefined) throw new Error("append: more events than positions taken")
-            return position
-          }
-        }))
-
-      const appendWrite = (write: StreamWrite, metadata: EventMetadata, recordedAt: Date, nextPosition: () => number) =>
+      const insertWrites = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
         Effect.gen(function*() {
-          const head = yield* streamHead(write.streamId)
-          const actualVersion = Option.match(head, { onNone: () => 0, onSome: (h) => h.stream_version })
-          if (actualVersion !== write.expectedVersion) {
-            const { streamId, expectedVersion } = write
-            return yield* new VersionConflict({ streamId, expectedVersion, actualVersion })
+          const heads = yield* streamHeads(writes.filter((w) => w.expectedVersion > 0).map((w) => w.streamId))
+          const pending: Array<Omit<RecordedEvent, "globalPosition" | "transactionId">> = []
+          for (const write of writes) {
+            const head = heads.get(write.streamId)
+            const actualVersion = write.expectedVersion === 0 ? 0 : head?.version ?? 0
+            if (actualVersion !== write.expectedVersion) {
+              const { streamId, expectedVersion } = write
+              return yield* new VersionConflict({ streamId, expectedVersion, actualVersion })
+            }
+            let prevHash = write.expectedVersion === 0 ? "" : head?.hash ?? ""
+            let streamVersion = actualVersion
+            for (const event of write.events) {
+              streamVersion += 1
+              const fields = { prevHash, streamId: write.streamId, streamVersion, ...event, metadata, recordedAt }
+              const hash = eventHash(fields)
+              pending.push({ ...fields, hash })
+              prevHash = hash
+            }
           }
-          const recorded: Array<RecordedEvent> = []
-          let prevHash = Option.match(head, { onNone: () => "", onSome: (h) => h.hash })
-          let streamVersion = actualVersion
-          // Hashes chain in order; positions were taken for the whole batch, in order. One insert per write.
-          const rows: Array<Record<string, string | number>> = []
-          for (const event of write.events) {
-            streamVersion += 1
-            const fields = { prevHash, streamId: write.streamId, streamVersion, ...event, metadata, recordedAt }
-            const hash = eventHash(fields)
-            const globalPosition = nextPosition()
-            rows.push({
-              global_position: globalPosition,
-              stream_id: write.streamId,
-              stream_version: streamVersion,
+          const placed = new Map<string, { readonly position: number; readonly transactionId: number }>()
+          for (let start = 0; start < pending.length; start += insertChunk) {
+            const rows = pending.slice(start, start + insertChunk).map((event) => ({
+              stream_id: event.streamId,
+              stream_version: event.streamVersion,
               event_type: event.type,
               schema_version: event.schemaVersion,
-              // JSON text, which both drivers pass to a jsonb column untouched (as the read models do).
-              payload: JSON.stringify(event.payload),
-              metadata: JSON.stringify(metadata),
-              recorded_at: recordedAt.toISOString(),
-              prev_hash: prevHash,
-              hash
-            })
-            recorded.push({ ...fields, globalPosition, hash })
-            prevHash = hash
-          }
-          // At most 1,000 rows (11,000 parameters) per statement: Postgres takes at most 65,535.
-          for (let start = 0; start < rows.length; start += 1_000) {
-            yield* sql`insert into events ${sql.insert(rows.slice(start, start + 1_000))}`.pipe(
-              // Both writers read the same head; the second insert waits for the first and then violates
+              payload: event.payload,
+              metadata: event.metadata,
+              recorded_at: event.recordedAt.toISOString(),
+              prev_hash: event.prevHash,
+              hash: event.hash
+            }))
+            // One JSON parameter for the whole chunk, taken apart by Postgres (as the read-model writes do).
+            const inserted = yield* sql`insert into events
+                (stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash)
+              select stream_id, stream_version, event_type, schema_version, payload, metadata, recorded_at, prev_hash, hash
+              from json_to_recordset(${JSON.stringify(rows)}::json) as r(stream_id text, stream_version integer,
+                event_type text, schema_version integer, payload jsonb, metadata jsonb, recorded_at timestamptz,
+                prev_hash text, hash text)
+              returning global_position, transaction_id::text as transaction_id, stream_id, stream_version`.pipe(
+              // Both writers found the same head; the second insert waits for the first and then violates
               // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index
               // entries, which likewise means they wrote the same stream version.
               Effect.catchIf(
@@ -158,23 +150,54 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
                   const state = sqlState(error)
                   return state === uniqueViolation || state === deadlockDetected
                 },
-                () => new ConcurrentAppend({ streamId: write.streamId, expectedVersion: write.expectedVersion })
-              )
+                () => new ConcurrentAppend({ writes })
+              ),
+              Effect.flatMap(decodeInserted)
             )
+            for (const row of inserted) {
+              placed.set(versionKey(row.stream_id, row.stream_version), { position: row.global_position, transactionId: row.transaction_id })
+            }
           }
-          return recorded
+          return pending.map((event): RecordedEvent => {
+            const place = placed.get(versionKey(event.streamId, event.streamVersion))
+            if (place === undefined) throw new Error(`append: no position came back for ${event.streamId} v${event.streamVersion}`)
+            return { ...event, globalPosition: place.position, transactionId: place.transactionId }
+          })
         })
 
-      const known = yield* Ref.make(0)
+      /** After a lost race: the first write whose stream is not where the caller expected it. */
+      const conflictOf = (writes: ReadonlyArray<StreamWrite>) =>
+        streamHeads(writes.map((w) => w.streamId)).pipe(
+          Effect.flatMap((heads) => {
+            const moved = writes.find((w) => (heads.get(w.streamId)?.version ?? 0) !== w.expectedVersion) ?? writes[0]
+            const streamId = moved?.streamId ?? ""
+            return new VersionConflict({
+              streamId,
+              expectedVersion: moved?.expectedVersion ?? 0,
+              actualVersion: heads.get(streamId)?.version ?? 0
+            })
+          })
+        )
+
+      /** The last event in reading order: where a process that just (re)subscribed knows the log to be. */
+      const latestCheckpoint = sql`select transaction_id::text as transaction_id, global_position from events
+          order by transaction_id desc, global_position desc limit 1`.pipe(
+        Effect.flatMap(decodeCheckpoint),
+        Effect.map((rows) =>
+          Option.match(Arr.head(rows), {
+            onNone: () => startOfLog,
+            onSome: (row) => ({ transactionId: row.transaction_id, position: row.global_position })
+          })
+        )
+      )
+
+      const known = yield* Ref.make<LogCheckpoint>(startOfLog)
       const signal = yield* Effect.serviceOption(CommitSignal)
       if (Option.isSome(signal)) {
-        // Other processes' commits: catch up to the latest position on every (re)subscription, then follow.
-        const latest = sql`select coalesce(max(global_position), 0)::text as position from events`.pipe(
-          Effect.map((rows) => Number(rows[0]?.["position"] ?? 0))
-        )
+        // Other processes' commits: catch up to the latest checkpoint on every (re)subscription, then follow.
         const follow = Stream.runForEach(
-          Stream.concat(Stream.fromEffect(latest), signal.value.heard),
-          (position) => Ref.update(known, (p) => Math.max(p, position))
+          Stream.concat(Stream.fromEffect(latestCheckpoint), signal.value.heard),
+          (checkpoint) => Ref.update(known, (k) => laterCheckpoint(k, checkpoint))
         )
         yield* Effect.forkScoped(
           follow.pipe(
@@ -186,34 +209,23 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
       const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
         sql.withTransaction(
           Effect.gen(function*() {
-            const positions = yield* takePositions(writes.reduce((n, w) => n + w.events.length, 0))
-            const recorded: Array<RecordedEvent> = []
-            for (const write of writes) {
-              recorded.push(...(yield* appendWrite(write, storedMetadata(metadata), recordedAt, positions)))
-            }
+            const recorded = yield* insertWrites(writes, storedMetadata(metadata), recordedAt)
             yield* applyProjection(sql, projector, recorded)
             return recorded
           })
         ).pipe(
-          Effect.catchTag("ConcurrentAppend", (race) =>
-            streamHead(race.streamId).pipe(
-              Effect.flatMap((head) =>
-                new VersionConflict({
-                  streamId: race.streamId,
-                  expectedVersion: race.expectedVersion,
-                  actualVersion: Option.match(head, { onNone: () => 0, onSome: (h) => h.stream_version })
-                })
-              )
-            )),
+          Effect.catchTag("ConcurrentAppend", (race) => conflictOf(race.writes)),
           Effect.catchTags({
             SqlError: (error) => Effect.fail(unavailable("append")(error)),
             ParseError: (error) => Effect.fail(unavailable("append")(error))
           }),
           transactionDefectsAsUnavailable("append"),
           Effect.tap((recorded) => {
-            const position = recorded.at(-1)?.globalPosition ?? 0
-            return Ref.update(known, (p) => Math.max(p, position)).pipe(
-              Effect.zipRight(Option.match(signal, { onNone: () => Effect.void, onSome: (s) => s.announce(position) }))
+            const last = recorded.at(-1)
+            if (last === undefined) return Effect.void
+            const checkpoint = checkpointOf(last)
+            return Ref.update(known, (k) => laterCheckpoint(k, checkpoint)).pipe(
+              Effect.zipRight(Option.match(signal, { onNone: () => Effect.void, onSome: (s) => s.announce(checkpoint) }))
             )
           })
         )
@@ -225,16 +237,12 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
           Effect.mapError(unavailable("readStream"))
         )
 
-      /**
-       * `transaction_id < xmin` keeps back every event written by a transaction that was still running when this
-       * statement's snapshot was taken, together with all later positions: a bigserial position is taken at
-       * insert but becomes visible only at commit, so without it a reader could pass a gap that fills later.
-       */
-      const readAll = (after: number, limit: number) =>
+      /** The log after `after` in reading order, only as far as no transaction in flight can add to (logOrder.ts). */
+      const readAll = (after: LogCheckpoint, limit: number) =>
         limit <= 0 ? Effect.succeed([]) : sql`
           select ${eventColumns} from events
-          where global_position > ${after} and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-          order by global_position
+          where ${afterCheckpoint(sql, after)} and transaction_id < ${readableBound(sql)}
+          order by transaction_id, global_position
           limit ${limit}`.pipe(
           Effect.flatMap(decodeEvents),
           Effect.map(Arr.map(toRecorded)),
@@ -259,36 +267,16 @@ export const layer: Layer.Layer<EventStore | ReadModels, never, SqlClient.SqlCli
         Effect.mapError(unavailable("readModels.snapshot"))
       )
 
-      /** The log after `after`, no in-flight guard: `rebuild` holds a lock that excludes writers. */
-      const eventPage = (after: number) =>
-        sql`select ${eventColumns} from events where global_position > ${after}
-            order by global_position limit ${rebuildPageSize}`.pipe(
-          Effect.flatMap(decodeEvents),
-          Effect.map(Arr.map(toRecorded))
-        )
-
-      const rebuild = sql.withTransaction(
-        Effect.gen(function*() {
+      const rebuild = (options?: RebuildOptions) =>
+        sql.withTransaction(
           // Conflicts with the ROW EXCLUSIVE lock every insert takes: waits for appends in flight to commit and
           // holds new ones back until the swap commits, while readers go on reading the old rows.
-          yield* sql`lock table events in share row exclusive mode`
-          const models = new ReadModelMap()
-          let events = 0
-          let after = 0
-          for (;;) {
-            const page = yield* eventPage(after)
-            for (const event of page) models.apply(projector, event)
-            events += page.length
-            const last = Arr.last(page)
-            if (page.length < rebuildPageSize || Option.isNone(last)) break
-            after = last.value.globalPosition
-          }
-          yield* replaceReadModels(sql, models.sorted())
-          return { events, rows: models.size }
-        })
-      ).pipe(Effect.mapError(unavailable("readModels.rebuild")), transactionDefectsAsUnavailable("readModels.rebuild"))
+          sql`lock table events in share row exclusive mode`.pipe(
+            Effect.zipRight(replayLog(sql, projector, { verify: options?.verify === true }))
+          )
+        ).pipe(Effect.mapError(unavailable("readModels.rebuild")), transactionDefectsAsUnavailable("readModels.rebuild"))
 
-      return Context.make(EventStore, { append, readStream, readAll, lastKnownPosition: Ref.get(known) }).pipe(
+      return Context.make(EventStore, { append, readStream, readAll, lastKnownCheckpoint: Ref.get(known) }).pipe(
         Context.add(ReadModels, { get, list, snapshot, rebuild })
       )
     })

@@ -1,5 +1,6 @@
 import { ParseResult, Schema } from "effect"
-import { JsonObjectSchema } from "../../domain/Json.js"
+import type { RecordedEvent } from "../../application/ports/EventStore.js"
+import { type JsonObject, JsonObjectSchema } from "../../domain/Json.js"
 
 /**
  * Schemas for rows as the drivers hand them back. `pg` returns bigint/numeric as strings, PGlite as numbers
@@ -33,6 +34,7 @@ export const MetadataValue = Schema.Struct({
 /** A row of `events`, under the column names of the table. */
 export const EventRow = Schema.Struct({
   global_position: DbInt,
+  transaction_id: DbInt,
   stream_id: Schema.String,
   stream_version: DbInt,
   event_type: Schema.String,
@@ -49,3 +51,71 @@ export const ReadModelRowSchema = Schema.Struct({
   id: Schema.String,
   doc: JsonObjectSchema
 })
+
+/** An `events` row as the port's event. */
+export const toRecorded = (row: typeof EventRow.Type): RecordedEvent => ({
+  globalPosition: row.global_position,
+  transactionId: row.transaction_id,
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  type: row.event_type,
+  schemaVersion: row.schema_version,
+  payload: row.payload,
+  metadata: row.metadata,
+  recordedAt: row.recorded_at,
+  prevHash: row.prev_hash,
+  hash: row.hash
+})
+
+/**
+ * A `jsonb` value as the driver parsed it. Postgres stores nothing but JSON in that column and both drivers
+ * parse it with `JSON.parse`, so only the top level is looked at: a full check of every payload is what
+ * `EventRow` does, for reads that ask for it.
+ */
+const isStoredJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const storedInt = (value: unknown): number | undefined => {
+  const n = typeof value === "number" ? value : typeof value === "string" || typeof value === "bigint" ? Number(value) : Number.NaN
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+const nullableString = (value: unknown): string | null | undefined =>
+  value === null || typeof value === "string" ? value : undefined
+
+/**
+ * An `events` row read for a replay, where the payloads were validated when they were appended: column types
+ * are checked, payloads are trusted to be the JSON the column holds. Undefined when the row has another shape.
+ */
+export const trustedEventRow = (row: Readonly<Record<string, unknown>>): RecordedEvent | undefined => {
+  const globalPosition = storedInt(row["global_position"])
+  const transactionId = storedInt(row["transaction_id"])
+  const streamVersion = storedInt(row["stream_version"])
+  const schemaVersion = storedInt(row["schema_version"])
+  const { stream_id, event_type, payload, metadata, recorded_at, prev_hash, hash } = row
+  const recordedAt = recorded_at instanceof Date ? recorded_at : typeof recorded_at === "string" ? new Date(recorded_at) : undefined
+  if (
+    globalPosition === undefined || transactionId === undefined || streamVersion === undefined || schemaVersion === undefined ||
+    typeof stream_id !== "string" || typeof event_type !== "string" || typeof prev_hash !== "string" ||
+    typeof hash !== "string" || !isStoredJsonObject(payload) || typeof metadata !== "object" || metadata === null ||
+    recordedAt === undefined || Number.isNaN(recordedAt.getTime())
+  ) return undefined
+  const actor = nullableString("actor" in metadata ? metadata.actor : undefined)
+  const requestId = nullableString("requestId" in metadata ? metadata.requestId : undefined)
+  const clientIp = nullableString("clientIp" in metadata ? metadata.clientIp : undefined)
+  const userAgent = nullableString("userAgent" in metadata ? metadata.userAgent : undefined)
+  if (actor === undefined || requestId === undefined || clientIp === undefined || userAgent === undefined) return undefined
+  return {
+    globalPosition,
+    transactionId,
+    streamId: stream_id,
+    streamVersion,
+    type: event_type,
+    schemaVersion,
+    payload,
+    metadata: { actor, requestId, clientIp, userAgent },
+    recordedAt,
+    prevHash: prev_hash,
+    hash
+  }
+}

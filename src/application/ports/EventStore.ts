@@ -35,6 +35,11 @@ export interface StreamWrite {
 
 export interface RecordedEvent {
   readonly globalPosition: number
+  /**
+   * The transaction that wrote the event. Appends commit in parallel, so positions are not taken in commit
+   * order; readers of the whole log go by (transaction, position) instead (ADR 0013).
+   */
+  readonly transactionId: number
   readonly streamId: string
   readonly streamVersion: number
   readonly type: string
@@ -46,6 +51,29 @@ export interface RecordedEvent {
   readonly prevHash: string
   readonly hash: string
 }
+
+/**
+ * Where a reader of the whole log stands: the last event it has read, in the order `readAll` reads, which is
+ * by writing transaction, then position. A reader keeps it between pages (and LiveView between requests).
+ */
+export interface LogCheckpoint {
+  readonly transactionId: number
+  readonly position: number
+}
+
+/** Before the first event. */
+export const startOfLog: LogCheckpoint = { transactionId: 0, position: 0 }
+
+export const checkpointOf = (event: RecordedEvent): LogCheckpoint => ({
+  transactionId: event.transactionId,
+  position: event.globalPosition
+})
+
+/** Negative, zero or positive as `a` comes before, at or after `b` in the log's reading order. */
+export const compareCheckpoints = (a: LogCheckpoint, b: LogCheckpoint): number =>
+  a.transactionId !== b.transactionId ? a.transactionId - b.transactionId : a.position - b.position
+
+export const laterCheckpoint = (a: LogCheckpoint, b: LogCheckpoint): LogCheckpoint => (compareCheckpoints(a, b) >= 0 ? a : b)
 
 /** Another writer appended to the stream first. The command handler reloads and retries. */
 export class VersionConflict extends Data.TaggedError("VersionConflict")<{
@@ -71,17 +99,17 @@ export interface EventStoreShape {
   ) => Effect.Effect<ReadonlyArray<RecordedEvent>, VersionConflict | EventStoreUnavailable>
   readonly readStream: (streamId: string) => Effect.Effect<ReadonlyArray<RecordedEvent>, EventStoreUnavailable>
   /**
-   * Events with a global position greater than `after`, in position order, at most `limit`.
-   * Never returns an event while an earlier position may still be committed by a transaction in flight,
-   * so a reader that remembers its last position skips nothing.
+   * Events after the checkpoint `after`, by writing transaction then position, at most `limit`. Never returns
+   * an event while a transaction that may still add an earlier one is in flight, so a reader that remembers the
+   * checkpoint of the last event it read (`checkpointOf`) neither skips nor repeats an event.
    */
-  readonly readAll: (after: number, limit: number) => Effect.Effect<ReadonlyArray<RecordedEvent>, EventStoreUnavailable>
+  readonly readAll: (after: LogCheckpoint, limit: number) => Effect.Effect<ReadonlyArray<RecordedEvent>, EventStoreUnavailable>
   /**
-   * The highest global position this process knows to be committed: its own appends, and (where the adapter
-   * listens for them) other processes'. In-memory views compare it with their own position to know when to
-   * catch up, without a database round trip per request.
+   * The latest checkpoint this process knows to be committed: its own appends, and (where the adapter listens
+   * for them) other processes'. In-memory views compare it with their own checkpoint to know when to catch up,
+   * without a database round trip per request.
    */
-  readonly lastKnownPosition: Effect.Effect<number>
+  readonly lastKnownCheckpoint: Effect.Effect<LogCheckpoint>
 }
 
 export class EventStore extends Context.Tag("dependency-proxy/EventStore")<EventStore, EventStoreShape>() {}

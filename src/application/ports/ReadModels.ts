@@ -14,6 +14,14 @@ export interface ReplaySummary {
   readonly rows: number
 }
 
+export interface RebuildOptions {
+  /**
+   * Check every stored row in full (payload and metadata as JSON of the right shape) before projecting it. By
+   * default a replay trusts what the store validated on append and checks only the columns' types.
+   */
+  readonly verify?: boolean
+}
+
 /**
  * The read models derived from the event log. Documents are plain JSON; typed access and decoding live in
  * the application's queries. Writes happen only through `EventStore.append` (same transaction) and `rebuild`.
@@ -27,7 +35,7 @@ export interface ReadModelsShape {
    * Replays the whole log through the projector into fresh tables and swaps them in, while holding
    * appends back so no event is left out.
    */
-  readonly rebuild: Effect.Effect<ReplaySummary, EventStoreUnavailable>
+  readonly rebuild: (options?: RebuildOptions) => Effect.Effect<ReplaySummary, EventStoreUnavailable>
 }
 
 export class ReadModels extends Context.Tag("dependency-proxy/ReadModels")<ReadModels, ReadModelsShape>() {}
