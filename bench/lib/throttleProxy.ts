@@ -9,6 +9,9 @@ export interface ThrottleProxy {
 
 /** How often the link's budget is topped up: small enough that the rate is smooth at any blob size. */
 const TICK_MS = 5
+/** The most the link sends in one go after a late tick. */
+const BURST_MS = 250
+const QUEUED_BYTES = 1024 * 1024
 
 /**
  * A TCP proxy in front of the upstream whose answers, all connections together, flow at most `bytesPerSecond`:
@@ -17,13 +20,19 @@ const TICK_MS = 5
  */
 export const startThrottleProxy = async (target: { readonly host: string; readonly port: number }, bytesPerSecond: number): Promise<ThrottleProxy> => {
   const sockets = new Set<Socket>()
-  // Answers waiting for the link, first come first served, one chunk per upstream socket at a time.
+  // Answers waiting for the link, first come first served; an upstream socket is paused while it has more
+  // than QUEUED_BYTES waiting.
   const waiting: Array<{ readonly from: Socket; readonly to: Socket; chunk: Buffer }> = []
+  const queued = new Map<Socket, number>()
   let budget = 0
   let sent = 0
+  let last = performance.now()
   const tick = setInterval(() => {
-    // A burst of at most one tick's worth: an idle link does not save up.
-    budget = Math.min(budget + (bytesPerSecond * TICK_MS) / 1000, (bytesPerSecond * TICK_MS) / 1000)
+    // By the time elapsed, not per tick: on a loaded machine timers fire late, and the link must not slow
+    // down with them. At most BURST_MS worth at once: an idle link does not save up.
+    const now = performance.now()
+    budget = Math.min(budget + (bytesPerSecond * (now - last)) / 1000, (bytesPerSecond * BURST_MS) / 1000)
+    last = now
     while (budget > 0 && waiting.length > 0) {
       const head = waiting[0]
       if (head === undefined) break
@@ -33,10 +42,10 @@ export const startThrottleProxy = async (target: { readonly host: string; readon
       sent += part.length
       if (!head.to.destroyed) head.to.write(part)
       head.chunk = head.chunk.subarray(part.length)
-      if (head.chunk.length === 0) {
-        waiting.shift()
-        head.from.resume()
-      }
+      const left = (queued.get(head.from) ?? 0) - part.length
+      queued.set(head.from, left)
+      if (left < QUEUED_BYTES && head.from.isPaused()) head.from.resume()
+      if (head.chunk.length === 0) waiting.shift()
     }
   }, TICK_MS)
 
@@ -45,8 +54,10 @@ export const startThrottleProxy = async (target: { readonly host: string; readon
     sockets.add(client).add(upstream)
     client.pipe(upstream)
     upstream.on("data", (chunk: Buffer) => {
-      upstream.pause()
       waiting.push({ from: upstream, to: client, chunk })
+      const now = (queued.get(upstream) ?? 0) + chunk.length
+      queued.set(upstream, now)
+      if (now >= QUEUED_BYTES) upstream.pause()
     })
     // The end goes out once the link has carried everything before it.
     upstream.on("end", () => {
@@ -62,6 +73,7 @@ export const startThrottleProxy = async (target: { readonly host: string; readon
       sockets.delete(client)
       sockets.delete(upstream)
       for (let i = waiting.length - 1; i >= 0; i--) if (waiting[i]?.from === upstream) waiting.splice(i, 1)
+      queued.delete(upstream)
     }
     client.on("error", drop).on("close", drop)
     upstream.on("error", drop)
