@@ -13,6 +13,9 @@ export interface BenchConfig {
   readonly manifestConnections: number
   readonly coldBlobBytes: number
   readonly coldClients: number
+  /** Scenario 8: the blob size behind the 50 MB/s link, and the link's rate. */
+  readonly throttledBlobBytes: number
+  readonly throttledBytesPerSecond: number
   readonly rssBlobBytes: number
   readonly rssClients: number
   readonly events: number
@@ -23,6 +26,8 @@ export interface BenchConfig {
   readonly idleSeconds: number
   /** `BENCH_PROFILE_DIR`: profile our server's CPU into this directory (see bench/README.md). */
   readonly profileDir: string | null
+  /** `BENCH_LABEL=x`: results go to `<date>-trial-x.*` (or `<date>-x.*` at full size), beside other runs of the day. */
+  readonly label: string | null
   /** `BENCH_SCENARIOS=1,4` runs only those (for profiling one path); all of them by default. */
   readonly scenarios: ReadonlySet<number>
 }
@@ -37,7 +42,7 @@ const positiveNumber = (name: string, value: string | undefined, fallback: numbe
 /** Rounded to whole MiB so a scaled blob still has a sane size, and never below 1 MiB. */
 const scaledBytes = (bytes: number, scale: number): number => Math.max(MiB, Math.round((bytes * scale) / MiB) * MiB)
 
-export const SCENARIOS: ReadonlyArray<number> = [1, 2, 3, 4, 5, 6, 7]
+export const SCENARIOS: ReadonlyArray<number> = [1, 2, 3, 4, 5, 6, 7, 8]
 
 const scenarioSet = (value: string | undefined): ReadonlySet<number> => {
   if (value === undefined || value === "") return new Set(SCENARIOS)
@@ -59,6 +64,9 @@ export const benchConfig = (env: NodeJS.ProcessEnv): BenchConfig => {
     manifestConnections: 32,
     coldBlobBytes: scaledBytes(256 * MiB, scale),
     coldClients: 32,
+    // A quarter of scenario 3's: a transfer per client shares the link 32 ways (distribution's takes minutes).
+    throttledBlobBytes: scaledBytes(64 * MiB, scale),
+    throttledBytesPerSecond: 50_000_000,
     rssBlobBytes: scaledBytes(2 * GiB, scale),
     rssClients: 16,
     events: Math.max(10_000, Math.round(1_000_000 * scale)),
@@ -67,6 +75,7 @@ export const benchConfig = (env: NodeJS.ProcessEnv): BenchConfig => {
     appendConcurrency: 16,
     idleSeconds: 12,
     profileDir: env["BENCH_PROFILE_DIR"] === undefined || env["BENCH_PROFILE_DIR"] === "" ? null : resolve(env["BENCH_PROFILE_DIR"]),
+    label: /^[\w.-]+$/.test(env["BENCH_LABEL"] ?? "") ? (env["BENCH_LABEL"] ?? null) : null,
     scenarios: scenarioSet(env["BENCH_SCENARIOS"])
   }
 }

@@ -17,6 +17,7 @@ import { manifestPulls } from "./scenarios/manifestPulls.js"
 import { peakRssWhileStreaming } from "./scenarios/peakRss.js"
 import { manifestPullsWithUpstreamHanging } from "./scenarios/upstreamHanging.js"
 import { startupAndIdleMemory } from "./scenarios/startup.js"
+import { throttledColdPull } from "./scenarios/throttledColdPull.js"
 import { buildCompiledCli } from "../test/support/compiledCli.js"
 
 const RESULTS = join(import.meta.dirname, "results")
@@ -59,7 +60,7 @@ const exitCode = await withCleanups(async (cleanups) => {
   log(`scale ${config.scale}, ${config.rounds} rounds, scenarios ${[...config.scenarios].join(", ")}`)
 
   const figures: Array<Figure> = []
-  if ([1, 2, 3, 4, 6].some((n) => config.scenarios.has(n))) {
+  if ([1, 2, 3, 4, 6, 8].some((n) => config.scenarios.has(n))) {
     log("starting the upstream")
     const upstream = await startUpstream()
     cleanups.add("stop the upstream", upstream.stopAll)
@@ -69,6 +70,11 @@ const exitCode = await withCleanups(async (cleanups) => {
       figures.push(...(await manifestPullsWithUpstreamHanging(upstream, config, cleanups, log)))
     }
     if ([1, 2, 3, 4].some((n) => config.scenarios.has(n))) figures.push(...(await cacheScenarios(upstream, config, cleanups)))
+    if (config.scenarios.has(8)) {
+      // Last, on caches of their own behind a 50 MB/s link.
+      log("8. cold pull with the upstream at 50 MB/s")
+      figures.push(...(await throttledColdPull(upstream, config, cleanups, log)))
+    }
   }
   if (config.scenarios.has(5)) {
     log("5. event store")
@@ -83,7 +89,8 @@ const exitCode = await withCleanups(async (cleanups) => {
   const minutes = (performance.now() - started) / 60_000
   // A trial run must never overwrite the committed full-size results.
   const date = new Date().toISOString().slice(0, 10)
-  const name = config.scale === 1 && config.scenarios.size === SCENARIOS.length ? date : `${date}-trial`
+  const base = config.scale === 1 && config.scenarios.size === SCENARIOS.length ? date : `${date}-trial`
+  const name = config.label === null ? base : `${base}-${config.label}`
   const chartFile = `${name}.svg`
   await mkdir(RESULTS, { recursive: true })
   const report = markdownReport({ date, config, before, after, minutes, figures, chartFile })

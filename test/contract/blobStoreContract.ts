@@ -254,6 +254,28 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         yield* write.release
       }))
 
+    it.scopedLive("a run of chunks appended as one write reads back in order, empty chunks and all", () =>
+      Effect.gen(function*() {
+        const { store } = yield* fresh
+        const bytes = randomBytes(300 * 1_024)
+        const digest = digestOf(bytes)
+        const write = yield* store.begin(digest)
+        const [a, b, c, d] = chunked(bytes, [1, 64 * 1_024, 0, 100_000])
+        yield* Effect.flatten(write.appendRun([a!, b!, c!, new Uint8Array(0)]))
+        expect(yield* write.written).toBe(1 + 64 * 1_024)
+        // Taken before the first is in the store: they still land in order.
+        const second = yield* write.appendRun([d!])
+        const third = yield* write.appendRun(chunked(bytes.subarray(1 + 64 * 1_024 + 100_000), [7, 70_000]))
+        yield* write.verify
+        yield* third
+        yield* second
+        expect(yield* write.written).toBe(bytes.length)
+        expect(hexOf(yield* write.readWritten(0, bytes.length))).toBe(hexOf(bytes))
+        yield* write.commit
+        yield* write.release
+        yield* expectVisible(store, digest, bytes)
+      }))
+
     it.scopedLive("readWritten returns what was appended so far, clamps to written, and works after commit", () =>
       Effect.gen(function*() {
         const { store } = yield* fresh
@@ -310,6 +332,7 @@ export const blobStoreContract = (name: string, subject: BlobStoreSubject): void
         yield* write.append(bytes.subarray(0, 700))
         yield* write.append(bytes.subarray(700))
 
+        expect(yield* failureOf(write.verify)).toBeInstanceOf(DigestMismatch)
         const error = yield* failureOf(write.commit)
         expect(error).toBeInstanceOf(DigestMismatch)
         expect(error).toMatchObject({ _tag: "DigestMismatch", expected: claimed, actual: digestOf(bytes) })

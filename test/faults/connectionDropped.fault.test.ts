@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { blobStoreState, leftovers } from "../support/faults/blobStoreState.js"
+import { blobStoreState, leftovers, storedSoon } from "../support/faults/blobStoreState.js"
 import { type FaultWorld, GROUP, startFaultWorld } from "../support/faults/faultWorld.js"
 import { MiB, onlyLayer } from "../support/faults/images.js"
 import { leakedSecrets, warningsMentioning } from "../support/faults/logLines.js"
@@ -52,6 +52,7 @@ describe("an upstream connection dropped mid-blob", () => {
     expect(bodyDigest(again)).toBe(layer.digest)
     // One transfer cut short, one whole: the cut one was not silently retried behind the client's back.
     expect(world.faults.requests(blobGets).filter((r) => r.status === 200)).toHaveLength(2)
+    await storedSoon(world.proxy.blobsDir, layer.digest)
     expect((await blobStoreState(world.proxy.blobsDir)).stored).toContainEqual({ digest: layer.digest, verified: true })
     expect(leakedSecrets(world.logs, world.secrets())).toEqual([])
   }, 60_000)

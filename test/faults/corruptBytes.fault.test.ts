@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { blobStoreState, leftovers } from "../support/faults/blobStoreState.js"
+import { blobStoreState, leftovers, storedSoon } from "../support/faults/blobStoreState.js"
 import { type FaultWorld, GROUP, startFaultWorld } from "../support/faults/faultWorld.js"
 import { MiB, onlyLayer } from "../support/faults/images.js"
 import { leakedSecrets, warnings, warningsMentioning } from "../support/faults/logLines.js"
@@ -41,6 +41,7 @@ describe("corrupt bytes from upstream", () => {
     const again = await world.alice.pull(GROUP, "rotten", "blobs", layer.digest)
     expect(again.status, explain(again)).toBe(200)
     expect(bodyDigest(again)).toBe(layer.digest)
+    await storedSoon(world.proxy.blobsDir, layer.digest)
     expect((await blobStoreState(world.proxy.blobsDir)).stored).toContainEqual({ digest: layer.digest, verified: true })
     expect(leakedSecrets(world.logs, world.secrets())).toEqual([])
   }, 60_000)

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { Effect, type Scope } from "effect"
 import { cli, json, type RunningServer, startServer, tempDir } from "./processes.js"
 import type { Upstream } from "./upstream/fixture.js"
+import { waitUntil } from "./waitUntil.js"
 
 /** The user and group every replica test pulls as. */
 export const PULLER = { username: "alice", password: "alice-password", group: "team" } as const
@@ -22,6 +23,8 @@ export interface ReplicaCluster {
   readonly blobUrl: (replica: RunningServer, image: string, digest: string) => string
   /** Whether the verified blob file is in the shared store (not a partial one). */
   readonly stored: (digest: string) => Effect.Effect<boolean>
+  /** Waits until `digest` is stored: clients have their last byte before the fsync and rename (ADR 0011). */
+  readonly storedSoon: (digest: string) => Effect.Effect<boolean>
 }
 
 /**
@@ -70,7 +73,12 @@ export const replicaCluster = (
           const hex = digest.slice("sha256:".length)
           const names: ReadonlyArray<string> = await readdir(join(dataDir, "blobs", "sha256", hex.slice(0, 2))).catch(() => [])
           return names.includes(hex)
-        })
+        }),
+      storedSoon: (digest) =>
+        Effect.promise(() =>
+          waitUntil(async () => (await readdir(join(dataDir, "blobs", "sha256", digest.slice(7, 9))).catch((): ReadonlyArray<string> => [])).includes(digest.slice(7)), 5_000, 50, `${digest} stored`)
+            .then(() => true, () => false)
+        )
     } satisfies ReplicaCluster
   })
 

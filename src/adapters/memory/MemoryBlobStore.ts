@@ -53,6 +53,11 @@ export const layer = Layer.effect(
               written += chunk.length
               return Effect.void
             }),
+          appendRun: (run) => Effect.forEach(run, (chunk) => write.append(chunk), { discard: true }).pipe(Effect.as(Effect.void)),
+          verify: Effect.suspend(() => {
+            const actual = `sha256:${createHash("sha256").update(bytes()).digest("hex")}`
+            return actual === digest ? Effect.void : Effect.fail(new DigestMismatch({ expected: digest, actual }))
+          }),
           written: Effect.sync(() => written),
           readWritten: (start, end) => Effect.sync(() => bytes().subarray(start, Math.min(end, written))),
           commit: Effect.suspend((): Effect.Effect<void, DigestMismatch | BlobStoreError> => {

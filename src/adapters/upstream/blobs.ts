@@ -2,15 +2,11 @@ import { Effect } from "effect"
 import type { UpstreamBlob, UpstreamCaller, UpstreamError } from "../../application/ports/UpstreamRegistry.js"
 import { UpstreamInvalid } from "../../application/ports/UpstreamRegistry.js"
 import type { RegistryClient } from "./client.js"
-import { coalesce } from "./coalesce.js"
 import { describeUrl, discard, type Exchanged } from "./exchange.js"
 import { integerHeader } from "./headers.js"
 import { blobPath, registryUrl } from "./paths.js"
 import type { Retry } from "./retry.js"
 import { statusError } from "./status.js"
-
-/** See coalesce.ts: 1 MiB pieces make the per-chunk work of a download 16–64 times rarer. */
-const BODY_PIECE_BYTES = 1024 * 1024
 
 /** The caller verifies the digest while streaming and needs the size up front, so a blob without one is refused. */
 const sizeOf = (response: Exchanged): Effect.Effect<number, UpstreamInvalid> => {
@@ -36,6 +32,6 @@ export const getBlob = (client: RegistryClient, retry: Retry) =>
   retry(
     client.request(caller, repository, "GET", registryUrl(client.base, blobPath(repository, digest)), {}, (response) =>
       response.status === 200
-        ? Effect.map(sizeOf(response), (size): UpstreamBlob => ({ size, body: coalesce(response.body, BODY_PIECE_BYTES) }))
+        ? Effect.map(sizeOf(response), (size): UpstreamBlob => ({ size, body: response.body }))
         : statusError(response))
   )

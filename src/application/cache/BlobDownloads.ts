@@ -1,15 +1,21 @@
-import { Context, Deferred, Effect, Exit, Layer, Metric, Option, Ref, Stream, SubscriptionRef } from "effect"
+import { Context, Deferred, Effect, Exit, Layer, Metric, Option, Ref, Stream } from "effect"
 import { bytesFetched, coalescedWaiters, downloadsInFlight } from "../metrics.js"
 import { BlobStore, type BlobStoreError, type BlobWrite, type DigestMismatch } from "../ports/BlobStore.js"
 import { ClusterLeases } from "../ports/ClusterLeases.js"
 import type { UpstreamBlob, UpstreamError } from "../ports/UpstreamRegistry.js"
-import { blobLease, type Download, DownloadFailed, type Progress, joinDownload, makeDownload, releaseIfIdle, running, type SharedBlob, switchSource } from "./download.js"
+import { blobLease, type Download, DownloadFailed, type Progress, joinDownload, makeDownload, releaseIfIdle, running, type SharedBlob, switchSource, updateProgress } from "./download.js"
 import { followElsewhere } from "./followElsewhere.js"
 import { NodeStreamBridge } from "./NodeStreamBridge.js"
 
 export { DownloadFailed, type SharedBlob }
 
-const PROGRESS_STEP = 1024 * 1024
+/**
+ * Upstream's socket reads are gathered into runs of this many bytes: each run costs one store write and one
+ * notice that wakes every follower, so per-read work would dominate at 16–64 KiB reads.
+ */
+const RUN_BYTES = 1024 * 1024
+/** Runs received but not yet in the store; the window keeps them in memory meanwhile. */
+const QUEUED_RUNS = 16
 
 /** How a download begins: upstream's answer, and what to record once the bytes are durable. */
 export interface DownloadStart<E, R> {
@@ -52,28 +58,42 @@ export const BlobDownloadsLayer = Layer.effect(
       })
 
     /**
-     * Writes upstream's body into the store and publishes progress; ends the download either way. Progress is
-     * published per PROGRESS_STEP (and at the end): every notice wakes every follower.
+     * Upstream's body in one pass: each run is hashed and handed to the store as it arrives, and goes into the
+     * window for the followers at once; the store writes behind, up to QUEUED_RUNS runs, so the upstream
+     * socket waits for the disk only when the disk falls that far behind. Once the store holds the body and
+     * its bytes hash to the digest the followers may have their last byte; the commit (fsync, rename) and the
+     * record follow, and the download ends either way.
      */
     const pump = <E, R>(d: Download, write: BlobWrite, body: UpstreamBlob["body"], onStored: Effect.Effect<void, E, R>, releaseLease: Effect.Effect<void>) =>
-      bridge.chunks(body).pipe(
-        Stream.runFoldEffect(0, (published, chunk) =>
-          write.append(chunk).pipe(
-            Effect.zipRight(Metric.incrementBy(bytesFetched, chunk.length)),
-            Effect.zipRight(write.written),
-            Effect.flatMap((written) =>
-              written - published < PROGRESS_STEP && written < d.size
-                ? Effect.succeed(published)
-                : SubscriptionRef.update(d.progress, (p) => ({ ...p, written })).pipe(Effect.as(written))
-            )
-          )
-        ),
-        Effect.zipRight(write.written),
-        Effect.flatMap((written) =>
-          written === d.size
-            ? Effect.void
-            : Effect.fail(new DownloadFailed({ digest: d.digest, reason: `upstream sent ${written} of ${d.size} bytes` }))
-        ),
+      Effect.suspend(() => {
+        let received = 0
+        const take = (run: ReadonlyArray<Uint8Array>) =>
+          Effect.gen(function*() {
+            const offset = received
+            received += run.reduce((n, c) => n + c.length, 0)
+            if (received > d.size) return yield* new DownloadFailed({ digest: d.digest, reason: `upstream sent more than ${d.size} bytes` })
+            const stored = yield* write.appendRun(run)
+            // Only runs the store holds entirely may leave memory: a follower behind the window reads there.
+            d.window.push(offset, run, yield* write.written)
+            yield* updateProgress(d, (p) => ({ ...p, written: received }))
+            yield* Metric.incrementBy(bytesFetched, received - offset)
+            return stored
+          })
+        const verified = Effect.suspend((): Effect.Effect<void, DownloadFailed | DigestMismatch> =>
+          received === d.size
+            ? write.verify.pipe(Effect.zipRight(updateProgress(d, (p) => ({ ...p, verified: true }))))
+            : Effect.fail(new DownloadFailed({ digest: d.digest, reason: `upstream sent ${received} of ${d.size} bytes` }))
+        )
+        return bridge.runs(body, RUN_BYTES).pipe(
+          Stream.mapEffect(take),
+          Stream.buffer({ capacity: QUEUED_RUNS }),
+          Stream.runForEach((stored) => stored),
+          // The store has every byte (at most QUEUED_RUNS behind upstream, so this wait does not grow with the
+          // blob): a store that failed (a full disk) cuts the clients off rather than leaving nothing cached
+          // behind a complete response. Not yet durable: the fsync comes with the commit, after the clients.
+          Effect.zipRight(verified)
+        )
+      }).pipe(
         Effect.zipRight(write.commit),
         Effect.zipRight(onStored),
         Effect.onExit((exit) =>
@@ -92,7 +112,7 @@ export const BlobDownloadsLayer = Layer.effect(
       Effect.gen(function*() {
         const reason = Exit.isFailure(exit) ? describe(exit) : ""
         const status: Progress["status"] = Exit.isSuccess(exit) ? "done" : "failed"
-        yield* SubscriptionRef.update(d.progress, (p) => ({ ...p, status, reason }))
+        yield* updateProgress(d, (p) => ({ ...p, status, reason }))
         yield* forget(d.digest)
         yield* releaseIfIdle(d)
         if (Exit.isFailure(exit)) yield* Effect.logWarning("blob download failed", { digest: d.digest, reason })
@@ -117,7 +137,7 @@ export const BlobDownloadsLayer = Layer.effect(
         const d = existing ?? (yield* makeDownload(digest, groupId, upstream.size, source))
         if (existing !== null) {
           yield* switchSource(existing, source)
-          yield* SubscriptionRef.set(existing.progress, running)
+          yield* updateProgress(existing, () => running)
         }
         yield* Metric.increment(downloadsInFlight)
         yield* Effect.forkDaemon(pump(d, write, upstream.body, start.onStored, releaseLease))

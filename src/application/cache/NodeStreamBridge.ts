@@ -14,6 +14,11 @@ export class BodyInterrupted extends Data.TaggedError("BodyInterrupted")<{ reado
  */
 export interface NodeStreamBridgeShape {
   readonly chunks: (readable: Readable) => Stream.Stream<Uint8Array, BodyInterrupted>
+  /**
+   * The bytes of `readable` as runs of consecutive buffers of at least `bytes` each (the last may be
+   * smaller), the buffers as read, not copied: per-run work instead of per-read work, and no copying.
+   */
+  readonly runs: (readable: Readable, bytes: number) => Stream.Stream<ReadonlyArray<Uint8Array>, BodyInterrupted>
   /** Drops a body nobody will read, freeing its connection. */
   readonly discard: (readable: Readable) => Effect.Effect<void>
 }

@@ -1,5 +1,6 @@
-import { Data, Effect, Option, Ref, Stream, SubscriptionRef } from "effect"
+import { Chunk, Data, Deferred, Effect, Option, Ref, Stream, SubscriptionRef } from "effect"
 import type { BlobStoreError } from "../ports/BlobStore.js"
+import { ChunkWindow } from "./ChunkWindow.js"
 
 /** A shared download failed after it started: clients following it get their connection aborted. */
 export class DownloadFailed extends Data.TaggedError("DownloadFailed")<{ readonly digest: string; readonly reason: string }> {
@@ -9,9 +10,17 @@ export class DownloadFailed extends Data.TaggedError("DownloadFailed")<{ readonl
 }
 
 export interface Progress {
-  /** Bytes readable from the current source; drops back to 0 when the transfer starts over elsewhere. */
+  /**
+   * Bytes readable, from the window or the current source; drops back to 0 when the transfer starts over
+   * elsewhere.
+   */
   readonly written: number
   readonly status: "running" | "done" | "failed"
+  /**
+   * Every byte is there and they hash to the digest: followers may have the last byte, before the store has
+   * made them durable and the cache recorded them ("done"). A failure after this does not cut them off.
+   */
+  readonly verified: boolean
   readonly reason: string
 }
 
@@ -32,21 +41,53 @@ export interface Download {
   /** Every source it has read from, the current one last; kept open until idle, as a reader may still use one. */
   readonly sources: Ref.Ref<ReadonlyArray<Source>>
   readonly progress: SubscriptionRef.SubscriptionRef<Progress>
+  /**
+   * Completed (and replaced) on every change of `progress`: a follower that caught up waits on it, which
+   * costs far less than a subscription to `progress` per wait, 32 followers waiting once per run.
+   */
+  readonly changed: Ref.Ref<Deferred.Deferred<void>>
   readonly followers: Ref.Ref<number>
+  /** The newest chunks of a transfer this process makes, for its followers; empty when following elsewhere. */
+  readonly window: ChunkWindow
 }
 
 /** The lease that makes one process of several the one that transfers `digest`. */
 export const blobLease = (digest: string) => `blob:${digest}`
 
-export const running: Progress = { written: 0, status: "running", reason: "" }
+export const running: Progress = { written: 0, status: "running", verified: false, reason: "" }
+
+/**
+ * How many of a transfer's newest bytes stay in memory for its followers. Followers pulling at socket speed
+ * stay within a chunk or two of the transfer; 16 MiB lets one fall behind by a moment's stall of its client
+ * before it reads from the store instead.
+ */
+export const WINDOW_BYTES = 16 * 1024 * 1024
 
 export const makeDownload = (digest: string, startedBy: number, size: number, source: Source) =>
-  Effect.all({ sources: Ref.make<ReadonlyArray<Source>>([source]), progress: SubscriptionRef.make(running), followers: Ref.make(0) }).pipe(
-    Effect.map((refs): Download => ({ digest, startedBy, size, ...refs }))
+  Effect.all({
+    sources: Ref.make<ReadonlyArray<Source>>([source]),
+    progress: SubscriptionRef.make(running),
+    changed: Deferred.make<void>().pipe(Effect.flatMap((first) => Ref.make(first))),
+    followers: Ref.make(0)
+  }).pipe(
+    Effect.map((refs): Download => ({ digest, startedBy, size, ...refs, window: new ChunkWindow(WINDOW_BYTES) }))
   )
 
-/** Reads from `next` from now on; the previous sources stay open until the download is idle. */
-export const switchSource = (d: Download, next: Source) => Ref.update(d.sources, (all) => [...all, next])
+/** Changes the progress, then wakes the followers waiting for a change (in that order: none misses it). */
+export const updateProgress = (d: Download, f: (p: Progress) => Progress) =>
+  SubscriptionRef.update(d.progress, f).pipe(
+    Effect.zipRight(Deferred.make<void>()),
+    Effect.flatMap((next) => Ref.getAndSet(d.changed, next)),
+    Effect.flatMap((previous) => Deferred.succeed(previous, undefined)),
+    Effect.asVoid
+  )
+
+/**
+ * Reads from `next` from now on; the previous sources stay open until the download is idle. The window goes:
+ * its bytes belonged to the attempt being replaced.
+ */
+export const switchSource = (d: Download, next: Source) =>
+  Effect.sync(() => d.window.clear()).pipe(Effect.zipRight(Ref.update(d.sources, (all) => [...all, next])))
 
 const currentSource = (d: Download) =>
   Ref.get(d.sources).pipe(Effect.flatMap((all) => {
@@ -60,6 +101,7 @@ export const releaseIfIdle = (d: Download) =>
     const p = yield* SubscriptionRef.get(d.progress)
     const n = yield* Ref.get(d.followers)
     if (p.status === "running" || n > 0) return
+    d.window.clear()
     // Release is idempotent: the last two followers leaving at once may both get here.
     yield* Effect.forEach(yield* Ref.get(d.sources), (s) => s.release, { discard: true })
   })
@@ -67,37 +109,49 @@ export const releaseIfIdle = (d: Download) =>
 // Reads of 1 MiB: each one costs a fiber hop and a buffer, and 32 followers make 32 of them per step.
 const CHUNK = 1024 * 1024
 
-/** Follows a download: reads what has been written, waits for more, holds the last byte until verified. */
-const follow = (d: Download): Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError> => {
-  const allowedEnd = (p: Progress) => (p.status === "done" ? d.size : Math.min(p.written, Math.max(0, d.size - 1)))
+/**
+ * Follows a download: takes what is there (from the window in memory if it still holds the position, else
+ * from the source by position), waits for more, holds the last byte until verified.
+ */
+const follow = (d: Download, client: symbol): Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError> => {
+  const allowedEnd = (p: Progress) => (p.status === "done" || p.verified ? d.size : Math.min(p.written, Math.max(0, d.size - 1)))
   const ready = (p: Progress, position: number) => p.status !== "running" || allowedEnd(p) > position
-  // A follower behind the writer has bytes to read already: only one that caught up subscribes and waits.
-  const progressFor = (position: number) =>
-    SubscriptionRef.get(d.progress).pipe(Effect.flatMap((now) =>
-      ready(now, position) ? Effect.succeed(now) : d.progress.changes.pipe(
-        Stream.filter((p) => ready(p, position)),
-        Stream.runHead,
-        Effect.flatMap((p) => Option.isNone(p) ? Effect.dieMessage("download progress ended without a final state") : Effect.succeed(p.value))
-      )
-    ))
+  // A follower behind the writer has bytes to read already: only one that caught up waits for a change. The
+  // latch is taken before progress is read, so a change between the two completes the latch it waits on.
+  const progressFor = (position: number): Effect.Effect<Progress> =>
+    Effect.gen(function*() {
+      for (;;) {
+        const latch = yield* Ref.get(d.changed)
+        const now = yield* SubscriptionRef.get(d.progress)
+        if (ready(now, position)) return now
+        yield* Deferred.await(latch)
+      }
+    })
   const next = (position: number) =>
-    progressFor(position).pipe(
-      Effect.flatMap((p): Effect.Effect<Option.Option<readonly [Uint8Array, number]>, DownloadFailed | BlobStoreError> => {
-        if (p.status === "failed") return Effect.fail(new DownloadFailed({ digest: d.digest, reason: p.reason }))
+    Effect.sync(() => d.window.track(client, position)).pipe(
+      Effect.zipRight(progressFor(position)),
+      Effect.flatMap((p): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Uint8Array>, number]>, DownloadFailed | BlobStoreError> => {
+        if (p.status === "failed" && !p.verified) return Effect.fail(new DownloadFailed({ digest: d.digest, reason: p.reason }))
         const end = allowedEnd(p)
         if (position >= end) return Effect.succeed(Option.none())
+        const inMemory = d.window.slice(position, end)
+        if (inMemory !== null) {
+          const length = inMemory.reduce((n, c) => n + c.length, 0)
+          return Effect.succeed(Option.some([Chunk.unsafeFromArray(inMemory), position + length] as const))
+        }
+        // Behind the window: the store holds everything before its start.
         return currentSource(d).pipe(
-          Effect.flatMap((source) => source.read(position, Math.min(end, position + CHUNK))),
+          Effect.flatMap((source) => source.read(position, Math.min(end, d.window.start, position + CHUNK))),
           // No bytes where progress promised some: the source was replaced between the two reads (another
           // replica started over). Look again shortly; the progress of the new source says what is there.
           Effect.flatMap((chunk) =>
             chunk.length > 0 ? Effect.succeed(chunk) : Effect.sleep("20 millis").pipe(Effect.as(chunk))
           ),
-          Effect.map((chunk) => Option.some([chunk, position + chunk.length] as const))
+          Effect.map((chunk) => Option.some([Chunk.of(chunk), position + chunk.length] as const))
         )
       })
     )
-  return Stream.unfoldEffect(0, next).pipe(Stream.filter((chunk) => chunk.length > 0))
+  return Stream.unfoldChunkEffect(0, next).pipe(Stream.filter((chunk) => chunk.length > 0))
 }
 
 export interface SharedBlob {
@@ -125,7 +179,11 @@ export const joinDownload = (d: Download, started: boolean): SharedBlob => ({
     )
   ),
   body: Stream.unwrapScoped(
-    Effect.acquireRelease(Ref.update(d.followers, (n) => n + 1), () =>
-      Ref.update(d.followers, (n) => n - 1).pipe(Effect.zipRight(releaseIfIdle(d)))).pipe(Effect.as(follow(d)))
+    Effect.sync(() => Symbol("follower")).pipe(Effect.flatMap((client) =>
+      Effect.acquireRelease(
+        Ref.update(d.followers, (n) => n + 1).pipe(Effect.tap(() => d.window.track(client, 0))),
+        () => Effect.sync(() => d.window.untrack(client)).pipe(Effect.zipRight(Ref.update(d.followers, (n) => n - 1)), Effect.zipRight(releaseIfIdle(d)))
+      ).pipe(Effect.as(follow(d, client)))
+    ))
   )
 })

@@ -1,7 +1,7 @@
 import { Effect, Exit, Option, SubscriptionRef } from "effect"
 import type { BlobReader, BlobStoreError, BlobStoreShape } from "../ports/BlobStore.js"
 import type { ClusterLeasesShape } from "../ports/ClusterLeases.js"
-import { blobLease, type Download, DownloadFailed, switchSource } from "./download.js"
+import { blobLease, type Download, DownloadFailed, switchSource, updateProgress } from "./download.js"
 
 /** How often the shared store is looked at: the latency a follower adds, against a stat per tick. */
 const TICK_MS = 100
@@ -67,7 +67,8 @@ export const followElsewhere = <E, R>(d: Download, elsewhere: Elsewhere<E, R>): 
       if (following === null || tick % RESCAN_EVERY === 0) yield* rescan
       if (following === null) return
       const written = Math.min(d.size, yield* following.size)
-      yield* SubscriptionRef.update(d.progress, (p) => (p.written === written ? p : { ...p, written }))
+      const now = yield* SubscriptionRef.get(d.progress)
+      if (now.written !== written) yield* updateProgress(d, (p) => ({ ...p, written }))
     })
 
   /** Takes the lease if the holder let go of it: the blob is then either stored, or this process fetches it. */

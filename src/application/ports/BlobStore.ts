@@ -18,11 +18,23 @@ export interface ByteRange {
 
 /**
  * A blob being written: invisible to `size` and `read` until `commit`, which verifies the sha256 computed on
- * the way, makes the bytes durable and only then moves them into place. Bytes appended so far can be read
- * back while it grows, so that requests joining a download stream from byte 0.
+ * the way, makes the bytes durable and only then moves them into place; a store may start making them durable
+ * while they arrive, so that `commit` does not wait in proportion to the blob's size. Bytes appended so far
+ * can be read back by position while it grows, for clients of a transfer that fell behind the bytes their
+ * transfer keeps in memory.
  */
 export interface BlobWrite {
+  /** Appends one chunk and waits until the store holds it. */
   readonly append: (chunk: Uint8Array) => Effect.Effect<void, BlobStoreError>
+  /**
+   * Takes consecutive chunks (a run of socket reads) as one write: the digest computed on the way covers them
+   * at once, and the inner effect waits until the store holds them. Runs may be taken before the previous
+   * ones are in the store; they land in the order taken. The chunks must not change afterwards.
+   */
+  readonly appendRun: (chunks: ReadonlyArray<Uint8Array>) => Effect.Effect<Effect.Effect<void, BlobStoreError>, BlobStoreError>
+  /** Whether the bytes taken so far hash to the digest: a transfer's clients may have their last byte then. */
+  readonly verify: Effect.Effect<void, DigestMismatch>
+  /** Bytes the store holds (a prefix of those taken). */
   readonly written: Effect.Effect<number>
   /** Bytes `[start, end)` of what has been appended; usable until `release`, also after `commit`. */
   readonly readWritten: (start: number, end: number) => Effect.Effect<Uint8Array, BlobStoreError>

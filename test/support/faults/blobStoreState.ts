@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { readdir } from "node:fs/promises"
 import { join } from "node:path"
+import { waitUntil } from "../waitUntil.js"
 
 export interface StoredBlob {
   readonly digest: string
@@ -46,3 +47,10 @@ export const leftovers = (state: BlobStoreState, absent: string): ReadonlyArray<
   ...state.stored.filter((blob) => !blob.verified).map((blob) => `unverified ${blob.digest}`),
   ...state.stored.filter((blob) => blob.digest === absent).map((blob) => `stored ${blob.digest}`)
 ]
+
+/**
+ * Waits until `digest` is stored and hashes right: a cold pull's client has its last byte before the fsync and
+ * rename (ADR 0011), so the file lands a moment after the response.
+ */
+export const storedSoon = async (blobsDir: string, digest: string): Promise<void> =>
+  waitUntil(async () => (await blobStoreState(blobsDir)).stored.some((b) => b.digest === digest && b.verified), 5_000, 50, `${digest} stored`)

@@ -1,0 +1,160 @@
+import { describe, expect, it } from "@effect/vitest"
+import { createHash, randomBytes } from "node:crypto"
+import { mkdtemp, readdir, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { PassThrough } from "node:stream"
+import { Chunk, Context, Effect, Exit, Fiber, Layer, Option, Ref, Stream } from "effect"
+import * as FileBlobStore from "../../../src/adapters/filesystem/FileBlobStore.js"
+import * as SoleProcessLeases from "../../../src/adapters/memory/SoleProcessLeases.js"
+import { NodeStreamBridgeLayer } from "../../../src/adapters/nodeStreamBridge.js"
+import { BlobDownloads, BlobDownloadsLayer, type SharedBlob } from "../../../src/application/cache/BlobDownloads.js"
+import { WINDOW_BYTES } from "../../../src/application/cache/download.js"
+import { BlobStore } from "../../../src/application/ports/BlobStore.js"
+import { waitUntil } from "../../support/waitUntil.js"
+
+const MiB = 1024 * 1024
+
+const digestOf = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`
+
+/**
+ * The transfer of one blob into a file store, with an upstream body the test feeds by hand: what each
+ * client has received can be checked while the transfer is still running.
+ */
+const world = Effect.gen(function*() {
+  const root = yield* Effect.acquireRelease(
+    Effect.promise(() => mkdtemp(join(tmpdir(), "blob-transfer-"))),
+    (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
+  )
+  const layer = BlobDownloadsLayer.pipe(
+    Layer.provideMerge(FileBlobStore.layer(root)),
+    Layer.provide(NodeStreamBridgeLayer),
+    Layer.provide(SoleProcessLeases.layer)
+  )
+  const context = yield* Layer.build(layer)
+  const downloads = Context.get(context, BlobDownloads)
+  const store = Context.get(context, BlobStore)
+  const stored = yield* Ref.make(0)
+  const begin = (bytes: Uint8Array, digest = digestOf(bytes)) =>
+    Effect.gen(function*() {
+      const body = new PassThrough()
+      const fetches = yield* Ref.make(0)
+      const start = {
+        fetch: Ref.update(fetches, (n) => n + 1).pipe(Effect.as({ size: bytes.length, body })),
+        probe: Effect.succeed({ size: bytes.length }),
+        onStored: Ref.update(stored, (n) => n + 1)
+      }
+      const fetch = downloads.fetch(digest, 1, start)
+      return { body, fetch, fetches, digest }
+    })
+  const tmpFiles = Effect.promise(() => readdir(join(root, "tmp")))
+  return { begin, store, stored, tmpFiles }
+})
+
+/** A client reading a shared body: counts what it has, keeps the bytes, can be held still. */
+const client = (shared: SharedBlob) =>
+  Effect.gen(function*() {
+    const received = yield* Ref.make<ReadonlyArray<Uint8Array>>([])
+    const fiber = yield* Effect.fork(
+      shared.body.pipe(Stream.runForEach((chunk) => Ref.update(received, (all) => [...all, Uint8Array.from(chunk)])))
+    )
+    const count = Ref.get(received).pipe(Effect.map((all) => all.reduce((n, c) => n + c.length, 0)))
+    const bytes = Ref.get(received).pipe(Effect.map((all) => Buffer.concat(all)))
+    return { fiber, count, bytes }
+  })
+
+const feed = (body: PassThrough, bytes: Uint8Array, from: number, to: number) =>
+  Effect.sync(() => {
+    for (let at = from; at < to; at += MiB) body.write(bytes.subarray(at, Math.min(to, at + MiB)))
+  })
+
+const eventually = <A>(what: string, check: Effect.Effect<A>, ok: (a: A) => boolean) =>
+  Effect.promise(() => waitUntil(() => Effect.runPromise(check).then(ok), 10_000, 10, what))
+
+describe("a blob's one transfer, as its clients see it", () => {
+  it.scopedLive("the first client and a follower get the bytes upstream has sent while the transfer is still running; the last byte waits for the digest", () =>
+    Effect.gen(function*() {
+      const { begin, stored } = yield* world
+      const bytes = randomBytes(6 * MiB)
+      const { body, fetch, fetches } = yield* begin(bytes)
+      const first = yield* client(yield* fetch)
+      yield* feed(body, bytes, 0, 3 * MiB)
+      yield* eventually("the first client has what upstream sent", first.count, (n) => n === 3 * MiB)
+      // A client joining now starts from byte 0, in the same transfer.
+      const follower = yield* client(yield* fetch)
+      yield* eventually("the follower has caught up", follower.count, (n) => n === 3 * MiB)
+
+      // Everything but the last byte while the digest is still unknown (upstream has not ended its body).
+      yield* feed(body, bytes, 3 * MiB, bytes.length)
+      yield* eventually("both have all but the last byte", Effect.all([first.count, follower.count]), (ns) => ns.every((n) => n === bytes.length - 1))
+      expect(yield* Ref.get(stored)).toBe(0)
+      expect(first.fiber.unsafePoll()).toBeNull()
+
+      body.end()
+      yield* Fiber.join(first.fiber)
+      yield* Fiber.join(follower.fiber)
+      expect(digestOf(yield* first.bytes)).toBe(digestOf(bytes))
+      expect(digestOf(yield* follower.bytes)).toBe(digestOf(bytes))
+      expect(yield* Ref.get(fetches)).toBe(1)
+      // Recorded once the store has made the bytes durable, which the clients did not wait for.
+      yield* eventually("the blob is stored and recorded", Ref.get(stored), (n) => n === 1)
+    }), { timeout: 60_000 })
+
+  it.scopedLive("a follower that fell behind the window in memory reads the rest from the store, and gets every byte", () =>
+    Effect.gen(function*() {
+      const { begin, store } = yield* world
+      const bytes = randomBytes(WINDOW_BYTES + 8 * MiB)
+      const { body, fetch } = yield* begin(bytes)
+      const fast = yield* client(yield* fetch)
+      // The slow one takes its first chunk, then nothing until the transfer is over: by then the window
+      // holds only the newest bytes.
+      const slow = yield* Stream.toPull((yield* fetch).body)
+      yield* feed(body, bytes, 0, MiB)
+      const head = yield* slow
+      yield* feed(body, bytes, MiB, bytes.length)
+      body.end()
+      yield* Fiber.join(fast.fiber)
+      expect(Option.isSome(yield* store.size(digestOf(bytes)))).toBe(true)
+      const rest: Array<Uint8Array> = [...Chunk.toReadonlyArray(head)]
+      for (;;) {
+        const next = yield* Effect.option(slow)
+        if (Option.isNone(next)) break
+        rest.push(...Chunk.toReadonlyArray(next.value))
+      }
+      expect(digestOf(Buffer.concat(rest))).toBe(digestOf(bytes))
+      expect(digestOf(yield* fast.bytes)).toBe(digestOf(bytes))
+    }), { timeout: 60_000 })
+
+  it.scopedLive("a client going away does not stop the transfer: the blob is stored and the next client gets it", () =>
+    Effect.gen(function*() {
+      const { begin, store, stored } = yield* world
+      const bytes = randomBytes(4 * MiB)
+      const { body, fetch } = yield* begin(bytes)
+      const leaving = yield* client(yield* fetch)
+      yield* feed(body, bytes, 0, MiB)
+      yield* eventually("the client has its first bytes", leaving.count, (n) => n >= MiB)
+      yield* Fiber.interrupt(leaving.fiber)
+      yield* feed(body, bytes, MiB, bytes.length)
+      body.end()
+      yield* eventually("the blob is stored", Ref.get(stored), (n) => n === 1)
+      const size = yield* store.size(digestOf(bytes))
+      expect(size).toEqual(Option.some(bytes.length))
+    }), { timeout: 60_000 })
+
+  it.scopedLive("bytes that do not hash to the digest: every client is cut off before its last byte and nothing is kept", () =>
+    Effect.gen(function*() {
+      const { begin, store, stored, tmpFiles } = yield* world
+      const bytes = randomBytes(3 * MiB)
+      const { body, fetch, digest } = yield* begin(bytes, digestOf(randomBytes(16)))
+      const a = yield* client(yield* fetch)
+      const b = yield* client(yield* fetch)
+      yield* feed(body, bytes, 0, bytes.length)
+      body.end()
+      const exits = [yield* Fiber.await(a.fiber), yield* Fiber.await(b.fiber)]
+      expect(exits.map(Exit.isFailure)).toEqual([true, true])
+      expect((yield* a.count) < bytes.length && (yield* b.count) < bytes.length).toBe(true)
+      expect(yield* store.size(digest)).toEqual(Option.none())
+      expect(yield* Ref.get(stored)).toBe(0)
+      yield* eventually("the temporary file is gone", tmpFiles, (files) => files.length === 0)
+    }), { timeout: 60_000 })
+})
