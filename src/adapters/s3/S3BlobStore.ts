@@ -199,6 +199,12 @@ export const layer = (options: S3BlobStoreOptions) =>
                   sending.catch(() => undefined)
                 }
               }))),
+            // The run's chunks are spooled (and sent on) before it returns: its inner effect has nothing left to wait for.
+            appendRun: (run) => Effect.forEach(run, (chunk) => write.append(chunk), { discard: true }).pipe(Effect.as(Effect.void)),
+            verify: Effect.suspend(() => {
+              const actual = `sha256:${hash.copy().digest("hex")}`
+              return actual === digest ? Effect.void : Effect.fail(new DigestMismatch({ expected: digest, actual }))
+            }),
             written: Effect.sync(() => written),
             readWritten: (start, end) => call("read growing blob", () => readAt(spool, start, Math.min(end, written) - start)),
             commit: Effect.gen(function*() {
