@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { waitUntil } from "../support/waitUntil.js"
 import { groupCache, humanSize } from "../../src/application/cache/groupCache.js"
 import { recordManifest } from "../../src/application/cache/cacheEvents.js"
 import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
@@ -44,7 +45,11 @@ describe("the cached images of a group", () => {
     await page.goto(PAGE)
     expect(await page.getByText("No images are cached yet.").count()).toBe(1)
     const pulled = await pullThroughProxy({ host: world.proxy.host, username: "olivia", password: PASSWORD, group: "acme", image: "alpine", tag: "3.19" })
-    await page.reload()
+    // The client has a blob's last byte once it is verified; BlobCached is recorded just after (ADR 0011).
+    await waitUntil(async () => {
+      await page.reload()
+      return (await page.locator("#blob-count").textContent()) === "2"
+    }, 15_000, 100, "both blobs listed")
     const cells = (await page.locator("#images tbody tr").allInnerTexts()).map((row) => row.split("\t"))
     expect(cells).toHaveLength(1)
     const [image, tag, , mediaType, size, lastRead] = cells[0] ?? []
