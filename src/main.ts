@@ -7,7 +7,7 @@ import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js
 import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
 import { type DataDirError, ensureDataDir, readOrCreateSecretFile, secureDataDir } from "./adapters/filesystem/dataDir.js"
 import { migrate } from "./adapters/sql/migrate.js"
-import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
+import * as SqlStore from "./adapters/sql/SqlStore.js"
 import type { CommitSignal } from "./adapters/sql/CommitSignal.js"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
@@ -48,7 +48,7 @@ export const storeLayer = (config: Config, role: Role = "server") => {
     signal: Layer.Layer<CommitSignal, E> | Layer.Layer<never>
   ) => {
     const migrated = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(client))
-    return Layer.mergeAll(SqlEventStore.layer, SqlIdSequence.layer).pipe(
+    return Layer.mergeAll(SqlStore.layer, SqlIdSequence.layer).pipe(
       Layer.provide(ProjectorLive),
       Layer.provide(signal),
       Layer.provideMerge(migrated),
