@@ -27,7 +27,6 @@ import { BlobDownloadsLayer } from "./application/cache/BlobDownloads.js"
 import { PullThroughCacheLayer } from "./application/cache/PullThroughCache.js"
 import * as FileBlobStore from "./adapters/filesystem/FileBlobStore.js"
 import * as S3BlobStore from "./adapters/s3/S3BlobStore.js"
-import { NodeStreamBridgeLayer } from "./adapters/nodeStreamBridge.js"
 import { instrumented } from "./adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "./adapters/upstream/UndiciUpstreamRegistry.js"
 
@@ -165,7 +164,6 @@ export const cacheLayer = (config: Config) =>
   PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
     Layer.provideMerge(leasesLayer(config)),
-    Layer.provide(NodeStreamBridgeLayer),
     Layer.provideMerge(blobStoreLayer(config)),
     Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl })))
   )
