@@ -79,6 +79,20 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       expect(yield* store.readAll(start, 1_000)).toEqual([...eventsA, ...eventsB])
     }))
 
+  it.effect("text with quotes and backslashes is stored as given (appends send their arguments as literals)", () =>
+    Effect.gen(function*() {
+      const store = yield* EventStore
+      const streamId = `${randomUUID().slice(0, 8)}/o'brien\\x`
+      const text = "it's a \\ back'slash \" quote $$ E'\\n' \u00e9 ''"
+      const appended = yield* store.append(
+        [{ streamId, expectedVersion: 0, events: [{ type: "Created", schemaVersion: 1, payload: { text } }] }],
+        systemMetadata("o'clock \\"),
+        new Date()
+      )
+      expect(appended[0]?.payload).toEqual({ text })
+      expect(yield* store.readStream(streamId)).toEqual(appended)
+    }))
+
   it.scoped("a reader following the log while two processes append batches concurrently misses no event", () =>
     Effect.gen(function*() {
       const store = yield* EventStore

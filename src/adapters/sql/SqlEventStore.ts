@@ -1,4 +1,5 @@
 import * as SqlClient from "@effect/sql/SqlClient"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import { Array as Arr, Effect, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
 import { CommitSignal } from "./CommitSignal.js"
 import {
@@ -12,7 +13,9 @@ import {
   VersionConflict
 } from "../../application/ports/EventStore.js"
 import { Projector } from "../../application/ports/Projector.js"
+import { statementSteps } from "./appendSteps.js"
 import { appendInTransaction } from "./appendWrites.js"
+import { inPostgresTransaction } from "./postgresAppendSteps.js"
 import { afterCheckpoint, readableBound } from "./logOrder.js"
 import { DbInt, EventRow, toRecorded } from "./rows.js"
 import { transactionDefectsAsUnavailable, unavailable } from "./storeErrors.js"
@@ -86,11 +89,22 @@ export const layer: Layer.Layer<EventStore, never, SqlClient.SqlClient | Project
     }
 
     /**
-     * Positions come from the sequence, without a lock: appends of different streams run and commit side by
+     * Two statements in one transaction (appendWrites.ts), on Postgres in two round trips with `begin` and
+     * `commit` (postgresAppendSteps.ts). Positions come from the sequence, without a lock: appends of different streams run and commit side by
      * side, and readers keep their order by transaction id (ADR 0013).
      */
+    const postgres = yield* Effect.serviceOption(PgClient.PgClient)
+    /** On Postgres outside any transaction: two round trips. Within a caller's transaction, a savepoint of it. */
+    const transactAppend = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
+      Effect.serviceOption(SqlClient.TransactionConnection).pipe(
+        Effect.flatMap((enclosing) =>
+          Option.isSome(postgres) && Option.isNone(enclosing)
+            ? inPostgresTransaction(sql, (steps) => appendInTransaction(steps, projector, writes, metadata, recordedAt))
+            : sql.withTransaction(appendInTransaction(statementSteps(sql), projector, writes, metadata, recordedAt))
+        )
+      )
     const append = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
-      sql.withTransaction(appendInTransaction(sql, projector, writes, metadata, recordedAt)).pipe(
+      transactAppend(writes, metadata, recordedAt).pipe(
         Effect.catchTag("ConcurrentAppend", (race) => conflictOf(race.writes)),
         Effect.catchTags({
           SqlError: (error) => Effect.fail(unavailable("append")(error)),

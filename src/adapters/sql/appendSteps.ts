@@ -93,34 +93,64 @@ const decodePrepared = (value: unknown): Effect.Effect<Prepared, EventStoreUnava
     return Effect.succeed({ transactionId, positions, heads, docs })
   })
 
-/**
- * Step one: locks the rows (keys sorted by the caller), reads them and the heads of `headStreams`, and takes
- * this transaction's id and `eventCount` positions.
- */
-export const prepareAppend = (
-  sql: SqlClient.SqlClient,
-  request: {
-    readonly lockKeys: ReadonlyArray<bigint>
-    readonly docKeys: ReadonlyArray<RowKey>
-    readonly headStreams: ReadonlyArray<string>
-    readonly eventCount: number
-  }
-): Effect.Effect<Prepared, SqlError.SqlError | EventStoreUnavailable> =>
-  sql<{ readonly prepared: unknown }>`select append_prepare(
-      ${JSON.stringify(request.lockKeys.map(String))}::json,
-      ${JSON.stringify(request.docKeys.map((key) => ({ kind: key.kind, id: key.id })))}::json,
-      ${JSON.stringify(request.headStreams)}::json,
-      ${request.eventCount}::integer) as prepared`.pipe(
-    Effect.flatMap((rows) => (rows.length === 1 ? decodePrepared(rows[0]?.prepared) : Effect.fail(unexpected(`${rows.length} rows`))))
-  )
+export interface PrepareRequest {
+  /** Sorted, so that concurrent appends take them in one order and cannot deadlock on them. */
+  readonly lockKeys: ReadonlyArray<bigint>
+  readonly docKeys: ReadonlyArray<RowKey>
+  readonly headStreams: ReadonlyArray<string>
+  readonly eventCount: number
+}
 
-/** Step two: the events and the read-model rows they change, in one statement. */
-export const writeAppend = (
-  sql: SqlClient.SqlClient,
+/**
+ * The two steps of an append inside one transaction: step one locks the rows the events touch, reads them and
+ * the heads of `headStreams`, and takes this transaction's id and `eventCount` positions; step two writes the
+ * events and the read-model rows they change.
+ */
+export interface AppendSteps {
+  readonly prepare: (request: PrepareRequest) => Effect.Effect<Prepared, SqlError.SqlError | EventStoreUnavailable>
+  readonly write: (
+    events: ReadonlyArray<EventInsert>,
+    upserts: ReadonlyArray<ReadModelRow>,
+    deletes: ReadonlyArray<RowKey>
+  ) => Effect.Effect<void, SqlError.SqlError>
+}
+
+const keyList = (keys: ReadonlyArray<RowKey>) => keys.map((key) => ({ kind: key.kind, id: key.id }))
+
+/** The arguments of `append_prepare`, each as JSON text (the last an integer). */
+export const prepareArguments = (request: PrepareRequest) =>
+  [
+    JSON.stringify(request.lockKeys.map(String)),
+    JSON.stringify(keyList(request.docKeys)),
+    JSON.stringify(request.headStreams),
+    request.eventCount
+  ] as const
+
+/** The arguments of `append_write`, each as JSON text. */
+export const writeArguments = (
   events: ReadonlyArray<EventInsert>,
   upserts: ReadonlyArray<ReadModelRow>,
   deletes: ReadonlyArray<RowKey>
-): Effect.Effect<void, SqlError.SqlError> =>
-  sql`select append_write(${JSON.stringify(events)}::json, ${JSON.stringify(upserts)}::json, ${
-    JSON.stringify(deletes.map((key) => ({ kind: key.kind, id: key.id })))
-  }::json)`.pipe(Effect.asVoid)
+) => [JSON.stringify(events), JSON.stringify(upserts), JSON.stringify(keyList(deletes))] as const
+
+/** `append_prepare`'s answer, from the rows of the statement that called it (one row, one column). */
+export const preparedFrom = (rows: ReadonlyArray<unknown>): Effect.Effect<Prepared, EventStoreUnavailable> => {
+  const row = rows.length === 1 ? rows[0] : undefined
+  return isRecord(row) ? decodePrepared(row["prepared"]) : Effect.fail(unexpected(`${rows.length} rows`))
+}
+
+/**
+ * The steps as two bound statements, inside a transaction the caller holds (`sql.withTransaction`): what every
+ * driver runs, PGlite included.
+ */
+export const statementSteps = (sql: SqlClient.SqlClient): AppendSteps => ({
+  prepare: (request) => {
+    const [lockKeys, docKeys, headStreams, eventCount] = prepareArguments(request)
+    return sql`select append_prepare(${lockKeys}::json, ${docKeys}::json, ${headStreams}::json, ${eventCount}::integer) as prepared`
+      .pipe(Effect.flatMap(preparedFrom))
+  },
+  write: (events, upserts, deletes) => {
+    const [eventRows, upsertRows, deleteKeys] = writeArguments(events, upserts, deletes)
+    return sql`select append_write(${eventRows}::json, ${upsertRows}::json, ${deleteKeys}::json)`.pipe(Effect.asVoid)
+  }
+})

@@ -1,4 +1,3 @@
-import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import { Data, Effect } from "effect"
 import { createHash } from "node:crypto"
@@ -13,7 +12,7 @@ import {
 } from "../../application/ports/EventStore.js"
 import type { ProjectorShape } from "../../application/ports/Projector.js"
 import type { ReadModelRow } from "../../application/ports/ReadModels.js"
-import { type EventInsert, prepareAppend, type RowKey, writeAppend } from "./appendSteps.js"
+import type { AppendSteps, EventInsert, RowKey } from "./appendSteps.js"
 import { deadlockDetected, sqlState, uniqueViolation } from "./storeErrors.js"
 
 /**
@@ -62,7 +61,7 @@ const unplaced = { globalPosition: 0, transactionId: 0 }
  * row the first look did not name is a defect in the projector.
  */
 export const appendInTransaction = (
-  sql: SqlClient.SqlClient,
+  steps: AppendSteps,
   projector: ProjectorShape,
   writes: ReadonlyArray<StreamWrite>,
   metadata: EventMetadata,
@@ -80,7 +79,7 @@ export const appendInTransaction = (
       )
     )
     const lockKeys = [...new Set(keys.map(rowLockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    const prepared = yield* prepareAppend(sql, {
+    const prepared = yield* steps.prepare({
       lockKeys,
       docKeys: keys,
       // A new stream's first event reads no head: the unique (stream, version) key refuses it if the stream exists.
@@ -146,7 +145,7 @@ export const appendInTransaction = (
       prev_hash: event.prevHash,
       hash: event.hash
     }))
-    yield* writeAppend(sql, rows, upserts, deletes).pipe(
+    yield* steps.write(rows, upserts, deletes).pipe(
       // Another writer found the same head and inserted first: this insert waited for it and then violated
       // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index entries,
       // which likewise means they wrote the same stream version.
