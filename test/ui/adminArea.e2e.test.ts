@@ -204,8 +204,6 @@ describe("the admin area and the password page", () => {
       await page.goto(path)
       expect(seriousOrCritical(await axeViolations(page)), path).toEqual([])
     }
-    await page.goto("/admin")
-    await page.screenshot({ path: await artifactPath("admin-overview.png"), fullPage: true })
     // A refused form too: errors tied to their fields.
     await page.goto("/-/user_settings/password/edit")
     await page.getByLabel("Current password").fill("wrong-password")
