@@ -56,6 +56,13 @@ export const collectUnreferencedFiles = Effect.gen(function*() {
 export const purgeGroupCache = (groupId: number) => expireEntries(groupId, () => false, "purge")
 
 /**
+ * After `deleteGroup`: the cache entries of every deleted group go (recorded as purges), then the files no
+ * remaining group uses, under the same grace period as any collection.
+ */
+export const purgeDeletedGroups = (groupIds: ReadonlyArray<number>) =>
+  Effect.forEach(groupIds, purgeGroupCache).pipe(Effect.zipRight(collectUnreferencedFiles))
+
+/**
  * The TTL job: for each group whose image TTL policy is enabled, entries not read for `ttl` days are
  * dropped; then unreferenced files are deleted.
  */

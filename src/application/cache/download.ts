@@ -113,7 +113,7 @@ const CHUNK = 1024 * 1024
  * Follows a download: takes what is there (from the window in memory if it still holds the position, else
  * from the source by position), waits for more, holds the last byte until verified.
  */
-const follow = (d: Download, client: symbol): Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError> => {
+const follow = (d: Download): Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError> => {
   const allowedEnd = (p: Progress) => (p.status === "done" || p.verified ? d.size : Math.min(p.written, Math.max(0, d.size - 1)))
   const ready = (p: Progress, position: number) => p.status !== "running" || allowedEnd(p) > position
   // A follower behind the writer has bytes to read already: only one that caught up waits for a change. The
@@ -128,8 +128,7 @@ const follow = (d: Download, client: symbol): Stream.Stream<Uint8Array, Download
       }
     })
   const next = (position: number) =>
-    Effect.sync(() => d.window.track(client, position)).pipe(
-      Effect.zipRight(progressFor(position)),
+    progressFor(position).pipe(
       Effect.flatMap((p): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Uint8Array>, number]>, DownloadFailed | BlobStoreError> => {
         if (p.status === "failed" && !p.verified) return Effect.fail(new DownloadFailed({ digest: d.digest, reason: p.reason }))
         const end = allowedEnd(p)
@@ -179,11 +178,9 @@ export const joinDownload = (d: Download, started: boolean): SharedBlob => ({
     )
   ),
   body: Stream.unwrapScoped(
-    Effect.sync(() => Symbol("follower")).pipe(Effect.flatMap((client) =>
-      Effect.acquireRelease(
-        Ref.update(d.followers, (n) => n + 1).pipe(Effect.tap(() => d.window.track(client, 0))),
-        () => Effect.sync(() => d.window.untrack(client)).pipe(Effect.zipRight(Ref.update(d.followers, (n) => n - 1)), Effect.zipRight(releaseIfIdle(d)))
-      ).pipe(Effect.as(follow(d, client)))
-    ))
+    Effect.acquireRelease(
+      Ref.update(d.followers, (n) => n + 1),
+      () => Ref.update(d.followers, (n) => n - 1).pipe(Effect.zipRight(releaseIfIdle(d)))
+    ).pipe(Effect.as(follow(d)))
   )
 })

@@ -50,6 +50,12 @@ export const mayReadGroup = (caller: Caller, group: GroupPlace): Verdict =>
 export const mayManageGroup = (caller: Caller, group: GroupPlace): Verdict =>
   first(() => active(caller), () => (roleOf(caller, group) >= AccessLevels.owner ? allowed : refused("the Owner role is required")))
 
+/**
+ * Deleting a group (and its subgroups, tokens and cache) is an Owner's, inherited or direct, or an
+ * administrator's, as in GitLab; Maintainers and below may not.
+ */
+export const mayDeleteGroup = (caller: Caller, group: GroupPlace): Verdict => mayManageGroup(caller, group)
+
 /** Who may create top-level groups is an instance setting: everyone (GitLab's default) or administrators. */
 export const mayCreateTopLevelGroup = (caller: Caller, usersMayCreateGroups: boolean): Verdict =>
   first(() => active(caller), () =>
