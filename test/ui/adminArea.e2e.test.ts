@@ -72,7 +72,7 @@ describe("the admin area and the password page", () => {
     await page.waitForURL("**/admin/users?notice=created")
     expect(await page.getByRole("status").innerText()).toBe("The user was created.")
     const cells = (await rowOf(page, "dana").innerText()).split("\t").map((c) => c.trim())
-    expect(cells.slice(1, 6)).toEqual(["Dana Developer", "dana@example.test", "Active", "Regular", "Disabled"])
+    expect(cells.slice(0, 4)).toEqual(["dana\nDana Developer · dana@example.test", "Active", "Regular", "Disabled"])
     expect(await loginStatus("dana", PASSWORD)).toBe(200)
     await page.context().close()
   })
