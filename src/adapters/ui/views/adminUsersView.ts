@@ -1,7 +1,6 @@
 import type { UserView } from "../../../domain/views.js"
 import { type Html, html } from "../html.js"
 import { adminNav, ADMIN_USERS_PATH } from "./adminNav.js"
-import { timeTag } from "./format.js"
 import { csrfInput, layout, type Viewer } from "./layout.js"
 
 /** The one-click changes an administrator makes to a user, each its own post. */
@@ -23,13 +22,12 @@ const actionsFor = (user: UserView, self: boolean): ReadonlyArray<UserAction> =>
 const row = (user: UserView, viewer: Viewer): Html => {
   const self = user.username === viewer.username
   return html`<tr>
-<th scope="row">${user.username}${self && html` <span class="badge off">It's you</span>`}${user.bot && html` <span class="badge off">Bot</span>`}</th>
-<td>${user.name}</td><td>${user.email}</td>
+<th scope="row">${user.username}${self && html` <span class="badge off">It's you</span>`}${user.bot && html` <span class="badge off">Bot</span>`}
+<span class="subtitle">${user.name} · ${user.email}</span></th>
 <td>${user.blocked ? html`<span class="badge off">Blocked</span>` : html`<span class="badge on">Active</span>`}</td>
 <td>${user.admin ? "Administrator" : "Regular"}</td>
 <td>${user.twoFactorEnabled ? "Enabled" : "Disabled"}</td>
-<td>${timeTag(user.createdAt)}</td>
-<td><div class="actions">${actionsFor(user, self).map((action) => actionButton(user, action, viewer.csrf))}</div></td>
+<td><div class="actions row-actions">${actionsFor(user, self).map((action) => actionButton(user, action, viewer.csrf))}</div></td>
 </tr>`
 }
 
@@ -42,6 +40,6 @@ ${refusal !== null && html`<div class="notice error" role="alert">${refusal}</di
 <p><a class="button" href="${ADMIN_USERS_PATH}/new">New user</a></p>
 <div class="table-wrap" role="region" aria-labelledby="users-caption" tabindex="0"><table id="users">
 <caption id="users-caption">${String(users.length)} users</caption>
-<thead><tr><th scope="col">Username</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">State</th><th scope="col">Access</th>
-<th scope="col">Two-factor authentication</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">User</th><th scope="col">State</th><th scope="col">Access</th>
+<th scope="col">Two-factor authentication</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${users.map((user) => row(user, viewer))}</tbody></table></div>`)
