@@ -293,6 +293,6 @@ export const layer = (root: string) =>
 
       const localFile = (digest: string) => Option.map(Option.fromNullable(DIGEST.exec(digest)?.[1]), (hex) => join(root, "sha256", hex.slice(0, 2), hex))
 
-      return { size, read, localFile, begin, openPartial, openStored, remove, list, check }
+      return { size, read, localFile, directUrl: () => Option.none(), begin, openPartial, openStored, remove, list, check }
     })
   )
