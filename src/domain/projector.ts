@@ -143,12 +143,12 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
     case "GroupPathChanged":
       return [
         modify(codecs.group, Kinds.group, id, (group) => ({ ...group, path: e.path, fullPath: e.fullPath })),
-        remove(Kinds.groupByPath, normalizePath(e.previousFullPath)),
-        put(codecs.index, Kinds.groupByPath, normalizePath(e.fullPath), { id: Number(id) })
+        remove(GroupsByPath.index, GroupsByPath.key(e.previousFullPath)),
+        put(codecs.index, GroupsByPath.index, GroupsByPath.key(e.fullPath), { id: Number(id) })
       ]
     case "GroupDeleted":
       // Its memberships went with the MemberRemoved events before this one.
-      return [remove(Kinds.group, id), remove(Kinds.groupByPath, normalizePath(e.fullPath))]
+      return [remove(Kinds.group, id), remove(GroupsByPath.index, GroupsByPath.key(e.fullPath))]
     default:
       // Every other group event is a setting: the decider's own evolve computes the new settings.
       return [
