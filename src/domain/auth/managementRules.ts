@@ -122,6 +122,17 @@ export const mayDeleteUser = (caller: Caller, user: { readonly userId: number; r
     () => (user.bot ? refused("a bot user goes with its group access token: revoke the token instead") : allowed)
   )
 
+/**
+ * Administrators block users and change the admin flag; never blocking or demoting themselves, which could
+ * lock the last administrator out of the instance.
+ */
+export const mayChangeUserAccess = (caller: Caller, userId: number, change: "block" | "unblock" | "grantAdmin" | "revokeAdmin" | "other"): Verdict =>
+  first(
+    () => mayAdministerInstance(caller),
+    () => (caller.userId === userId && change === "block" ? refused("an administrator cannot block themselves") : allowed),
+    () => (caller.userId === userId && change === "revokeAdmin" ? refused("an administrator cannot remove their own administrator access") : allowed)
+  )
+
 /** One's own password, or anyone's for an administrator. */
 export const mayChangePassword = (caller: Caller, userId: number): Verdict =>
   selfOrAdmin(caller, userId, "only administrators change other users' passwords")
