@@ -94,6 +94,13 @@ describe("a group's details and its deletion over the REST API", () => {
     expect(expectList(await get(`/groups/${w.groups.top}/descendant_groups`))).toEqual([])
     expect(expectList(await get("/groups?per_page=100", w.root.token)).map((g) => g["id"])).not.toContain(w.groups.sub)
     expect(expectObject(await get(`/groups/${w.groups.top}`), 200)).toMatchObject({ full_path: "summit" })
+    const graphql = await w.app.inject({
+      method: "POST",
+      url: "/api/graphql",
+      headers: { authorization: `Bearer ${w.root.token}` },
+      payload: { query: "{ deleted: group(fullPath: \"summit/sub\") { id } kept: group(fullPath: \"summit\") { fullPath } }" }
+    })
+    expect(graphql.json()).toEqual({ data: { deleted: null, kept: { fullPath: "summit" } } })
     const memberOf = expectList(await get(`/users/${w.owner.id}/memberships`, w.root.token)).map((m) => m["source_id"])
     expect(memberOf).toContain(w.groups.top)
     expect(memberOf).not.toContain(w.groups.sub)

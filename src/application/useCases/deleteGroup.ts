@@ -30,19 +30,9 @@ const botsToDelete = (tokens: ReadonlyArray<TokenView>, memberships: ReadonlyArr
   return [...botIds].filter((botId) => memberships.every((m) => m.userId !== botId || inSubtree.has(m.groupId))).sort((a, b) => a - b)
 }
 
-/**
- * An Owner (or administrator) deletes a group, as events in one atomic append (ADR 15): every live token of
- * the group and its subgroups is revoked (deploy, group access and CI job tokens), the SSO sessions with them
- * end, each group (deepest first) loses its members and is deleted, its path claim is released so the path may
- * be taken again, and the bots of its group access tokens are deleted with their usernames. Returns the ids
- * of the deleted groups; their cached content is purged after (`purgeDeletedGroups`), as GitLab deletes in
- * the background.
- */
-export const deleteGroup = (groupId: number) =>
+/** One subtree's deletion, already authorized: the atomic append described at `deleteGroup`. */
+const deleteSubtree = (groupId: number) =>
   Effect.gen(function*() {
-    const found = yield* groupById(groupId)
-    if (Option.isNone(found)) return yield* new GroupNotFound({ group: String(groupId) })
-    yield* authorize((caller) => mayDeleteGroup(caller, found.value))
     let deleted: ReadonlyArray<number> = []
     const plan = Effect.gen(function*() {
       const subtree = subtreeOf(yield* allGroups, groupId)
@@ -75,4 +65,29 @@ export const deleteGroup = (groupId: number) =>
     })
     yield* handleCommand(plan)
     return deleted
+  })
+
+/**
+ * An Owner (or administrator) deletes a group, as events in one atomic append (ADR 15): every live token of
+ * the group and its subgroups is revoked (deploy, group access and CI job tokens), the SSO sessions with them
+ * end, each group (deepest first) loses its members and is deleted, its path claim is released so the path may
+ * be taken again, and the bots of its group access tokens are deleted with their usernames. Returns the ids
+ * of the deleted groups; their cached content is purged after (`purgeDeletedGroups`), as GitLab deletes in
+ * the background.
+ *
+ * A subgroup created while the append was being planned does not touch its parent's stream, so it is not
+ * caught by the version check: the groups left under a deleted parent are deleted after, the same way (a
+ * creation that comes later finds its parent gone).
+ */
+export const deleteGroup = (groupId: number) =>
+  Effect.gen(function*() {
+    const found = yield* groupById(groupId)
+    if (Option.isNone(found)) return yield* new GroupNotFound({ group: String(groupId) })
+    yield* authorize((caller) => mayDeleteGroup(caller, found.value))
+    const deleted = new Set(yield* deleteSubtree(groupId))
+    for (;;) {
+      const orphan = (yield* allGroups).find((g) => g.parentId !== null && deleted.has(g.parentId))
+      if (orphan === undefined) return [...deleted]
+      for (const id of yield* deleteSubtree(orphan.groupId)) deleted.add(id)
+    }
   })
