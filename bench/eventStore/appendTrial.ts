@@ -1,8 +1,9 @@
 /**
  * Scenario 5's two append figures alone, on a small log, for A/B trials and profiles of the store's append path:
- * `npx tsx bench/eventStore/appendTrial.ts [seconds] [batches]` prints one JSON line (single-event appends/s from
- * 16 writers, events/s in 1,000-event batches, load average). `APPEND_PROFILE=file.cpuprofile` profiles the
- * measured windows (both) of this process, where the store's client work happens.
+ * `npx tsx bench/eventStore/appendTrial.ts [seconds] [batches]` prints one JSON line: single-event appends/s from
+ * 16 writers, events/s in 1,000-event batches, this process's CPU µs per event in each (the store's client side,
+ * less sensitive to a shared machine than rates), load average. `APPEND_PROFILE=file.cpuprofile` profiles the
+ * measured windows (both) of this process.
  */
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import { writeFileSync } from "node:fs"
@@ -34,6 +35,9 @@ const runtime = ManagedRuntime.make(
     Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url))))
   )
 )
+/** User and system CPU of this process, µs: what the store's client side costs, whatever else loads the machine. */
+const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system
+
 const appendAll = (writes: ReadonlyArray<StreamWrite>) => EventStore.pipe(Effect.flatMap((store) => store.append(writes, metadata, new Date())))
 try {
   const mix = new EventMix()
@@ -48,15 +52,28 @@ try {
   const load = loadavg()[0]
   let batched = 0
   const batchStarted = performance.now()
+  const batchCpu = process.cpuUsage()
   for (let i = 0; i < batches; i++) batched += (await runtime.runPromise(appendAll(mix.batch(1_000)))).length
   const batchRate = batched / ((performance.now() - batchStarted) / 1000)
+  const batchCpuPerEvent = cpuMicros(process.cpuUsage(batchCpu)) / batched
 
+  const singleCpu = process.cpuUsage()
+  const singleStarted = performance.now()
   const singleRate = await runtime.runPromise(singleAppendRate(mix, seconds, 16))
+  const singleEvents = singleRate * ((performance.now() - singleStarted) / 1000)
+  const singleCpuPerEvent = cpuMicros(process.cpuUsage(singleCpu)) / singleEvents
   if (profileFile !== undefined) {
     const result = await post("Profiler.stop")
     if (typeof result === "object" && result !== null && "profile" in result) writeFileSync(profileFile, JSON.stringify(result.profile))
   }
-  console.log(JSON.stringify({ singleRate: Math.round(singleRate), batchRate: Math.round(batchRate), load1: load, load1End: loadavg()[0] }))
+  console.log(JSON.stringify({
+    singleRate: Math.round(singleRate),
+    singleCpuMicrosPerEvent: Math.round(singleCpuPerEvent),
+    batchRate: Math.round(batchRate),
+    batchCpuMicrosPerEvent: Math.round(batchCpuPerEvent),
+    load1: load,
+    load1End: loadavg()[0]
+  }))
 } finally {
   await runtime.dispose()
   await Effect.runPromise(Scope.close(scope, Exit.void))
