@@ -1,5 +1,7 @@
+import { Option } from "effect"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { userByUsername } from "../../src/application/queries.js"
 import { basic, scopeFor } from "../support/registryApp.js"
 import { axeViolations, seriousOrCritical } from "./support/axe.js"
 import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
@@ -195,6 +197,29 @@ describe("the admin area and the password page", () => {
     await page.getByRole("button", { name: "Sign in" }).click()
     await page.waitForURL("**/password/edit?notice=changed")
     expect(await page.getByRole("status").innerText()).toBe("Your password was changed.")
+    await page.context().close()
+  })
+
+  it("counts wrong current passwords as failed sign-ins: past the allowance even the right one waits", async () => {
+    await world.user("tess")
+    const page = await signedInPage("tess")
+    await page.goto("/-/user_settings/password/edit")
+    const csrf = await csrfTokenOn(page)
+    const attempt = (current: string) =>
+      page.request.post("/-/user_settings/password", {
+        form: { authenticity_token: csrf, current_password: current, password: "tess-new-password", password_confirmation: "tess-new-password" }
+      })
+    const statuses: Array<number> = []
+    for (let i = 0; i < 10; i++) statuses.push((await attempt(`wrong-${i}`)).status())
+    expect(statuses).toEqual(Array(10).fill(422))
+    const throttled = await attempt(PASSWORD)
+    expect(throttled.status()).toBe(429)
+    expect(Number(throttled.headers()["retry-after"])).toBeGreaterThan(0)
+    expect(await throttled.text()).toContain("Too many wrong passwords")
+    // The same allowance holds for docker login from this address; and the password did not change.
+    expect(await loginStatus("tess", PASSWORD)).toBe(429)
+    const tess = await world.proxy.run(userByUsername("tess"))
+    expect(Option.map(tess, (u) => u.passwordVersion)).toEqual(Option.some(0))
     await page.context().close()
   })
 

@@ -74,17 +74,17 @@ describe("a new administrator's walkthrough", () => {
     // A group and a subgroup.
     await root.goto("/groups")
     await audit(root)
-    await root.getByRole("link", { name: "New group" }).click()
-    await root.getByLabel("Group name").fill("Platform")
-    await root.getByLabel("Group URL path").fill("platform")
-    await root.getByRole("button", { name: "Create group" }).click()
-    await root.waitForURL("**/groups/platform/-/dependency_proxy?notice=group_created")
+    /** Fills the form the link leads to; the new group's page follows. */
+    const newGroup = async (link: string, name: string, fullPath: string) => {
+      await root.getByRole("link", { name: link }).click()
+      await root.getByLabel("Group name").fill(name)
+      await root.getByLabel("Group URL path").fill(fullPath.split("/").at(-1) ?? "")
+      await root.getByRole("button", { name: "Create group" }).click()
+      await root.waitForURL(`**/groups/${fullPath}/-/dependency_proxy?notice=group_created`)
+    }
+    await newGroup("New group", "Platform", "platform")
     await audit(root)
-    await root.getByRole("link", { name: "New subgroup" }).click()
-    await root.getByLabel("Group name").fill("CI")
-    await root.getByLabel("Group URL path").fill("ci")
-    await root.getByRole("button", { name: "Create group" }).click()
-    await root.waitForURL("**/groups/platform/ci/-/dependency_proxy?notice=group_created")
+    await newGroup("New subgroup", "CI", "platform/ci")
 
     // A user, in the admin area.
     await root.getByRole("link", { name: "Admin area" }).click()

@@ -52,12 +52,19 @@ export const registerPassword = (app: FastifyInstance, ctx: UiContext): void => 
               : { password: `New password ${e.message}.` }
           }),
         SignInThrottled: (e) =>
-          Effect.succeed({ _tag: "Refused" as const, status: 429, errors: { form: `Too many wrong passwords. Try again in ${e.retryAfterSeconds} seconds.` } })
+          Effect.succeed({
+            _tag: "Refused" as const,
+            status: 429,
+            retryAfterSeconds: e.retryAfterSeconds,
+            errors: { form: `Too many wrong passwords. Try again in ${e.retryAfterSeconds} seconds.` }
+          })
       }),
       asUser(signed)
     )
     const outcome = await runOnPage(ctx, request, reply, viewerOf(ctx, signed), changed)
     if (outcome === null) return reply
-    return outcome._tag === "Changed" ? seeOther(reply, `${EDIT_PATH}?notice=changed`) : page(reply, signed, outcome.status, outcome.errors, null)
+    if (outcome._tag === "Changed") return seeOther(reply, `${EDIT_PATH}?notice=changed`)
+    if ("retryAfterSeconds" in outcome) reply.header("retry-after", String(outcome.retryAfterSeconds))
+    return page(reply, signed, outcome.status, outcome.errors, null)
   })
 }
