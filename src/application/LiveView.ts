@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
 import type { AccessLevel } from "../domain/AccessLevel.js"
 import { defaultInstanceSettings, InstanceSettings } from "../domain/instance/InstanceSettings.js"
 import type { JsonObject } from "../domain/Json.js"
@@ -26,7 +26,7 @@ export interface LiveState {
   readonly groupAt: (fullPath: string) => Option.Option<GroupView>
   readonly token: (tokenId: number) => Option.Option<TokenView>
   readonly tokenWithDigest: (digest: string) => Option.Option<TokenView>
-  /** A user's direct memberships, by group id. */
+  /** A user's direct memberships that have not expired by the time the view was asked for, by group id. */
   readonly membershipsOf: (userId: number) => ReadonlyMap<number, AccessLevel>
   readonly ssoSession: (userId: number, groupId: number) => Option.Option<SsoSessionView>
   readonly instanceSettings: () => InstanceSettings
@@ -62,7 +62,31 @@ const PAGE = 5_000
 const decodeDoc = <A, I>(schema: Schema.Schema<A, I>) => (doc: JsonObject | undefined): Option.Option<A> =>
   doc === undefined ? Option.none() : Option.some(Schema.decodeUnknownSync(schema)(doc))
 
-const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMap<number, ReadonlyMap<number, AccessLevel>>): LiveState => {
+/** A user's direct memberships by group id: the role and when it ends (epoch ms; null: never). */
+type MembershipIndex = ReadonlyMap<number, ReadonlyMap<number, { readonly level: AccessLevel; readonly endsAt: number | null }>>
+
+const activeMemberships = (memberships: MembershipIndex, userId: number, now: number): ReadonlyMap<number, AccessLevel> => {
+  const active = new Map<number, AccessLevel>()
+  for (const [groupId, m] of memberships.get(userId) ?? []) if (m.endsAt === null || now < m.endsAt) active.set(groupId, m.level)
+  return active
+}
+
+/**
+ * The view as of `now`: an expired membership grants nothing from the moment it ends, with no event at that
+ * moment (ADR 0022), so each read of the view is bound to the clock then.
+ */
+const asOf = (snapshot: Snapshot, now: number): LiveState => ({
+  ...snapshot.state,
+  membershipsOf: (userId) => activeMemberships(snapshot.memberships, userId, now)
+})
+
+/** What a catch-up leaves: the view without the clock, and the memberships with their ends. */
+interface Snapshot {
+  readonly state: Omit<LiveState, "membershipsOf">
+  readonly memberships: MembershipIndex
+}
+
+const stateOf = (models: ReadModelMap, position: number): Omit<LiveState, "membershipsOf"> => {
   const byIndex = <A, I>(schema: Schema.Schema<A, I>, by: ReadModelIndex, value: string) =>
     decodeDoc(IndexView)(models.get(by.index, by.key(value))).pipe(
       Option.flatMap((index) => decodeDoc(schema)(models.get(by.target, String(index.id))))
@@ -76,7 +100,6 @@ const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMa
     groupAt: (path) => byIndex(GroupView, GroupsByPath, path),
     token: (id) => decodeDoc(TokenView)(models.get(Kinds.token, String(id))),
     tokenWithDigest: (digest) => byIndex(TokenView, TokensByDigest, digest),
-    membershipsOf: (userId) => memberships.get(userId) ?? new Map(),
     ssoSession: (userId, groupId) => decodeDoc(SsoSessionView)(models.get(Kinds.ssoSession, ssoSessionId(userId, groupId))),
     instanceSettings: () =>
       Option.getOrElse(decodeDoc(InstanceSettings)(models.get(Kinds.instance, INSTANCE_SETTINGS_ID)), () => defaultInstanceSettings),
@@ -93,12 +116,12 @@ const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMa
 }
 
 /** Memberships indexed by user; rebuilt only when a catch-up brought new events. */
-const membershipIndex = (models: ReadModelMap) => {
-  const index = new Map<number, Map<number, AccessLevel>>()
+const membershipIndex = (models: ReadModelMap): MembershipIndex => {
+  const index = new Map<number, Map<number, { readonly level: AccessLevel; readonly endsAt: number | null }>>()
   for (const row of models.rowsOf(Kinds.membership)) {
     const m = Schema.decodeUnknownSync(MembershipView)(row.doc)
-    const forUser = index.get(m.userId) ?? new Map<number, AccessLevel>()
-    forUser.set(m.groupId, m.accessLevel)
+    const forUser = index.get(m.userId) ?? new Map()
+    forUser.set(m.groupId, { level: m.accessLevel, endsAt: m.expiresAt?.getTime() ?? null })
     index.set(m.userId, forUser)
   }
   return index
@@ -112,7 +135,7 @@ export const LiveViewLayer = Layer.effect(
     const models = new ReadModelMap()
     // Where the view got to in the log's reading order (by transaction, then position; ADR 0013).
     let checkpoint = startOfLog
-    let state = stateOf(models, 0, new Map())
+    let snapshot: Snapshot = { state: stateOf(models, 0), memberships: new Map() }
     // One catch-up at a time; requests arriving meanwhile wait for it rather than reading the log again.
     const lock = yield* Effect.makeSemaphore(1)
 
@@ -129,17 +152,19 @@ export const LiveViewLayer = Layer.effect(
           }
           if (page.length < PAGE) break
         }
-        if (changed) state = stateOf(models, checkpoint.position, membershipIndex(models))
-        return state
+        if (changed) snapshot = { state: stateOf(models, checkpoint.position), memberships: membershipIndex(models) }
+        return snapshot
       })
     )
+    const atClock = (taken: Snapshot) => Clock.currentTimeMillis.pipe(Effect.map((millis) => asOf(taken, millis)))
 
     yield* catchUp
     return {
       current: store.lastKnownCheckpoint.pipe(
-        Effect.flatMap((known) => (compareCheckpoints(known, checkpoint) > 0 ? catchUp : Effect.succeed(state)))
+        Effect.flatMap((known) => (compareCheckpoints(known, checkpoint) > 0 ? catchUp : Effect.succeed(snapshot))),
+        Effect.flatMap(atClock)
       ),
-      latest: catchUp
+      latest: catchUp.pipe(Effect.flatMap(atClock))
     }
   })
 )

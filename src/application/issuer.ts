@@ -1,6 +1,7 @@
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { Caller, Verdict } from "../domain/auth/managementRules.js"
 import { NotAllowed, UserNotFound } from "../domain/errors.js"
+import { membershipEnded } from "../domain/group/memberExpiry.js"
 import { CommandMetadata } from "./CommandMetadata.js"
 import { allMemberships, userById } from "./queries.js"
 
@@ -18,7 +19,10 @@ export const callerFor = (userId: number) =>
   Effect.gen(function*() {
     const user = yield* userById(userId)
     if (Option.isNone(user)) return yield* new UserNotFound({ user: String(userId) })
-    const memberships = new Map((yield* allMemberships).filter((m) => m.userId === userId).map((m) => [m.groupId, m.accessLevel]))
+    const now = yield* Clock.currentTimeMillis
+    // An expired membership grants nothing, here as on the live view (ADR 0022).
+    const active = (yield* allMemberships).filter((m) => m.userId === userId && !membershipEnded(m.expiresAt, now))
+    const memberships = new Map(active.map((m) => [m.groupId, m.accessLevel]))
     return { userId, admin: user.value.admin, blocked: user.value.blocked, memberships } satisfies Caller
   })
 

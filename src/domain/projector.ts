@@ -136,6 +136,10 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       ]
     case "MemberRemoved":
       return [remove(Kinds.membership, membershipId(Number(id), e.userId))]
+    case "MemberExpiryChanged":
+      return [
+        modify(codecs.membership, Kinds.membership, membershipId(Number(id), e.userId), (m) => ({ ...m, expiresAt: e.expiresAt }))
+      ]
     case "GroupRenamed":
       return [modify(codecs.group, Kinds.group, id, (group) => ({ ...group, name: e.name }))]
     case "GroupDescriptionChanged":
@@ -154,7 +158,7 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       return [
         modify(codecs.group, Kinds.group, id, (group) => ({
           ...group,
-          settings: evolveGroup({ ...group, description: group.description ?? "", members: new Map() }, e)?.settings ?? group.settings
+          settings: evolveGroup({ ...group, description: group.description ?? "", members: new Map(), memberExpiries: new Map() }, e)?.settings ?? group.settings
         }))
       ]
   }

@@ -52,6 +52,11 @@ export const MembershipView = Schema.Struct({
   groupId: Id,
   userId: Id,
   accessLevel: AccessLevel,
+  /**
+   * The start of the day the membership ends (UTC); absent or null: never. Absent until an expiry is set, so the
+   * documents of memberships from before expiry existed equal their replay.
+   */
+  expiresAt: Schema.optional(Schema.NullOr(Schema.Date)),
   createdAt: Schema.Date
 })
 export type MembershipView = typeof MembershipView.Type

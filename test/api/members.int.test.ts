@@ -15,7 +15,7 @@ describe("group members over the REST API", () => {
   it("lists direct members to Guests and up, with their roles", async () => {
     const list = expectList(await call(w.app, "GET", members(w.groups.top), { token: w.guestReadOnly }))
     expect(list.map((m) => [m.username, m.access_level])).toEqual([["owner", 50], ["maintainer", 40], ["guest", 10]])
-    expect(Object.keys(list[0] ?? {}).sort()).toEqual(["access_level", "avatar_url", "created_at", "id", "name", "state", "username", "web_url"])
+    expect(Object.keys(list[0] ?? {}).sort()).toEqual(["access_level", "avatar_url", "created_at", "expires_at", "id", "name", "state", "username", "web_url"])
     expectError(await call(w.app, "GET", members(w.groups.top), { token: w.outsider.token }), 404, notFound("Group"))
   })
 

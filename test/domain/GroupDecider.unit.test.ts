@@ -485,6 +485,57 @@ describe("GroupDecider", () => {
         .then([])
     })
 
+    describe("member expiry (ADR 0022)", () => {
+      const now = new Date("2026-12-05T12:00:00Z")
+      const nextYear = new Date("2027-12-05T00:00:00Z")
+
+      it("adds a member with an expiry in the same decision, and without one when it is null", () => {
+        given(GroupDecider, acme)
+          .when({ _tag: "AddMember", userId: OTHER, accessLevel: AccessLevels.developer, expiry: { expiresAt: nextYear, now } })
+          .then([
+            { _tag: "MemberAdded", userId: OTHER, accessLevel: AccessLevels.developer },
+            { _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: nextYear }
+          ])
+        given(GroupDecider, acme)
+          .when({ _tag: "AddMember", userId: OTHER, accessLevel: AccessLevels.developer, expiry: { expiresAt: null, now } })
+          .then([{ _tag: "MemberAdded", userId: OTHER, accessLevel: AccessLevels.developer }])
+      })
+
+      it("refuses an expiry that is not in the future, naming expires_at", () => {
+        given(GroupDecider, acme)
+          .when({ _tag: "AddMember", userId: OTHER, accessLevel: AccessLevels.developer, expiry: { expiresAt: new Date("2026-12-05T00:00:00Z"), now } })
+          .thenFails("InvalidField", { field: "expires_at" })
+        given(GroupDecider, withDeveloper)
+          .when({ _tag: "SetMemberExpiry", userId: OTHER, expiry: { expiresAt: now, now } })
+          .thenFails("InvalidField", { field: "expires_at" })
+      })
+
+      it("sets, keeps and clears a member's expiry; a non-member is MemberNotFound", () => {
+        const expiring = [...withDeveloper, { _tag: "MemberExpiryChanged" as const, userId: OTHER, expiresAt: nextYear }]
+        given(GroupDecider, withDeveloper)
+          .when({ _tag: "SetMemberExpiry", userId: OTHER, expiry: { expiresAt: nextYear, now } })
+          .then([{ _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: nextYear }])
+        given(GroupDecider, expiring).when({ _tag: "SetMemberExpiry", userId: OTHER, expiry: { expiresAt: new Date(nextYear), now } }).then([])
+        given(GroupDecider, expiring)
+          .when({ _tag: "SetMemberExpiry", userId: OTHER, expiry: { expiresAt: null, now } })
+          .then([{ _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: null }])
+        given(GroupDecider, withDeveloper).when({ _tag: "SetMemberExpiry", userId: OTHER, expiry: { expiresAt: null, now } }).then([])
+        given(GroupDecider, acme)
+          .when({ _tag: "SetMemberExpiry", userId: OTHER, expiry: { expiresAt: nextYear, now } })
+          .thenFails("MemberNotFound", { userId: OTHER })
+      })
+
+      it("forgets the expiry when the member is removed, so a new membership starts without one", () => {
+        const readded = [
+          ...withDeveloper,
+          { _tag: "MemberExpiryChanged" as const, userId: OTHER, expiresAt: nextYear },
+          { _tag: "MemberRemoved" as const, userId: OTHER },
+          { _tag: "MemberAdded" as const, userId: OTHER, accessLevel: AccessLevels.guest }
+        ]
+        given(GroupDecider, readded).when({ _tag: "SetMemberExpiry", userId: OTHER, expiry: { expiresAt: null, now } }).then([])
+      })
+    })
+
     it("removes a member who is not the last Owner", () => {
       given(GroupDecider, withDeveloper).when({ _tag: "RemoveMember", userId: OTHER }).then([{ _tag: "MemberRemoved", userId: OTHER }])
     })

@@ -1,9 +1,10 @@
-import type { Browser, Page } from "playwright-core"
+import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AccessLevels } from "../../src/domain/AccessLevel.js"
 import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
-import { csrfTokenOn, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { artifactPath, launchChromium } from "./support/chromium.js"
+import { memberRow, signedInPage as signedInPageAs } from "./support/pages.js"
+import { csrfTokenOn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
 
 /** Issue 15: an Owner manages members in the browser; others see them. */
 describe("the members page", () => {
@@ -11,14 +12,8 @@ describe("the members page", () => {
   let browser: Browser
   let ids: { olivia: number; dev: number; gus: number; acme: number }
 
-  const signedInPage = async (username: string, forAxe = false): Promise<Page> => {
-    const context = await newContext(browser, world.baseUrl, { forAxe })
-    const page = await context.newPage()
-    await signIn(page, username)
-    return page
-  }
-  /** A member's rows, by the exact username (a role like "Developer" contains "dev"). */
-  const rowOf = (page: Page, username: string) => page.getByRole("row").filter({ has: page.locator("strong", { hasText: new RegExp(`^${username}$`) }) })
+  const signedInPage = (username: string, forAxe = false) => signedInPageAs(browser, world.baseUrl, username, forAxe)
+  const rowOf = memberRow
 
   beforeAll(async () => {
     world = await startUiWorld()

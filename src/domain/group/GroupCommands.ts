@@ -49,10 +49,24 @@ export interface SetManifestCheckInterval {
   readonly seconds: number
 }
 
+/** A membership's end, and the time the command is decided at (an end in the past is refused, as GitLab does). */
+export interface MemberExpiry {
+  readonly expiresAt: Date | null
+  readonly now: Date
+}
+
 export interface AddMember {
   readonly _tag: "AddMember"
   readonly userId: number
   readonly accessLevel: AccessLevel
+  /** Absent or a null `expiresAt`: the membership does not end by itself. */
+  readonly expiry?: MemberExpiry | undefined
+}
+
+export interface SetMemberExpiry {
+  readonly _tag: "SetMemberExpiry"
+  readonly userId: number
+  readonly expiry: MemberExpiry
 }
 
 export interface ChangeMemberAccessLevel {
@@ -116,4 +130,5 @@ export type GroupCommand =
   | UpdateGroupDetails
   | ChangePath
   | DeleteGroup
+  | SetMemberExpiry
   | NoteUpstreamCredentials

@@ -50,6 +50,11 @@ export const MemberAccessLevelChanged = Schema.TaggedStruct("MemberAccessLevelCh
   accessLevel: AccessLevel
 })
 export const MemberRemoved = Schema.TaggedStruct("MemberRemoved", { userId: UserId })
+/**
+ * When a membership ends by itself (GitLab's member `expires_at`): the start (00:00 UTC) of that day; null:
+ * never. An event of its own, so the membership events written before expiry existed stay as they were hashed.
+ */
+export const MemberExpiryChanged = Schema.TaggedStruct("MemberExpiryChanged", { userId: UserId, expiresAt: Schema.NullOr(Schema.Date) })
 /** The display name only: the path names the group in image references and stays as it is. */
 export const GroupRenamed = Schema.TaggedStruct("GroupRenamed", { name: Schema.String })
 /** Free text an Owner writes about the group (GitLab's `description`, at most 500 characters). */
@@ -82,6 +87,7 @@ export const GroupEvent = Schema.Union(
   MemberAdded,
   MemberAccessLevelChanged,
   MemberRemoved,
+  MemberExpiryChanged,
   GroupRenamed,
   GroupDescriptionChanged,
   GroupPathChanged,

@@ -45,6 +45,8 @@ export interface Group {
   readonly fullPath: string
   readonly settings: DependencyProxySettings
   readonly members: ReadonlyMap<number, AccessLevel>
+  /** The members whose membership ends by itself, and when. */
+  readonly memberExpiries: ReadonlyMap<number, Date>
 }
 
 export type GroupState = Group | null
@@ -58,7 +60,14 @@ const withMember = (group: Group, userId: number, level: AccessLevel | null): Gr
   const members = new Map(group.members)
   if (level === null) members.delete(userId)
   else members.set(userId, level)
-  return { ...group, members }
+  return { ...group, members, memberExpiries: level === null ? withExpiry(group, userId, null) : group.memberExpiries }
+}
+
+const withExpiry = (group: Group, userId: number, expiresAt: Date | null): ReadonlyMap<number, Date> => {
+  const expiries = new Map(group.memberExpiries)
+  if (expiresAt === null) expiries.delete(userId)
+  else expiries.set(userId, expiresAt)
+  return expiries
 }
 
 /** Total: an event for a group that does not exist leaves the state as it is. */
@@ -73,7 +82,8 @@ export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState =>
       ancestorIds: event.ancestorIds,
       fullPath: event.fullPath,
       settings: defaultSettings,
-      members: new Map()
+      members: new Map(),
+      memberExpiries: new Map()
     }
   }
   if (state === null) return state
@@ -101,6 +111,8 @@ export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState =>
       return withMember(state, event.userId, event.accessLevel)
     case "MemberRemoved":
       return withMember(state, event.userId, null)
+    case "MemberExpiryChanged":
+      return state.members.has(event.userId) ? { ...state, memberExpiries: withExpiry(state, event.userId, event.expiresAt) } : state
     case "GroupRenamed":
       return { ...state, name: event.name }
     case "GroupDescriptionChanged":

@@ -34,5 +34,7 @@ export const memberJson = (membership: MembershipView, user: UserView, externalU
   avatar_url: null,
   web_url: userWebUrl(user, externalUrl),
   access_level: membership.accessLevel,
-  created_at: isoTime(membership.createdAt)
+  created_at: isoTime(membership.createdAt),
+  // GitLab's member `expires_at`: a date, or null for never.
+  expires_at: membership.expiresAt?.toISOString().slice(0, 10) ?? null
 })

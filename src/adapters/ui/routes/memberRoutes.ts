@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { FastifyReply, FastifyRequest } from "fastify"
 import type { AppServices, RegistryServices } from "../../../application/AppServices.js"
 import type { CommandMetadata } from "../../../application/CommandMetadata.js"
@@ -6,6 +6,8 @@ import { changeGroup } from "../../../application/useCases/groups.js"
 import { AccessLevels, type AccessLevel, isAccessLevel } from "../../../domain/AccessLevel.js"
 import { runForRequest } from "../../edge/requestContext.js"
 import { asUser } from "../actingUser.js"
+import { parseExpiry } from "../expiryDate.js"
+import type { InvalidField } from "../../../domain/errors.js"
 import { sendDefect, sendFailure, type UiFailure } from "../failures.js"
 import { formField } from "../formBody.js"
 import { ownedGroupAt } from "../groupPageData.js"
@@ -66,25 +68,43 @@ export const memberActions = (signed: SignedIn, groupPath: string, action: Exclu
   Effect.gen(function*() {
     const group = yield* ownedGroupAt(signed, groupPath)
     const level = postedLevel(body)
+    const expiresAtText = (formField(body, "expires_at") ?? "").trim()
+    const expiresAt = parseExpiry(expiresAtText)
+    const now = new Date(yield* Clock.currentTimeMillis)
+    const page = (form: AddMemberForm) => loadMembers(signed, groupPath).pipe(Effect.map((data): Outcome => ({ _tag: "Page", status: 422, data, form })))
+    const expiryRefusal = (e: InvalidField) => `Access expiration date ${e.message}.`
     if (action === "add") {
       const username = (formField(body, "username") ?? "").trim()
-      const refuse = (error: string) =>
-        loadMembers(signed, groupPath).pipe(Effect.map((data): Outcome => ({ _tag: "Page", status: 422, data, form: { username, accessLevel: level ?? AccessLevels.developer, error } })))
+      const form = { username, accessLevel: level ?? AccessLevels.developer, expiresAt: expiresAtText }
+      const refuse = (error: string) => page({ ...form, error })
       const user = signed.state.userNamed(username)
       if (username === "" || Option.isNone(user)) return yield* refuse("Username: no user has this username.")
       if (level === null) return yield* refuse("Role: choose one of the roles.")
-      const added = yield* changeGroup(group.groupId, { _tag: "AddMember", userId: user.value.userId, accessLevel: level }).pipe(
-        Effect.as(true),
-        Effect.catchTag("MemberAlreadyExists", () => Effect.succeed(false)),
+      if (expiresAt === "invalid") return yield* page({ ...form, expiryError: "Access expiration date must be a date, YYYY-MM-DD." })
+      const added = yield* changeGroup(group.groupId, { _tag: "AddMember", userId: user.value.userId, accessLevel: level, expiry: { expiresAt, now } }).pipe(
+        Effect.as({ _tag: "Added" as const }),
+        Effect.catchTags({
+          MemberAlreadyExists: () => Effect.succeed({ _tag: "Exists" as const }),
+          InvalidField: (e) => Effect.succeed({ _tag: "BadExpiry" as const, message: expiryRefusal(e) })
+        }),
         asUser(signed)
       )
-      return added ? done(group.fullPath, "added") : yield* refuse(`Username: ${username} is already a direct member; change their role below.`)
+      if (added._tag === "BadExpiry") return yield* page({ ...form, expiryError: added.message })
+      return added._tag === "Added" ? done(group.fullPath, "added") : yield* refuse(`Username: ${username} is already a direct member; change their role below.`)
     }
     const userId = postedUserId(body)
     if (action === "role") {
-      if (level === null) return done(group.fullPath, "role_changed")
-      yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId, accessLevel: level }).pipe(asUser(signed))
-      return done(group.fullPath, "role_changed")
+      const who = Option.match(signed.state.user(userId), { onNone: () => "the member", onSome: (u) => u.username })
+      if (expiresAt === "invalid") return yield* page({ ...EMPTY_FORM, alert: `Access expiration date of ${who} must be a date, YYYY-MM-DD.` })
+      if (level !== null) yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId, accessLevel: level }).pipe(asUser(signed))
+      // Only a form that has the field changes the expiry (an empty field: never expires).
+      if (formField(body, "expires_at") === null) return done(group.fullPath, "role_changed")
+      const refused = yield* changeGroup(group.groupId, { _tag: "SetMemberExpiry", userId, expiry: { expiresAt, now } }).pipe(
+        Effect.as(null),
+        Effect.catchTag("InvalidField", (e) => Effect.succeed(`${expiryRefusal(e)} (${who})`)),
+        asUser(signed)
+      )
+      return refused === null ? done(group.fullPath, "role_changed") : yield* page({ ...EMPTY_FORM, alert: refused })
     }
     if (action === "remove") {
       const data = yield* loadMembers(signed, groupPath)

@@ -17,8 +17,22 @@ ${LEVELS.map((level) => html`<option value="${String(level)}"${level === selecte
 export interface AddMemberForm {
   readonly username: string
   readonly accessLevel: AccessLevel
+  readonly expiresAt?: string | undefined
   readonly error?: string | undefined
+  readonly expiryError?: string | undefined
+  /** A refused change of an existing member's role or expiry, shown above the table. */
+  readonly alert?: string | undefined
 }
+
+const day = (date: Date): string => date.toISOString().slice(0, 10)
+
+/** Everyone who sees the members sees when each membership ends; one that has ended grants nothing (ADR 0022). */
+const expiryCell = (row: MemberRow): Html =>
+  row.expiresAt === null
+    ? html`Never`
+    : row.expired
+    ? html`<span class="badge">Expired</span> on <time datetime="${day(row.expiresAt)}">${day(row.expiresAt)}</time>`
+    : html`<time datetime="${day(row.expiresAt)}">${day(row.expiresAt)}</time>`
 
 const memberRow = (data: MembersData, row: MemberRow, csrf: string): Html => {
   const manage = data.isOwner && row.inheritedFrom === null
@@ -28,9 +42,12 @@ const memberRow = (data: MembersData, row: MemberRow, csrf: string): Html => {
     ? html`<form method="post" action="${membersPath(data.group.fullPath, "role")}" class="actions">${csrfInput(csrf)}
 <input type="hidden" name="user_id" value="${String(row.user.userId)}">
 ${roleSelect(`role-${row.user.userId}`, row.accessLevel, html`<span class="visually-hidden">Role of ${row.user.username}</span>`)}
+<label for="expiry-${String(row.user.userId)}" class="visually-hidden">Expiration date of ${row.user.username} (YYYY-MM-DD, empty: never)</label>
+<input id="expiry-${String(row.user.userId)}" name="expires_at" type="text" size="10" placeholder="YYYY-MM-DD" autocomplete="off" value="${row.expiresAt === null ? "" : day(row.expiresAt)}">
 <button type="submit" class="button secondary">Change role</button></form>`
     : accessLevelName(row.accessLevel)}</td>
 <td>${row.inheritedFrom === null ? "Direct member" : html`Inherited from <code>${row.inheritedFrom.fullPath}</code>`}</td>
+<td>${expiryCell(row)}</td>
 <td>${manage && html`<form method="post" action="${membersPath(data.group.fullPath, "remove")}">${csrfInput(csrf)}
 <input type="hidden" name="user_id" value="${String(row.user.userId)}">
 <button type="submit" class="button danger">Remove ${row.user.username}</button></form>`}</td>
@@ -52,12 +69,15 @@ ${data.isOwner && html`<section aria-labelledby="add-heading" class="card">
 ${csrfInput(viewer.csrf)}
 ${inputField({ id: "member-username", name: "username", label: "Username", type: "text", value: form.username, autocomplete: "off", error: form.error })}
 <div class="field">${roleSelect("member-role", form.accessLevel, html`Role`)}</div>
+${inputField({ id: "member-expires", name: "expires_at", label: "Access expiration date", type: "text", value: form.expiresAt ?? "", autocomplete: "off",
+    error: form.expiryError, hint: "YYYY-MM-DD, optional: the membership ends at the start of that day (UTC)." })}
 <button type="submit" class="button">Add member</button>
 </form>
 </section>`}
+${form.alert !== undefined && html`<div class="notice error" role="alert">${form.alert}</div>`}
 <div class="table-wrap" role="region" aria-label="Members" tabindex="0">
 <table>
-<thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Source</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Source</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>
 ${data.members.map((row) => memberRow(data, row, viewer.csrf))}
 </tbody>
