@@ -36,6 +36,8 @@ export interface LiveState {
   /** A group's whole cache index (a scan: for listings and cleanup, not the pull path). */
   readonly cachedManifestsOf: (groupId: number) => ReadonlyArray<CachedManifestView>
   readonly cachedBlobsOf: (groupId: number) => ReadonlyArray<CachedBlobView>
+  /** Every group id with a cache entry, deleted groups' included (a scan: for cleanup). */
+  readonly cachedGroupIds: () => ReadonlySet<number>
 }
 
 export interface LiveViewShape {
@@ -84,7 +86,9 @@ const stateOf = (models: ReadModelMap, position: number, memberships: ReadonlyMa
     cachedManifestsOf: (groupId) =>
       [...models.rowsOf(CacheKinds.manifest)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedManifestView)(r.doc)),
     cachedBlobsOf: (groupId) =>
-      [...models.rowsOf(CacheKinds.blob)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedBlobView)(r.doc))
+      [...models.rowsOf(CacheKinds.blob)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedBlobView)(r.doc)),
+    cachedGroupIds: () =>
+      new Set([...models.rowsOf(CacheKinds.manifest), ...models.rowsOf(CacheKinds.blob)].map((r) => Number(r.id.slice(0, r.id.indexOf("/")))))
   }
 }
 

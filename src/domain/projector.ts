@@ -47,12 +47,23 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       return [remove(Kinds.membership, membershipId(Number(id), e.userId))]
     case "GroupRenamed":
       return [modify(codecs.group, Kinds.group, id, (group) => ({ ...group, name: e.name }))]
+    case "GroupDescriptionChanged":
+      return [modify(codecs.group, Kinds.group, id, (group) => ({ ...group, description: e.description }))]
+    case "GroupPathChanged":
+      return [
+        modify(codecs.group, Kinds.group, id, (group) => ({ ...group, path: e.path, fullPath: e.fullPath })),
+        remove(GroupsByPath.index, GroupsByPath.key(e.previousFullPath)),
+        put(codecs.index, GroupsByPath.index, GroupsByPath.key(e.fullPath), { id: Number(id) })
+      ]
+    case "GroupDeleted":
+      // Its memberships went with the MemberRemoved events before this one.
+      return [remove(Kinds.group, id), remove(GroupsByPath.index, GroupsByPath.key(e.fullPath))]
     default:
       // Every other group event is a setting: the decider's own evolve computes the new settings.
       return [
         modify(codecs.group, Kinds.group, id, (group) => ({
           ...group,
-          settings: evolveGroup({ ...group, members: new Map() }, e)?.settings ?? group.settings
+          settings: evolveGroup({ ...group, description: group.description ?? "", members: new Map() }, e)?.settings ?? group.settings
         }))
       ]
   }

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from "node:crypto"
-import type { Readable } from "node:stream"
 import { it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect } from "vitest"
 import {
   type UpstreamCaller,
@@ -37,7 +36,8 @@ export interface UpstreamSubject {
 
 const ANONYMOUS: UpstreamCaller = { groupId: 1, credentials: null }
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`
-const bytesOf = (body: Readable) => Effect.promise(async () => Buffer.concat(await body.toArray()))
+const bytesOf = <E>(body: Stream.Stream<Uint8Array, E>) =>
+  Stream.runCollect(body).pipe(Effect.map((runs) => Buffer.concat([...runs])))
 const failureOf = <A>(effect: Effect.Effect<A, UpstreamError>) => Effect.flip(effect).pipe(Effect.map((e) => e._tag))
 /** Repositories of their own per test: the suite shares one registry. */
 const fresh = (prefix = "contract/") => `${prefix}${randomUUID().slice(0, 8)}`

@@ -233,6 +233,6 @@ export const layer = (root: string) =>
 
       const localFile = (digest: string) => Option.map(hexOrNone(digest), (hex) => join(root, "sha256", hex.slice(0, 2), hex))
 
-      return { size, read, localFile, begin, openPartial, openStored, remove, list, check }
+      return { size, read, localFile, directUrl: () => Option.none(), begin, openPartial, openStored, remove, list, check }
     })
   )

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto"
-import { Readable } from "node:stream"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import {
   type ManifestHead,
   type RateLimit,
+  type UpstreamBlob,
   type UpstreamCaller,
   UpstreamCredentialsRejected,
   type UpstreamError,
@@ -112,7 +112,8 @@ export const makeMemoryUpstream = (options: MemoryUpstreamOptions = {}): MemoryU
       answer("headBlob", caller, repository, digest, (repo) => repo.blobs.get(digest)).pipe(Effect.map((bytes) => ({ size: bytes.length }))),
     getBlob: (caller, repository, digest) =>
       answer("getBlob", caller, repository, digest, (repo) => repo.blobs.get(digest)).pipe(
-        Effect.map((bytes) => ({ size: bytes.length, body: Readable.from([Buffer.from(bytes)]) }))
+        // One run: the port promises runs of at least BODY_RUN_BYTES, the last smaller, and here it is the last.
+        Effect.map((bytes): UpstreamBlob => ({ size: bytes.length, body: Stream.make(Uint8Array.from(bytes)), discard: Effect.void }))
       ),
     tags: (caller, repository) =>
       answer("tags", caller, repository, "", (repo) => (repo.tags.size === 0 ? undefined : [...repo.tags.keys()].sort())),

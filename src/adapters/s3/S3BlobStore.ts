@@ -4,7 +4,7 @@ import { join } from "node:path"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Layer, Option, Stream } from "effect"
 import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
-import { failure, hexOf, openReader, readAt, removeStaleTemporaries, STALE_TEMPORARY_MS, unlinkIfThere } from "../filesystem/blobFiles.js"
+import { failure, hexOf, hexOrNone, openReader, readAt, removeStaleTemporaries, STALE_TEMPORARY_MS, unlinkIfThere } from "../filesystem/blobFiles.js"
 import { discard, makeS3Client, type S3Client, type S3Location, textOf } from "./S3Client.js"
 import { abandonedUploads, listedObjects } from "./s3Xml.js"
 import { makeSmallObjects } from "./smallObjects.js"
@@ -24,7 +24,14 @@ export interface S3BlobStoreOptions extends S3Location {
   readonly spoolDir: string
   /** Per-request connect/headers/body timeout: a slow S3 fails a request instead of hanging it. */
   readonly timeoutMs: number
+  /** Whether stored blobs are offered as pre-signed GETs (`S3_REDIRECT`) rather than only proxied. */
+  readonly redirect?: boolean
 }
+
+/** Below this much validity a redirect could expire before the client follows it: the bytes are proxied instead. */
+const MIN_REDIRECT_SECONDS = 5
+/** S3's longest pre-signed validity (7 days); registry tokens live 24 h at most anyway. */
+const MAX_REDIRECT_SECONDS = 7 * 24 * 3600
 
 /**
  * Blobs as objects `blobs/sha256/<hex>` in an S3 bucket (ADR 0017). A write hashes the bytes as they come, keeps
@@ -304,7 +311,16 @@ export const layer = (options: S3BlobStoreOptions) =>
           })
         ))
 
-      return { size, read, localFile: () => Option.none(), begin, openPartial, openStored, remove, list, check }
+      // Whole seconds, rounded down: the URL expires at or before `validUntil`, never after (the token's `exp`).
+      const directUrl = (digest: string, validUntil: Date, now: Date): Option.Option<string> => {
+        const hex = Option.getOrUndefined(hexOrNone(digest))
+        const seconds = Math.min(MAX_REDIRECT_SECONDS, Math.floor((validUntil.getTime() - now.getTime()) / 1000))
+        return options.redirect !== true || hex === undefined || seconds < MIN_REDIRECT_SECONDS
+          ? Option.none()
+          : Option.some(s3.presignGet(`${KEY_PREFIX}${hex}`, seconds, now))
+      }
+
+      return { size, read, localFile: () => Option.none(), directUrl, begin, openPartial, openStored, remove, list, check }
     })
   )
 

@@ -17,6 +17,7 @@ import { groupById, instanceSettings, userById } from "../queries.js"
 export interface NewGroup {
   readonly path: string
   readonly name: string
+  readonly description?: string | undefined
   readonly parentId: number | null
   readonly ownerUserId: number
 }
