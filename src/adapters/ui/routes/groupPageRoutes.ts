@@ -1,23 +1,18 @@
-import type { Effect } from "effect"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
-import type { AppServices, RegistryServices } from "../../../application/AppServices.js"
-import type { CommandMetadata } from "../../../application/CommandMetadata.js"
 import { imagePrefix } from "../../../domain/registry/imagePrefix.js"
-import { runForRequest } from "../../edge/requestContext.js"
-import { CSRF_FIELD, csrfMatches } from "../csrf.js"
-import { sendCsrfRejected, sendDefect, sendFailure, sendNotFound, type UiFailure } from "../failures.js"
-import { formField } from "../formBody.js"
+import { sendNotFound } from "../failures.js"
 import { type ActionOutcome, askPurge, clearCredentials, type Notice, purge, saveSettings, saveTtlPolicy } from "../groupActions.js"
 import { type GroupPageData, loadGroupPage } from "../groupPageData.js"
 import { type GroupRoute, parseGroupRoute } from "../groupRoute.js"
 import { formsOf, type OwnerForms } from "../ownerForms.js"
 import { pageOf, requestedPage } from "../pagination.js"
 import { requireSignIn, viewerOf } from "../requireSignIn.js"
+import { requireSignedPost } from "../signedPost.js"
 import { seeOther, sendPage } from "../respond.js"
 import { roleName } from "../roleName.js"
-import { requestSession } from "../sessionCookie.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
+import { runPageEffect, type UiEffect } from "../runPageEffect.js"
 import { handleGroupSettings } from "./groupSettingsRoutes.js"
 import { handleMembers } from "./memberRoutes.js"
 import { groupPage } from "../views/groupPageView.js"
@@ -40,7 +35,6 @@ const noticeOf = (query: unknown): string | null => {
   return known === undefined ? null : known[1]
 }
 
-type UiEffect<A> = Effect.Effect<A, UiFailure, AppServices | RegistryServices | CommandMetadata>
 
 export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void => {
   const renderGroupPage = (reply: FastifyReply, status: number, signed: SignedIn, data: GroupPageData, extra: {
@@ -60,13 +54,7 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
     }))
 
   /** Runs an effect for the request; on failure or defect the error page is sent and null returned. */
-  const run = async <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>): Promise<A | null> => {
-    const result = await runForRequest(ctx.runtime, request, reply, effect)
-    if (result._tag === "Success") return result.value
-    if (result._tag === "Defect") sendDefect(reply, viewer)
-    else sendFailure(request, reply, result.error, viewer)
-    return null
-  }
+  const run = <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>) => runPageEffect(ctx, request, reply, viewer, effect)
 
   app.get("/groups/*", async (request, reply) => {
     const signed = await requireSignIn(ctx, request, reply)
@@ -99,10 +87,7 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
   }
 
   app.post("/groups/*", async (request, reply) => {
-    // The CSRF token is checked before anything else is looked at: a forged post learns nothing, not even a 404.
-    const session = requestSession(ctx, request)
-    if (session !== null && !csrfMatches(ctx.key, session, formField(request.body, CSRF_FIELD))) return sendCsrfRejected(reply)
-    const signed = await requireSignIn(ctx, request, reply)
+    const signed = await requireSignedPost(ctx, request, reply)
     if (signed === null) return reply
     const viewer = viewerOf(ctx, signed)
     if (await handleMembers(ctx, request, reply, signed, () => sendNotFound(reply, viewer))) return reply

@@ -1,19 +1,16 @@
 import { Clock, Effect, Option } from "effect"
 import type { FastifyReply, FastifyRequest } from "fastify"
-import type { AppServices, RegistryServices } from "../../../application/AppServices.js"
-import type { CommandMetadata } from "../../../application/CommandMetadata.js"
 import { changeGroup } from "../../../application/useCases/groups.js"
 import { AccessLevels, type AccessLevel, isAccessLevel } from "../../../domain/AccessLevel.js"
-import { runForRequest } from "../../edge/requestContext.js"
 import { asUser } from "../actingUser.js"
 import { parseExpiry } from "../expiryDate.js"
 import type { InvalidField } from "../../../domain/errors.js"
-import { sendDefect, sendFailure, type UiFailure } from "../failures.js"
 import { formField } from "../formBody.js"
 import { ownedGroupAt } from "../groupPageData.js"
 import { loadMembers, type MembersData } from "../membersData.js"
 import { seeOther, sendPage } from "../respond.js"
 import { viewerOf } from "../requireSignIn.js"
+import { runPageEffect, type UiEffect } from "../runPageEffect.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
 import type { Viewer } from "../views/layout.js"
@@ -143,13 +140,12 @@ export const handleMembers = async (
     notFound()
     return true
   }
-  const effect: Effect.Effect<Outcome, UiFailure, AppServices | RegistryServices | CommandMetadata> = route.action === "view"
+  const effect: UiEffect<Outcome> = route.action === "view"
     ? loadMembers(signed, route.groupPath).pipe(Effect.map((data): Outcome => ({ _tag: "Page", status: 200, data, form: EMPTY_FORM })))
     : memberActions(signed, route.groupPath, route.action, request.body)
-  const result = await runForRequest(ctx.runtime, request, reply, effect)
-  if (result._tag === "Defect") sendDefect(reply, viewer)
-  else if (result._tag === "Failure") sendFailure(request, reply, result.error, viewer)
-  else if (result.value._tag === "Page" && route.action === "view") sendPage(reply, 200, membersPage(result.value.data, viewer, EMPTY_FORM, noticeOf(request.query)))
-  else send(reply, viewer, result.value, notFound)
+  const outcome = await runPageEffect(ctx, request, reply, viewer, effect)
+  if (outcome === null) return true
+  if (outcome._tag === "Page" && route.action === "view") sendPage(reply, 200, membersPage(outcome.data, viewer, EMPTY_FORM, noticeOf(request.query)))
+  else send(reply, viewer, outcome, notFound)
   return true
 }

@@ -1,24 +1,21 @@
 import { Effect, Option } from "effect"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
-import type { AppServices, RegistryServices } from "../../../application/AppServices.js"
-import type { CommandMetadata } from "../../../application/CommandMetadata.js"
 import { allTokens } from "../../../application/queries.js"
 import { createPersonalAccessToken, revokeToken } from "../../../application/useCases/tokens.js"
 import type { TokenView } from "../../../domain/views.js"
-import { runForRequest } from "../../edge/requestContext.js"
 import { asUser } from "../actingUser.js"
 import { parseExpiry } from "../expiryDate.js"
-import { sendDefect, sendFailure, sendNotFound, type UiFailure } from "../failures.js"
+import { sendNotFound } from "../failures.js"
 import { formField } from "../formBody.js"
 import { requireSignIn, viewerOf } from "../requireSignIn.js"
 import { seeOther, sendPage } from "../respond.js"
 import { requireSignedPost } from "../signedPost.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
+import { runPageEffect, type UiEffect } from "../runPageEffect.js"
 import type { Viewer } from "../views/layout.js"
 import { emptyTokenForm, OFFERED_SCOPES, revokeConfirmPage, type TokenForm, TOKENS_PATH, tokensPage } from "../views/tokensView.js"
 
-type UiEffect<A> = Effect.Effect<A, UiFailure, AppServices | RegistryServices | CommandMetadata>
 
 /** The signed-in user's own personal access tokens, newest first. */
 const ownTokens = (signed: SignedIn) =>
@@ -29,13 +26,7 @@ const ownTokens = (signed: SignedIn) =>
 const FIELD_LABELS: Readonly<Record<string, string>> = { name: "Token name", scopes: "Scopes", expires_at: "Expiration date" }
 
 export const registerTokens = (app: FastifyInstance, ctx: UiContext): void => {
-  const run = async <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>): Promise<A | null> => {
-    const result = await runForRequest(ctx.runtime, request, reply, effect)
-    if (result._tag === "Success") return result.value
-    if (result._tag === "Defect") sendDefect(reply, viewer)
-    else sendFailure(request, reply, result.error, viewer)
-    return null
-  }
+  const run = <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>) => runPageEffect(ctx, request, reply, viewer, effect)
   const page = async (request: FastifyRequest, reply: FastifyReply, signed: SignedIn, status: number, form: TokenForm, created: string | null, notice: string | null) => {
     const viewer = viewerOf(ctx, signed)
     const tokens = await run(request, reply, viewer, ownTokens(signed))

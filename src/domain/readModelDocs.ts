@@ -1,0 +1,90 @@
+import { Either, Schema } from "effect"
+import { decodeEvent } from "./eventCodec.js"
+import { InstanceSettings } from "./instance/InstanceSettings.js"
+import { type JsonObject, JsonObjectSchema } from "./Json.js"
+import type { HeldDoc, ReadModelChange } from "./ReadModelChange.js"
+import type { StreamType } from "./streams.js"
+import {
+  CachedBlobView,
+  CachedManifestView,
+  GroupView,
+  IndexView,
+  MembershipView,
+  SsoSessionView,
+  TokenView,
+  UserView
+} from "./views.js"
+
+/** What the projector needs of a stored event. */
+export interface StoredEvent {
+  readonly globalPosition: number
+  readonly streamId: string
+  readonly type: string
+  readonly schemaVersion: number
+  readonly payload: JsonObject
+  readonly recordedAt: Date
+}
+
+/**
+ * A stored document that does not decode, or an event that does not, means the log or the read models were
+ * altered outside the application: a defect, not a domain outcome, so these throw and the store's effect dies.
+ * One codec per view, made once: a held document remembers its decoded value here, so a replay's `modify`
+ * finds it without decoding JSON, and encodes it once when the document is written out.
+ */
+export interface DocCodec<A> {
+  readonly read: (json: JsonObject) => A
+  readonly write: (value: A) => JsonObject
+  readonly hold: (value: A) => HeldDoc
+  readonly valueOf: (doc: HeldDoc) => A
+}
+
+export const codec = <A, I>(schema: Schema.Schema<A, I>): DocCodec<A> => {
+  const read = Schema.decodeUnknownSync(schema)
+  const encode = Schema.encodeSync(schema)
+  const asJson = Schema.decodeUnknownSync(JsonObjectSchema)
+  const held = new WeakMap<HeldDoc, A>()
+  const write = (value: A): JsonObject => asJson(encode(value))
+  return {
+    read,
+    write,
+    hold: (value) => {
+      const doc: HeldDoc = { json: () => write(value) }
+      held.set(doc, value)
+      return doc
+    },
+    valueOf: (doc) => held.get(doc) ?? read(doc.json())
+  }
+}
+
+export const codecs = {
+  group: codec(GroupView),
+  index: codec(IndexView),
+  membership: codec(MembershipView),
+  user: codec(UserView),
+  token: codec(TokenView),
+  ssoSession: codec(SsoSessionView),
+  cachedManifest: codec(CachedManifestView),
+  cachedBlob: codec(CachedBlobView),
+  instance: codec(InstanceSettings)
+}
+
+export const put = <A>(c: DocCodec<A>, kind: string, id: string, value: A): ReadModelChange => ({
+  kind,
+  id,
+  update: () => c.write(value),
+  updateHeld: () => c.hold(value)
+})
+
+export const modify = <A>(c: DocCodec<A>, kind: string, id: string, f: (value: A) => A): ReadModelChange => ({
+  kind,
+  id,
+  update: (current) => (current === undefined ? undefined : c.write(f(c.read(current)))),
+  updateHeld: (current) => (current === undefined ? undefined : c.hold(f(c.valueOf(current))))
+})
+
+export const remove = (kind: string, id: string): ReadModelChange => ({ kind, id, update: () => undefined })
+
+export const decodeOrDie = <E extends { readonly _tag: string }, I>(stream: StreamType<E, I>, event: StoredEvent): E =>
+  Either.getOrThrowWith(decodeEvent(stream, event), (error) => new Error(`undecodable ${event.type} in ${event.streamId}: ${error.message}`))
+
+export const keyOf = (streamId: string): string => streamId.slice(streamId.indexOf("-") + 1)
