@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@effect/vitest"
-import { createHash } from "node:crypto"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,6 +11,7 @@ import { changeGroup, createGroup } from "../../src/application/useCases/groups.
 import { createUser } from "../../src/application/useCases/users.js"
 import * as S3BlobStore from "../../src/adapters/s3/S3BlobStore.js"
 import { freshS3Location } from "../support/s3.js"
+import { storeBlob } from "../support/storeBlob.js"
 import { memoryApp } from "../support/testApp.js"
 
 const DAY = 24 * 60 * 60 * 1000
@@ -24,18 +24,6 @@ const app = () =>
       Effect.map((spoolDir) => S3BlobStore.layer({ ...freshS3Location("ttl"), spoolDir, timeoutMs: 30_000 }))
     ))
   )))
-
-const storeBlob = (text: string) =>
-  Effect.gen(function*() {
-    const bytes = Buffer.from(text)
-    const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`
-    const store = yield* BlobStore
-    const write = yield* store.begin(digest)
-    yield* write.append(bytes)
-    yield* write.commit
-    yield* write.release
-    return { digest, size: bytes.length }
-  })
 
 const inBucket = (digest: string) => Effect.flatMap(BlobStore, (store) => store.size(digest)).pipe(Effect.map(Option.isSome))
 
