@@ -8,20 +8,21 @@ import { sessionKey } from "../../src/main.js"
 import { migratedTestDatabase } from "../contract/postgresTestDatabase.js"
 
 /** The configuration of a replica with its own DATA_DIR, on Postgres. */
-const replicaConfig = (dataDir: string) =>
-  Either.getOrThrow(parseConfig({ DATABASE_URL: "postgres://127.0.0.1/unused", DATA_DIR: dataDir }))
+const replicaConfig = (dataDir: string, key: Buffer) =>
+  Either.getOrThrow(parseConfig({ DATABASE_URL: "postgres://127.0.0.1/unused", DATA_DIR: dataDir, ENCRYPTION_KEY: key.toString("hex") }))
 
 /**
- * With DATABASE_URL the web UI's session key is sealed in the database (ADR 0024): replicas with separate
+ * With DATABASE_URL and ENCRYPTION_KEY the web UI's session key is sealed in the database (ADR 0024): replicas with separate
  * DATA_DIRs read one key, so a cookie signed by one is accepted by the other.
  */
 describe("the session key sealed in Postgres", () => {
   it.scoped("two replicas with their own DATA_DIRs get the same key, and the row holds only ciphertext", () =>
     Effect.gen(function*() {
-      const box = AesGcmSecretBox.layer([randomBytes(32)])
+      const key = randomBytes(32)
+      const box = AesGcmSecretBox.layer([key])
       const [a, b] = yield* Effect.all([
-        sessionKey(replicaConfig("/nonexistent/a")).pipe(Effect.provide(box)),
-        sessionKey(replicaConfig("/nonexistent/b")).pipe(Effect.provide(box))
+        sessionKey(replicaConfig("/nonexistent/a", key)).pipe(Effect.provide(box)),
+        sessionKey(replicaConfig("/nonexistent/b", key)).pipe(Effect.provide(box))
       ], { concurrency: "unbounded" })
       expect(a.length).toBe(32)
       expect(b.equals(a)).toBe(true)
