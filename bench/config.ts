@@ -28,8 +28,21 @@ export interface BenchConfig {
   readonly profileDir: string | null
   /** `BENCH_LABEL=x`: results go to `<date>-trial-x.*` (or `<date>-x.*` at full size), beside other runs of the day. */
   readonly label: string | null
+  /**
+   * `BENCH_BLOB_STORAGE`: where our cache keeps blobs: `filesystem` (default), `s3` (proxied) or `s3-redirect`
+   * (`S3_REDIRECT=true`), on the S3 server `S3_ENDPOINT` names or the repository's radosgw (test/support/s3.ts).
+   */
+  readonly blobStorage: BlobStorageUnderTest
   /** `BENCH_SCENARIOS=1,4` runs only those (for profiling one path); all of them by default. */
   readonly scenarios: ReadonlySet<number>
+}
+
+export type BlobStorageUnderTest = "filesystem" | "s3" | "s3-redirect"
+
+const blobStorage = (value: string | undefined): BlobStorageUnderTest => {
+  if (value === undefined || value === "" || value === "filesystem") return "filesystem"
+  if (value === "s3" || value === "s3-redirect") return value
+  throw new Error(`BENCH_BLOB_STORAGE must be filesystem, s3 or s3-redirect (got ${value})`)
 }
 
 const positiveNumber = (name: string, value: string | undefined, fallback: number): number => {
@@ -76,6 +89,7 @@ export const benchConfig = (env: NodeJS.ProcessEnv): BenchConfig => {
     idleSeconds: 12,
     profileDir: env["BENCH_PROFILE_DIR"] === undefined || env["BENCH_PROFILE_DIR"] === "" ? null : resolve(env["BENCH_PROFILE_DIR"]),
     label: /^[\w.-]+$/.test(env["BENCH_LABEL"] ?? "") ? (env["BENCH_LABEL"] ?? null) : null,
+    blobStorage: blobStorage(env["BENCH_BLOB_STORAGE"]),
     scenarios: scenarioSet(env["BENCH_SCENARIOS"])
   }
 }

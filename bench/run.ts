@@ -29,7 +29,10 @@ const cacheScenarios = async (upstream: Upstream, config: BenchConfig, cleanups:
   log("pushing images")
   const images = await pushBenchImages(upstream, config, log)
   log("starting our service and distribution in proxy mode")
-  const caches = [await startOurs(upstream.url, cleanups, config.profileDir), await startDistributionProxy(upstream.url, cleanups)]
+  const caches = [
+    await startOurs(upstream.url, cleanups, config.profileDir, undefined, config.blobStorage),
+    await startDistributionProxy(upstream.url, cleanups)
+  ]
   if (config.scenarios.has(1) && images.hit !== null) {
     log("1. cache-hit blob throughput")
     figures.push(...(await blobThroughput(caches, images.hit, config, log)))
@@ -57,7 +60,7 @@ const exitCode = await withCleanups(async (cleanups) => {
   const started = performance.now()
   const before = await describeMachine()
   for (const line of machineLines(before, "machine")) log(line)
-  log(`scale ${config.scale}, ${config.rounds} rounds, scenarios ${[...config.scenarios].join(", ")}`)
+  log(`scale ${config.scale}, ${config.rounds} rounds, scenarios ${[...config.scenarios].join(", ")}, our blobs on ${config.blobStorage}`)
 
   const figures: Array<Figure> = []
   if ([1, 2, 3, 4, 6, 8].some((n) => config.scenarios.has(n))) {
@@ -89,8 +92,9 @@ const exitCode = await withCleanups(async (cleanups) => {
   const minutes = (performance.now() - started) / 60_000
   // A trial run must never overwrite the committed full-size results.
   const date = new Date().toISOString().slice(0, 10)
-  const base = config.scale === 1 && config.scenarios.size === SCENARIOS.length ? date : `${date}-trial`
-  const name = config.label === null ? base : `${base}-${config.label}`
+  const base = config.scale === 1 && config.scenarios.size === SCENARIOS.length && config.blobStorage === "filesystem" ? date : `${date}-trial`
+  const labels = [config.blobStorage === "filesystem" ? null : config.blobStorage, config.label].filter((l) => l !== null)
+  const name = [base, ...labels].join("-")
   const chartFile = `${name}.svg`
   await mkdir(RESULTS, { recursive: true })
   const report = markdownReport({ date, config, before, after, minutes, figures, chartFile })

@@ -102,12 +102,12 @@ const sealedSessionKey = Effect.gen(function*() {
 }).pipe(Effect.mapError(startupError("session key")))
 
 /**
- * Signs web UI session cookies. With DATABASE_URL: sealed in the database (ADR 0024), so replicas that share only
+ * Signs web UI session cookies. With DATABASE_URL and ENCRYPTION_KEY: sealed in the database (ADR 0024), so replicas that share only
  * Postgres accept each other's cookies; otherwise generated once into DATA_DIR (0600). Deleting it (the row or the
  * file) signs everyone out.
  */
 export const sessionKey = (config: Config) =>
-  config.databaseUrl === null ? sessionKeyFile(config) : sealedSessionKey
+  secretsInDatabase(config) ? sealedSessionKey : sessionKeyFile(config)
 
 const sessionKeyFile = (config: Config) => {
   const path = join(config.dataDir, "session_key")
@@ -154,12 +154,18 @@ const breakersLayer = (config: Config) =>
 const instanceSecrets = Effect.map(Effect.all([SqlClient.SqlClient, SecretBox]), ([sql, box]) => sealedSecrets(sql, box))
 
 /**
- * Registry tokens signed with keys in the database (sealed) when DATABASE_URL is set, else under DATA_DIR/jwt-keys
- * as the embedded default always had them.
+ * Whether shared secrets live in the database: replicas share it, and ENCRYPTION_KEY is configured (a key generated
+ * into one DATA_DIR could not open them on another replica). Required with S3 and Postgres (config.ts).
+ */
+const secretsInDatabase = (config: Config) => config.databaseUrl !== null && config.encryptionKey !== null
+
+/**
+ * Registry tokens signed with keys in the database (sealed) when `secretsInDatabase`, else under DATA_DIR/jwt-keys
+ * as before.
  */
 const registryTokensLayer = (config: Config) => {
   const options = { issuer: config.externalUrl, expirySeconds: config.jwtExpirySeconds }
-  return config.databaseUrl === null
+  return !secretsInDatabase(config)
     ? JoseRegistryTokens.layer({ ...options, keys: join(config.dataDir, "jwt-keys") })
     : Layer.unwrapEffect(Effect.map(instanceSecrets, (secrets) => JoseRegistryTokens.layer({ ...options, keys: sealedKeyShelf(secrets) })))
 }

@@ -3,6 +3,8 @@ import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import { cli, json, startServer, tempDir } from "../../test/support/processes.js"
 import { scopeFor } from "../../test/support/registryApp.js"
+import { freshS3Location, s3ServeEnv } from "../../test/support/s3.js"
+import type { BlobStorageUnderTest } from "../config.js"
 import type { Cleanups } from "../lib/cleanups.js"
 import { serverProfiler } from "../profiling/profiler.js"
 import type { CacheUnderTest } from "./CacheUnderTest.js"
@@ -29,7 +31,9 @@ export const startOurs = async (
   cleanups: Cleanups,
   profileDir: string | null,
   /** How long a tag stays fresh; 0 asks upstream on every tag pull, as distribution does. */
-  checkIntervalSeconds: number = CHECK_INTERVAL_SECONDS
+  checkIntervalSeconds: number = CHECK_INTERVAL_SECONDS,
+  /** Where blobs go: DATA_DIR, or a fresh bucket on the tests' S3 server (proxied, or redirected to it). */
+  blobStorage: BlobStorageUnderTest = "filesystem"
 ): Promise<CacheUnderTest> => {
   const databaseUrl = await temporaryDatabase(cleanups)
   const dataDir = await tempDir("bench-ours-")
@@ -39,7 +43,9 @@ export const startOurs = async (
     DATA_DIR: dataDir,
     UPSTREAM_URL: upstreamUrl,
     INITIAL_ROOT_PASSWORD: randomUUID(),
-    LOG_LEVEL: "warn"
+    LOG_LEVEL: "warn",
+    ...(blobStorage === "filesystem" ? {} : s3ServeEnv(freshS3Location("bench"))),
+    ...(blobStorage === "s3-redirect" ? { S3_REDIRECT: "true" } : {})
   }
   // startServer picks the port and polls it, so EXTERNAL_URL keeps its default, http://localhost:<that port>:
   // the same loopback address, and only the token realm and JWT issuer are named after it.

@@ -19,7 +19,12 @@ export interface ConcurrentPullResult {
  */
 const pullOnce = async (agent: Agent, url: string, authorization: string, expectedBytes: number): Promise<PullResult> => {
   const started = performance.now()
-  const response = await request(url, { dispatcher: agent, headers: { authorization } })
+  const first = await request(url, { dispatcher: agent, headers: { authorization } })
+  // A cache hit on S3 with S3_REDIRECT: follow the 307 to the pre-signed GET, without our credentials, as
+  // Docker clients do; the time counted includes the redirect.
+  const location = first.statusCode === 307 ? first.headers["location"] : undefined
+  if (typeof location === "string") await first.body.dump()
+  const response = typeof location === "string" ? await request(location, { dispatcher: agent }) : first
   if (response.statusCode !== 200) {
     const body = await response.body.text()
     throw new Error(`GET ${url} answered ${response.statusCode}: ${body.slice(0, 300)}`)

@@ -45,6 +45,12 @@ const SETUP = `## Set-up
   manifest pulls) the upstream; other work also runs on the machine, hence the load averages above.
 `
 
+const STORAGE: Readonly<Record<BenchConfig["blobStorage"], string>> = {
+  filesystem: "files under DATA_DIR (the default)",
+  s3: "S3 (`BLOB_STORAGE=s3`), cache hits proxied",
+  "s3-redirect": "S3 (`BLOB_STORAGE=s3`, `S3_REDIRECT=true`), cache hits redirected to pre-signed GETs (clients follow)"
+}
+
 /** The results file: machine, set-up, one table row per figure (medians, spreads, ratios, targets), the chart. */
 export const markdownReport = (report: RunReport): string => {
   const fullSize = report.config.scale === 1
@@ -54,6 +60,8 @@ export const markdownReport = (report: RunReport): string => {
     fullSize
       ? `Full-size run (SPEC §9 sizes), ${report.config.rounds} rounds per scenario, ${report.minutes.toFixed(0)} min in all.`
       : `**Trial run at BENCH_SCALE=${report.config.scale}: sizes are not SPEC §9's; do not compare with targets.** ${report.config.rounds} rounds, ${report.minutes.toFixed(1)} min.`,
+    "",
+    `Our blobs: ${STORAGE[report.config.blobStorage]}.`,
     "",
     ...machineLines(report.before, "Machine at start").map((line) => `- ${line}`),
     `- at end: load average ${report.after.loadAverage.join(", ")}`,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@effect/vitest"
-import { createHash } from "node:crypto"
 import { Effect, Layer, Option, TestClock } from "effect"
 import { cleanup, purgeGroupCache } from "../../src/application/cache/cleanup.js"
 import { recordBlob, recordBlobRead, recordManifest } from "../../src/application/cache/cacheEvents.js"
@@ -10,21 +9,11 @@ import { deleteGroup } from "../../src/application/useCases/deleteGroup.js"
 import { changeGroup, createGroup } from "../../src/application/useCases/groups.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import * as MemoryBlobStore from "../../src/adapters/memory/MemoryBlobStore.js"
+import { storeBlob } from "../support/storeBlob.js"
 import { memoryApp } from "../support/testApp.js"
 
 const DAY = 24 * 60 * 60 * 1000
 const app = () => LiveViewLayer.pipe(Layer.provideMerge(Layer.merge(memoryApp(), MemoryBlobStore.layer)))
-
-const storeBlob = (text: string) =>
-  Effect.gen(function*() {
-    const bytes = Buffer.from(text)
-    const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`
-    const store = yield* BlobStore
-    const write = yield* store.begin(digest)
-    yield* write.append(bytes)
-    yield* write.commit
-    return { digest, size: bytes.length }
-  })
 
 const world = Effect.gen(function*() {
   const owner = yield* createUser({ username: "olga", email: "o@x.io", name: "O", password: "password-1", admin: false })

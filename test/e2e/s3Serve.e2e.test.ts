@@ -6,11 +6,13 @@ import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../contract/postgresTestDatabase.js"
 import { MiB, onlyLayer } from "../support/faults/images.js"
+import { discard, makeS3Client, type S3Client } from "../../src/adapters/s3/S3Client.js"
 import { cli, json, type RunningServer, startServer } from "../support/processes.js"
 import { freshS3Location, s3ServeEnv } from "../support/s3.js"
 import { isolatedSkopeo, type Skopeo } from "../support/upstream/skopeo.js"
 import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
 import type { PushedImage } from "../support/upstream/images.js"
+import { waitUntil } from "../support/waitUntil.js"
 
 const ROOT_PASSWORD = "root-password-redirect"
 const GROUP = "team"
@@ -21,21 +23,24 @@ const JWT_LIFETIME_SECONDS = 120
  * which skopeo follows; the URL expires no later than the registry token that asked for it. Blobs still
  * downloading, and HEADs, are answered by the registry itself.
  */
-describe("cache hits redirected to pre-signed S3 GETs", () => {
+describe("serve on S3: cache hits redirected to pre-signed GETs, and self-healing", () => {
   const database = Effect.runSync(Scope.make())
   let upstream: Upstream
   let server: RunningServer
   let skopeo: Skopeo
   let image: PushedImage
   let endpoint: string
+  let env: Record<string, string>
+  let s3: S3Client
 
   beforeAll(async () => {
     const location = freshS3Location("redirect")
     endpoint = location.endpoint
+    s3 = makeS3Client(location, { timeoutMs: 30_000 })
     const databaseUrl = await Effect.runPromise(Scope.extend(freshDatabase, database))
     upstream = await startUpstream()
     image = await upstream.images.largeLayer("library/redirected", "1", 6 * MiB)
-    const env = {
+    env = {
       DATABASE_URL: databaseUrl,
       UPSTREAM_URL: upstream.url,
       INITIAL_ROOT_PASSWORD: ROOT_PASSWORD,
@@ -50,6 +55,7 @@ describe("cache hits redirected to pre-signed S3 GETs", () => {
   afterAll(async () => {
     await server?.stop()
     await upstream?.stopAll()
+    await s3?.close()
     await Effect.runPromise(Scope.close(database, Exit.void))
   }, 300_000)
 
@@ -117,4 +123,31 @@ describe("cache hits redirected to pre-signed S3 GETs", () => {
     tampered.searchParams.set("X-Amz-Expires", String(expires + 3600))
     expect((await fetch(tampered)).status).toBe(403)
   }, 120_000)
+
+  it("self-heals on S3: an object deleted by hand is fetched again; one replaced by hand is found by fsck and repaired", async () => {
+    const layer = onlyLayer(image)
+    const key = `blobs/sha256/${layer.digest.slice("sha256:".length)}`
+    const { token: bearer } = await token()
+    const getBlob = () => fetch(blobUrl(layer.digest), { headers: { authorization: `Bearer ${bearer}` } })
+    const digestOf = async (response: Response) => `sha256:${createHash("sha256").update(Buffer.from(await response.arrayBuffer())).digest("hex")}`
+    const gets = await upstream.registry.countBlobGets(layer.digest)
+
+    await discard(await s3.send({ operation: "DeleteObject", method: "DELETE", key }, [204]))
+    const healed = await getBlob()
+    expect([healed.status, await digestOf(healed)]).toEqual([200, layer.digest])
+    expect(await upstream.registry.countBlobGets(layer.digest)).toBe(gets + 1)
+
+    // Bytes changed behind the store's back (same size): fsck finds it, --repair forgets it, the next pull heals.
+    await waitUntil(async () => (await s3.send({ operation: "HeadObject", method: "HEAD", key }, [200, 404]).then(async (r) => (await discard(r), r.status))) === 200, 30_000, 100, "the object stored again")
+    await discard(await s3.send({ operation: "PutObject", method: "PUT", key, body: Buffer.alloc(layer.size, 1) }, [200]))
+    const found = await cli(["fsck"], env)
+    expect(found.code, found.stdout + found.stderr).toBe(1)
+    expect(found.stdout).toContain(layer.digest)
+    const repaired = await cli(["fsck", "--repair"], env)
+    expect(repaired.code, repaired.stdout + repaired.stderr).toBe(0)
+    const again = await getBlob()
+    expect([again.status, await digestOf(again)]).toEqual([200, layer.digest])
+    expect(await upstream.registry.countBlobGets(layer.digest)).toBe(gets + 2)
+    await waitUntil(async () => (await cli(["fsck"], env)).code === 0, 30_000, 200, "fsck clean again")
+  }, 300_000)
 })
