@@ -1,5 +1,4 @@
 import * as SqlClient from "@effect/sql/SqlClient"
-import * as PgClient from "@effect/sql-pg/PgClient"
 import { Array as Arr, Effect, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
 import { CommitSignal } from "./CommitSignal.js"
 import {
@@ -15,7 +14,7 @@ import {
 import { Projector } from "../../application/ports/Projector.js"
 import { statementSteps } from "./appendSteps.js"
 import { appendInTransaction } from "./appendWrites.js"
-import { inPostgresTransaction } from "./postgresAppendSteps.js"
+import { inPostgresTransaction, MultiStatementMessages } from "./postgresAppendSteps.js"
 import { afterCheckpoint, readableBound } from "./logOrder.js"
 import { DbInt, EventRow, toRecorded } from "./rows.js"
 import { transactionDefectsAsUnavailable, unavailable } from "./storeErrors.js"
@@ -93,7 +92,7 @@ export const layer: Layer.Layer<EventStore, never, SqlClient.SqlClient | Project
      * `commit` (postgresAppendSteps.ts). Positions come from the sequence, without a lock: appends of different streams run and commit side by
      * side, and readers keep their order by transaction id (ADR 0013).
      */
-    const postgres = yield* Effect.serviceOption(PgClient.PgClient)
+    const postgres = yield* Effect.serviceOption(MultiStatementMessages)
     /** On Postgres outside any transaction: two round trips. Within a caller's transaction, a savepoint of it. */
     const transactAppend = (writes: ReadonlyArray<StreamWrite>, metadata: EventMetadata, recordedAt: Date) =>
       Effect.serviceOption(SqlClient.TransactionConnection).pipe(

@@ -1,8 +1,15 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type * as SqlError from "@effect/sql/SqlError"
-import { Effect, Exit } from "effect"
+import { Context, Effect, Exit } from "effect"
 import { type AppendSteps, prepareArguments, preparedFrom, writeArguments } from "./appendSteps.js"
+
+/**
+ * Present when the `SqlClient` is Postgres through `pg` (`PostgresClient.pgLayer` provides it): appends may then
+ * send two statements in one simple-protocol message (`inPostgresTransaction`). A tag rather than a look at the
+ * client, so that a process on PGlite never loads the Postgres driver.
+ */
+export class MultiStatementMessages extends Context.Tag("dependency-proxy/MultiStatementMessages")<MultiStatementMessages, true>() {}
 
 /**
  * A string as an SQL literal, as `pg`'s `escapeLiteral` writes it: quotes doubled, and backslashes doubled in
