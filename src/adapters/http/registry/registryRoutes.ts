@@ -115,11 +115,21 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
       return request.method === "HEAD" ? reply.send() : reply.send(Buffer.from(manifest.body))
     }
     const result = await runForRequest(runtime, request, reply, authorized.pipe(
-      Effect.flatMap(({ group }) => ImageContent.pipe(Effect.flatMap((content) => content.blob(group, target.image, target.digest))))
+      Effect.flatMap(({ group, tokenExpiresAt }) =>
+        ImageContent.pipe(
+          Effect.flatMap((content) => content.blob(group, target.image, target.digest)),
+          Effect.map((blob) => ({ blob, tokenExpiresAt }))
+        ))
     ))
     if (result._tag === "Defect") return defect(reply)
     if (result._tag === "Failure") return fail(reply, result.error, repository)
-    const blob = result.value
+    const { blob, tokenExpiresAt } = result.value
+    // S3_REDIRECT: a stored blob's GET goes to the bucket (307 keeps the method; the client re-sends its Range
+    // there). Its URL expires no later than the token that asked for it; HEAD is answered here, with the size.
+    const location = request.method === "GET" ? blob.directUrl(tokenExpiresAt, new Date()) : null
+    if (location !== null) {
+      return reply.code(307).headers({ location, "docker-content-digest": blob.digest, "content-length": "0" }).send()
+    }
     const range = parseRange(request.headers.range, blob.size)
     reply.headers({ "docker-content-digest": blob.digest, "content-type": "application/octet-stream", "accept-ranges": "bytes" })
     if (range._tag === "Unsatisfiable") {

@@ -18,6 +18,7 @@ import { roleName } from "../roleName.js"
 import { requestSession } from "../sessionCookie.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
+import { handleGroupSettings } from "./groupSettingsRoutes.js"
 import { handleMembers } from "./memberRoutes.js"
 import { groupPage } from "../views/groupPageView.js"
 import type { Viewer } from "../views/layout.js"
@@ -72,6 +73,7 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
     if (signed === null) return reply
     const viewer = viewerOf(ctx, signed)
     if (await handleMembers(ctx, request, reply, signed, () => sendNotFound(reply, viewer))) return reply
+    if (await handleGroupSettings(ctx, request, reply, signed, () => sendNotFound(reply, viewer))) return reply
     const route = parseGroupRoute(request.url)
     if (route === null || route.action !== "view") return sendNotFound(reply, viewer)
     const data = await run(request, reply, viewer, loadGroupPage(signed, route.groupPath))
@@ -104,6 +106,7 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
     if (signed === null) return reply
     const viewer = viewerOf(ctx, signed)
     if (await handleMembers(ctx, request, reply, signed, () => sendNotFound(reply, viewer))) return reply
+    if (await handleGroupSettings(ctx, request, reply, signed, () => sendNotFound(reply, viewer))) return reply
     const route = parseGroupRoute(request.url)
     const effect = route === null ? null : action(signed, route, request.body)
     if (effect === null) return sendNotFound(reply, viewer)

@@ -7,6 +7,7 @@ import { createPersonalAccessToken, revokeToken } from "../../../application/use
 import type { TokenView } from "../../../domain/views.js"
 import { runForRequest } from "../../edge/requestContext.js"
 import { asUser } from "../actingUser.js"
+import { parseExpiry } from "../expiryDate.js"
 import { sendDefect, sendFailure, sendNotFound, type UiFailure } from "../failures.js"
 import { formField } from "../formBody.js"
 import { requireSignIn, viewerOf } from "../requireSignIn.js"
@@ -24,14 +25,6 @@ const ownTokens = (signed: SignedIn) =>
   allTokens.pipe(Effect.map((all) =>
     all.filter((t) => t.kind === "personal" && t.userId === signed.actor.user.userId).sort((a, b) => b.tokenId - a.tokenId)
   ))
-
-/** `YYYY-MM-DD` as the end of that day's start (UTC midnight, as GitLab stores `expires_at`); empty: none. */
-const parseExpiry = (value: string): Date | null | "invalid" => {
-  if (value === "") return null
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return "invalid"
-  const date = new Date(`${value}T00:00:00Z`)
-  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value ? "invalid" : date
-}
 
 const FIELD_LABELS: Readonly<Record<string, string>> = { name: "Token name", scopes: "Scopes", expires_at: "Expiration date" }
 

@@ -2,6 +2,7 @@ import { humanSize } from "../../../application/cache/groupCache.js"
 import type { CachedManifestView } from "../../../domain/views.js"
 import type { GroupPageData } from "../groupPageData.js"
 import { groupPagePath } from "../groupRoute.js"
+import { settingsPath } from "../groupSettingsRoute.js"
 import { type Html, html } from "../html.js"
 import type { OwnerForms } from "../ownerForms.js"
 import type { Page } from "../pagination.js"
@@ -58,7 +59,8 @@ export const groupPage = (page: GroupPage): Html => {
 </ol></nav>
 <h1>Dependency Proxy <span class="subtitle">${group.name} (<code>${group.fullPath}</code>)</span></h1>
 <p class="actions"><a class="button secondary" href="/groups/${group.fullPath}/-/group_members">Members</a>
-${isOwner && html`<a class="button secondary" href="/groups/new?parent=${encodeURIComponent(group.fullPath)}">New subgroup</a>`}</p>
+${isOwner && html`<a class="button secondary" href="/groups/new?parent=${encodeURIComponent(group.fullPath)}">New subgroup</a>
+<a class="button secondary" href="${settingsPath(group.fullPath)}">Settings</a>`}</p>
 ${page.notice !== null && html`<div class="notice success" role="status">${page.notice}</div>`}
 ${credentialsNotice(group, isOwner)}
 ${upstreamNotice(page.data.upstream)}

@@ -9,7 +9,7 @@ export const membersPath = (fullPath: string, action?: string): string =>
 
 const LEVELS: ReadonlyArray<AccessLevel> = [AccessLevels.guest, AccessLevels.reporter, AccessLevels.developer, AccessLevels.maintainer, AccessLevels.owner]
 
-const roleSelect = (id: string, selected: AccessLevel, label: Html): Html => html`<label for="${id}">${label}</label>
+export const roleSelect = (id: string, selected: AccessLevel, label: Html): Html => html`<label for="${id}">${label}</label>
 <select id="${id}" name="access_level">
 ${LEVELS.map((level) => html`<option value="${String(level)}"${level === selected && html` selected`}>${accessLevelName(level)}</option>`)}
 </select>`
