@@ -95,7 +95,7 @@ describe("python-gitlab", () => {
       expect((reused as { readonly id: number }).id).not.toBe(Number(subId))
       expect((await cli(["group", "delete", "--id", topId])).code).toBe(0)
       expect(await json(["group", "list", "--search", "cli-life"])).toEqual([])
-    })
+    }, 180_000) // 14 CLI runs, each a Python start and a sign-in: about 50 s on a loaded 2-core machine
 
     it("walks pages with --per-page and --page, and reports a refusal", async () => {
       const second = await json(["group", "list", "--per-page", "1", "--page", "2"])
