@@ -37,6 +37,8 @@ export type BlobStorage =
     readonly forcePathStyle: boolean
     /** Per-request timeout towards S3. */
     readonly timeoutMs: number
+    /** Cache hits answered with a pre-signed GET redirect (307) instead of proxied bytes (S3_REDIRECT). */
+    readonly redirect: boolean
   }
 
 export interface UpstreamResilience {
@@ -179,7 +181,8 @@ const blobStorage = (env: Env): Parsed<BlobStorage> =>
       // Never echoed: a secret.
       secretAccessKey: yield* required(env, "S3_SECRET_ACCESS_KEY", when),
       forcePathStyle: yield* bool(env, "S3_FORCE_PATH_STYLE", false),
-      timeoutMs: yield* duration(env, "S3_TIMEOUT", 30_000, 1_000, 600_000, "1s to 10m, like 30s")
+      timeoutMs: yield* duration(env, "S3_TIMEOUT", 30_000, 1_000, 600_000, "1s to 10m, like 30s"),
+      redirect: yield* bool(env, "S3_REDIRECT", false)
     } as const
   })
 
@@ -193,20 +196,27 @@ export const parseConfig = (env: Env): Parsed<Config> =>
     if (initialRootPassword !== null && initialRootPassword.length < 8) {
       return yield* Either.left(new ConfigInvalid({ variable: "INITIAL_ROOT_PASSWORD", message: "INITIAL_ROOT_PASSWORD must be at least 8 characters" }))
     }
+    const storage = yield* blobStorage(env)
+    const database = yield* databaseUrl(env)
+    const sealing = yield* encryptionKey(env)
+    // Replicas on S3 share no DATA_DIR, so the key sealing their shared secrets must be configuration (ADR 0024).
+    if (storage.kind === "s3" && database !== null && sealing === null) {
+      return yield* Either.left(new ConfigInvalid({ variable: "ENCRYPTION_KEY", message: "ENCRYPTION_KEY must be set when BLOB_STORAGE=s3 and DATABASE_URL are: replicas share no DATA_DIR to keep one in" }))
+    }
     return {
       port: p,
       host,
       externalUrl,
       dataDir: value(env, "DATA_DIR") ?? "./data",
-      databaseUrl: yield* databaseUrl(env),
+      databaseUrl: database,
       upstreamUrl: yield* url(env, "UPSTREAM_URL", "https://registry-1.docker.io"),
       jwtExpirySeconds: yield* seconds(duration(env, "JWT_EXPIRY", 900_000, 60_000, 86_400_000, "60s to 24h, like 900, 15m or 1h")),
       dependencyProxyEnabled: yield* bool(env, "DEPENDENCY_PROXY_ENABLED", true),
-      encryptionKey: yield* encryptionKey(env),
+      encryptionKey: sealing,
       logLevel: yield* logLevel(env),
       initialRootPassword,
       cleanupIntervalSeconds: yield* seconds(duration(env, "CLEANUP_INTERVAL", 86_400_000, 60_000, 30 * 86_400_000, "60s to 30d, like 3600, 12h or 1d")),
       upstream: yield* upstreamResilience(env),
-      blobStorage: yield* blobStorage(env)
+      blobStorage: storage
     }
   })

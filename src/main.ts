@@ -7,9 +7,9 @@ import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js
 import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
 import { type DataDirError, ensureDataDir, readOrCreateSecretFile, secureDataDir } from "./adapters/filesystem/dataDir.js"
 import { migrate } from "./adapters/sql/migrate.js"
-import * as SqlEventStore from "./adapters/sql/SqlEventStore.js"
+import * as SqlStore from "./adapters/sql/SqlStore.js"
 import type { CommitSignal } from "./adapters/sql/CommitSignal.js"
-import type * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlIdSequence from "./adapters/sql/SqlIdSequence.js"
 import * as PostgresAdvisoryLeases from "./adapters/sql/PostgresAdvisoryLeases.js"
 import * as SoleProcessLeases from "./adapters/memory/SoleProcessLeases.js"
@@ -22,12 +22,14 @@ import { LiveViewLayer } from "./application/LiveView.js"
 import { RegistrySettings } from "./application/auth/RegistrySettings.js"
 import { signInThrottleLayer } from "./application/auth/SignInThrottle.js"
 import * as JoseRegistryTokens from "./adapters/jwt/JoseRegistryTokens.js"
+import { sealedKeyShelf } from "./adapters/jwt/sealedKeyShelf.js"
+import { sealedSecrets } from "./adapters/sql/SealedSecrets.js"
+import { SecretBox } from "./application/ports/SecretBox.js"
 import type { JwtKeyRingError } from "./adapters/jwt/JwtKeyRing.js"
 import { BlobDownloadsLayer } from "./application/cache/BlobDownloads.js"
 import { PullThroughCacheLayer } from "./application/cache/PullThroughCache.js"
 import * as FileBlobStore from "./adapters/filesystem/FileBlobStore.js"
 import * as S3BlobStore from "./adapters/s3/S3BlobStore.js"
-import { NodeStreamBridgeLayer } from "./adapters/nodeStreamBridge.js"
 import { instrumented } from "./adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "./adapters/upstream/UndiciUpstreamRegistry.js"
 
@@ -48,7 +50,7 @@ export const storeLayer = (config: Config, role: Role = "server") => {
     signal: Layer.Layer<CommitSignal, E> | Layer.Layer<never>
   ) => {
     const migrated = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(client))
-    return Layer.mergeAll(SqlEventStore.layer, SqlIdSequence.layer).pipe(
+    return Layer.mergeAll(SqlStore.layer, SqlIdSequence.layer).pipe(
       Layer.provide(ProjectorLive),
       Layer.provide(signal),
       Layer.provideMerge(migrated),
@@ -86,11 +88,28 @@ const secretBoxLayer = (config: Config) =>
     })
   )
 
+const SESSION_KEY = "session-key"
+
+/** The session key sealed in the database: the first replica to start stores one, every replica reads it back. */
+const sealedSessionKey = Effect.gen(function*() {
+  const secrets = yield* instanceSecrets
+  yield* secrets.claim(SESSION_KEY, randomBytes(32).toString("hex"))
+  const stored = (yield* secrets.list(SESSION_KEY)).find((secret) => secret.name === SESSION_KEY)
+  if (stored === undefined || !/^(?:[0-9a-f]{2}){32,}$/i.test(stored.plaintext)) {
+    return yield* new StartupError({ message: "session key: the database's instance secret session-key is missing or not hex" })
+  }
+  return Buffer.from(stored.plaintext, "hex")
+}).pipe(Effect.mapError(startupError("session key")))
+
 /**
- * Signs web UI session cookies: generated once into DATA_DIR (0600), so sessions survive restarts and replicas
- * on one DATA_DIR accept each other's cookies. Deleting the file signs everyone out.
+ * Signs web UI session cookies. With DATABASE_URL: sealed in the database (ADR 0024), so replicas that share only
+ * Postgres accept each other's cookies; otherwise generated once into DATA_DIR (0600). Deleting it (the row or the
+ * file) signs everyone out.
  */
-export const sessionKey = (config: Config) => {
+export const sessionKey = (config: Config) =>
+  config.databaseUrl === null ? sessionKeyFile(config) : sealedSessionKey
+
+const sessionKeyFile = (config: Config) => {
   const path = join(config.dataDir, "session_key")
   return ensureDataDir(config.dataDir).pipe(
     Effect.zipRight(readOrCreateSecretFile(path, () => randomBytes(32).toString("hex"))),
@@ -128,14 +147,27 @@ const breakersLayer = (config: Config) =>
       : Layer.unwrapEffect(Effect.promise(() => import("./adapters/sql/PostgresBreakerSignal.js")).pipe(Effect.map((signal) => signal.layer)))
   ))
 
-/** The registry's side: JWT keys under DATA_DIR, the in-memory auth view, sign-in throttling, content. */
+/**
+ * Secrets every replica must share (JWT signing keys, the session key), sealed with ENCRYPTION_KEY in the
+ * database when replicas can share one (ADR 0024): a replica then needs no shared DATA_DIR.
+ */
+const instanceSecrets = Effect.map(Effect.all([SqlClient.SqlClient, SecretBox]), ([sql, box]) => sealedSecrets(sql, box))
+
+/**
+ * Registry tokens signed with keys in the database (sealed) when DATABASE_URL is set, else under DATA_DIR/jwt-keys
+ * as the embedded default always had them.
+ */
+const registryTokensLayer = (config: Config) => {
+  const options = { issuer: config.externalUrl, expirySeconds: config.jwtExpirySeconds }
+  return config.databaseUrl === null
+    ? JoseRegistryTokens.layer({ ...options, keys: join(config.dataDir, "jwt-keys") })
+    : Layer.unwrapEffect(Effect.map(instanceSecrets, (secrets) => JoseRegistryTokens.layer({ ...options, keys: sealedKeyShelf(secrets) })))
+}
+
+/** The registry's side: JWT keys (ADR 0024), the in-memory auth view, sign-in throttling, content. */
 export const registryLayer = (config: Config) =>
   Layer.mergeAll(
-    JoseRegistryTokens.layer({
-      keysDir: join(config.dataDir, "jwt-keys"),
-      issuer: config.externalUrl,
-      expirySeconds: config.jwtExpirySeconds
-    }),
+    registryTokensLayer(config),
     LiveViewLayer,
     signInThrottleLayer(),
     Layer.succeed(RegistrySettings, {
@@ -165,7 +197,6 @@ export const cacheLayer = (config: Config) =>
   PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
     Layer.provideMerge(leasesLayer(config)),
-    Layer.provide(NodeStreamBridgeLayer),
     Layer.provideMerge(blobStoreLayer(config)),
     Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ url: config.upstreamUrl })))
   )

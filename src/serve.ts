@@ -30,16 +30,17 @@ const generatedRootPassword = (dataDir: string) =>
   })
 
 /** What `serve` runs on, from the composition root (`main.ts`): the services, and the UI's session key. */
-export interface ServeWith<E> {
-  readonly services: Layer.Layer<AppServices | RegistryServices | ClusterLeases, E>
-  readonly sessionKey: Effect.Effect<Buffer, { readonly message: string }>
+export interface ServeWith<E, R> {
+  readonly services: Layer.Layer<AppServices | RegistryServices | ClusterLeases | NoInfer<R>, E>
+  /** Read through the services: with DATABASE_URL it is sealed in the database (ADR 0024). */
+  readonly sessionKey: Effect.Effect<Buffer, { readonly message: string }, R>
 }
 
 /**
  * Starts the service on `server`, which already answers `/-/health`: database and migrations, root bootstrap,
  * then the routes take the server over. Stops on SIGTERM or SIGINT.
  */
-export const serve = async <E>(config: Config, server: StartingServer, using: ServeWith<E>): Promise<number> => {
+export const serve = async <E, R>(config: Config, server: StartingServer, using: ServeWith<E, R>): Promise<number> => {
   // Start-up errors surface in the bootstrap below, before the routes take the server over.
   const runtime = ManagedRuntime.make(
     cleanupScheduleLayer(config.cleanupIntervalSeconds * 1000).pipe(Layer.provideMerge(using.services), Layer.orDie)

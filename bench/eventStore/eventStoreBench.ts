@@ -1,7 +1,7 @@
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
-import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
+import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import { verify } from "../../src/application/audit/verify.js"
 import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { ReadModels } from "../../src/application/ports/ReadModels.js"
@@ -19,7 +19,7 @@ const metadata = systemMetadata("bench")
 
 /** The store as `serve` builds it on Postgres: migrated, with the domain's projector in every append (and for audit). */
 const storeLayer = (url: string) =>
-  SqlEventStore.layer.pipe(
+  SqlStore.layer.pipe(
     Layer.provideMerge(ProjectorLive),
     Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url))))
   )
@@ -27,6 +27,21 @@ const storeLayer = (url: string) =>
 const appendAll = (writes: ReadonlyArray<StreamWrite>) => EventStore.pipe(Effect.flatMap((store) => store.append(writes, metadata, new Date())))
 
 const rate = (events: number, since: number): number => events / ((performance.now() - since) / 1000)
+
+/** Events/s appended one per append by `writers` concurrent writers, each to a stream of its own, for `seconds`. */
+export const singleAppendRate = (mix: EventMix, seconds: number, writers: number) =>
+  Effect.gen(function*() {
+    const deadline = performance.now() + seconds * 1000
+    const started = performance.now()
+    const worker = (id: number) =>
+      Effect.gen(function*() {
+        let appended = 0
+        while (performance.now() < deadline) appended += (yield* appendAll([mix.single(id)])).length
+        return appended
+      })
+    const counts = yield* Effect.all(Array.from({ length: writers }, (_, id) => worker(id)), { concurrency: "unbounded" })
+    return rate(counts.reduce((sum, n) => sum + n, 0), started)
+  })
 
 /**
  * SPEC §9 on a fresh database. The log is loaded to `config.events`: the first `appendedEvents` through
@@ -64,16 +79,7 @@ export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, l
 
   const appendRates: Array<number> = []
   for (let round = 1; round <= config.rounds; round++) {
-    const deadline = performance.now() + config.appendSeconds * 1000
-    const started = performance.now()
-    const worker = (id: number) =>
-      Effect.gen(function*() {
-        let appended = 0
-        while (performance.now() < deadline) appended += (yield* appendAll([mix.single(id)])).length
-        return appended
-      })
-    const counts = await runtime.runPromise(Effect.all(Array.from({ length: config.appendConcurrency }, (_, id) => worker(id)), { concurrency: "unbounded" }))
-    appendRates.push(rate(counts.reduce((sum, n) => sum + n, 0), started))
+    appendRates.push(await runtime.runPromise(singleAppendRate(mix, config.appendSeconds, config.appendConcurrency)))
     log(`  round ${round}: ${appendRates.at(-1)?.toFixed(0)} single-event appends/s from ${config.appendConcurrency} writers`)
   }
 

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises"
+import { mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { sleep } from "../../test/support/upstream/tools.js"
 
@@ -9,6 +9,8 @@ export interface ServerProfiler {
 
 export const serverProfiler = (pid: number, dir: string): ServerProfiler => ({
   around: async (label, measure) => {
+    // BENCH_PROFILE_DIR need not exist yet.
+    await mkdir(dir, { recursive: true })
     await writeFile(join(dir, "label"), label.replace(/[^\w.-]+/g, "-"))
     process.kill(pid, "SIGUSR2")
     try {

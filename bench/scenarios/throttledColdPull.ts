@@ -50,7 +50,7 @@ export const throttledColdPull = async (
     log(`  pushed ${blobs.length * 2} blobs of ${(config.throttledBlobBytes / 2 ** 20).toFixed(0)} MiB`)
     const link = await startThrottleProxy({ host: "127.0.0.1", port: upstream.registry.port }, config.throttledBytesPerSecond)
     cleanups.add("close the throttle proxy", link.close)
-    const caches: ReadonlyArray<CacheUnderTest> = [await startOurs(link.url, cleanups, null), await startDistributionProxy(link.url, cleanups)]
+    const caches: ReadonlyArray<CacheUnderTest> = [await startOurs(link.url, cleanups, config.profileDir), await startDistributionProxy(link.url, cleanups)]
     const pull = async (cache: CacheUnderTest, blob: BenchBlob, clients: number) =>
       pullConcurrently(cache.blobUrl(blob.image, blob.digest), await cache.authorization(blob.image), blob.size, clients)
     const results = await alternate(config.rounds, caches, "throttled", async (cache, round): Promise<ThrottledResult> => {

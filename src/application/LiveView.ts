@@ -1,9 +1,8 @@
 import { Clock, Context, Effect, Layer, Option, Schema } from "effect"
 import type { AccessLevel } from "../domain/AccessLevel.js"
-import { normalizePath } from "../domain/group/GroupPath.js"
 import { defaultInstanceSettings, InstanceSettings } from "../domain/instance/InstanceSettings.js"
 import type { JsonObject } from "../domain/Json.js"
-import { normalizeUsername } from "../domain/user/UserValidation.js"
+import { GroupsByPath, type ReadModelIndex, TokensByDigest, UsersByName } from "../domain/readModelIndexes.js"
 import {
   CachedBlobView,
   cachedBlobId,
@@ -37,6 +36,8 @@ export interface LiveState {
   /** A group's whole cache index (a scan: for listings and cleanup, not the pull path). */
   readonly cachedManifestsOf: (groupId: number) => ReadonlyArray<CachedManifestView>
   readonly cachedBlobsOf: (groupId: number) => ReadonlyArray<CachedBlobView>
+  /** Every group id with a cache entry, deleted groups' included (a scan: for cleanup). */
+  readonly cachedGroupIds: () => ReadonlySet<number>
 }
 
 export interface LiveViewShape {
@@ -86,19 +87,19 @@ interface Snapshot {
 }
 
 const stateOf = (models: ReadModelMap, position: number): Omit<LiveState, "membershipsOf"> => {
-  const byIndex = <A, I>(schema: Schema.Schema<A, I>, indexKind: string, kind: string, key: string) =>
-    decodeDoc(IndexView)(models.get(indexKind, key)).pipe(
-      Option.flatMap((index) => decodeDoc(schema)(models.get(kind, String(index.id))))
+  const byIndex = <A, I>(schema: Schema.Schema<A, I>, by: ReadModelIndex, value: string) =>
+    decodeDoc(IndexView)(models.get(by.index, by.key(value))).pipe(
+      Option.flatMap((index) => decodeDoc(schema)(models.get(by.target, String(index.id))))
     )
   return {
     position,
     user: (id) => decodeDoc(UserView)(models.get(Kinds.user, String(id))),
-    userNamed: (name) => byIndex(UserView, Kinds.userByName, Kinds.user, normalizeUsername(name)),
+    userNamed: (name) => byIndex(UserView, UsersByName, name),
     group: (id) => decodeDoc(GroupView)(models.get(Kinds.group, String(id))),
     allGroups: () => [...models.rowsOf(Kinds.group)].map((r) => Schema.decodeUnknownSync(GroupView)(r.doc)),
-    groupAt: (path) => byIndex(GroupView, Kinds.groupByPath, Kinds.group, normalizePath(path)),
+    groupAt: (path) => byIndex(GroupView, GroupsByPath, path),
     token: (id) => decodeDoc(TokenView)(models.get(Kinds.token, String(id))),
-    tokenWithDigest: (digest) => byIndex(TokenView, Kinds.tokenByDigest, Kinds.token, digest),
+    tokenWithDigest: (digest) => byIndex(TokenView, TokensByDigest, digest),
     ssoSession: (userId, groupId) => decodeDoc(SsoSessionView)(models.get(Kinds.ssoSession, ssoSessionId(userId, groupId))),
     instanceSettings: () =>
       Option.getOrElse(decodeDoc(InstanceSettings)(models.get(Kinds.instance, INSTANCE_SETTINGS_ID)), () => defaultInstanceSettings),
@@ -108,7 +109,9 @@ const stateOf = (models: ReadModelMap, position: number): Omit<LiveState, "membe
     cachedManifestsOf: (groupId) =>
       [...models.rowsOf(CacheKinds.manifest)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedManifestView)(r.doc)),
     cachedBlobsOf: (groupId) =>
-      [...models.rowsOf(CacheKinds.blob)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedBlobView)(r.doc))
+      [...models.rowsOf(CacheKinds.blob)].filter((r) => r.id.startsWith(`${groupId}/`)).map((r) => Schema.decodeUnknownSync(CachedBlobView)(r.doc)),
+    cachedGroupIds: () =>
+      new Set([...models.rowsOf(CacheKinds.manifest), ...models.rowsOf(CacheKinds.blob)].map((r) => Number(r.id.slice(0, r.id.indexOf("/")))))
   }
 }
 

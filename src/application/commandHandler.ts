@@ -20,6 +20,21 @@ export const stateOf = <C, E extends { readonly _tag: string }, S, F, I>(
   history: ReadonlyArray<RecordedEvent>
 ): S => fold(decider, history.map((stored) => Either.getOrThrow(decodeEvent(stream, stored))))
 
+/**
+ * A stream's state after a command, from the state its decision saw and the events the command appended to it:
+ * what a surface answers with, without reading the stream again.
+ */
+export const stateAfter = <C, E extends { readonly _tag: string }, S, F, I>(
+  stream: StreamType<E, I>,
+  decider: Decider<C, E, S, F>,
+  streamId: string,
+  before: S,
+  appended: ReadonlyArray<RecordedEvent>
+): S =>
+  appended
+    .filter((stored) => stored.streamId === streamId)
+    .reduce((state, stored) => decider.evolve(state, Either.getOrThrow(decodeEvent(stream, stored))), before)
+
 /** A decision on one stream; `command` sees the stream's current state, for commands that depend on it. */
 export const decision = <C, E extends { readonly _tag: string }, S, F, I>(
   stream: StreamType<E, I>,

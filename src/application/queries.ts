@@ -1,8 +1,7 @@
 import { Effect, Option, Schema } from "effect"
-import { normalizePath } from "../domain/group/GroupPath.js"
 import { defaultInstanceSettings, InstanceSettings } from "../domain/instance/InstanceSettings.js"
 import type { JsonObject } from "../domain/Json.js"
-import { normalizeUsername } from "../domain/user/UserValidation.js"
+import { GroupsByPath, type ReadModelIndex, TokensByDigest, UsersByName } from "../domain/readModelIndexes.js"
 import {
   GroupView,
   IndexView,
@@ -33,21 +32,21 @@ const listViews = <A, I>(schema: Schema.Schema<A, I>, kind: string) =>
     Effect.map((rows) => rows.map((row) => decode(schema)(row.doc)))
   )
 
-const byIndex = <A, I>(schema: Schema.Schema<A, I>, indexKind: string, kind: string, key: string) =>
-  getView(IndexView, indexKind, key).pipe(
+const byIndex = <A, I>(schema: Schema.Schema<A, I>, by: ReadModelIndex, value: string) =>
+  getView(IndexView, by.index, by.key(value)).pipe(
     Effect.flatMap(Option.match({
       onNone: () => Effect.succeed(Option.none<A>()),
-      onSome: (index) => getView(schema, kind, String(index.id))
+      onSome: (index) => getView(schema, by.target, String(index.id))
     }))
   )
 
 export const userById = (userId: number) => getView(UserView, Kinds.user, String(userId))
 export const userByUsername = (username: string) =>
-  byIndex(UserView, Kinds.userByName, Kinds.user, normalizeUsername(username))
+  byIndex(UserView, UsersByName, username)
 export const allUsers = listViews(UserView, Kinds.user)
 
 export const groupById = (groupId: number) => getView(GroupView, Kinds.group, String(groupId))
-export const groupByPath = (fullPath: string) => byIndex(GroupView, Kinds.groupByPath, Kinds.group, normalizePath(fullPath))
+export const groupByPath = (fullPath: string) => byIndex(GroupView, GroupsByPath, fullPath)
 export const allGroups = listViews(GroupView, Kinds.group)
 
 export const allMemberships = listViews(MembershipView, Kinds.membership)
@@ -55,7 +54,7 @@ export const membersOf = (groupId: number) =>
   allMemberships.pipe(Effect.map((all) => all.filter((m) => m.groupId === groupId)))
 
 export const tokenById = (tokenId: number) => getView(TokenView, Kinds.token, String(tokenId))
-export const tokenByDigest = (digest: string) => byIndex(TokenView, Kinds.tokenByDigest, Kinds.token, digest)
+export const tokenByDigest = (digest: string) => byIndex(TokenView, TokensByDigest, digest)
 export const allTokens = listViews(TokenView, Kinds.token)
 
 export const allSsoSessions = listViews(SsoSessionView, Kinds.ssoSession)

@@ -2,7 +2,6 @@ import { Either, Schema } from "effect"
 import { decodeEvent } from "./eventCodec.js"
 import { evolveGroup } from "./group/GroupState.js"
 import { defaultSettings } from "./group/GroupState.js"
-import { normalizePath } from "./group/GroupPath.js"
 import { type JsonObject, JsonObjectSchema } from "./Json.js"
 import type { HeldDoc, ReadModelChange } from "./ReadModelChange.js"
 import { defaultInstanceSettings, evolveInstance, InstanceSettings } from "./instance/InstanceSettings.js"
@@ -19,7 +18,7 @@ import {
 } from "./streams.js"
 import { evolveToken } from "./token/TokenDecider.js"
 import { evolveUser } from "./user/UserDecider.js"
-import { normalizeUsername } from "./user/UserValidation.js"
+import { GroupsByPath, TokensByDigest, UsersByName } from "./readModelIndexes.js"
 import {
   CachedBlobView,
   cachedManifestId,
@@ -119,7 +118,7 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       const { _tag, ...fields } = e
       return [
         put(codecs.group, Kinds.group, id, { ...fields, settings: defaultSettings, createdAt: event.recordedAt }),
-        put(codecs.index, Kinds.groupByPath, normalizePath(e.fullPath), { id: e.groupId })
+        put(codecs.index, GroupsByPath.index, GroupsByPath.key(e.fullPath), { id: e.groupId })
       ]
     }
     case "MemberAdded":
@@ -143,12 +142,23 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
       ]
     case "GroupRenamed":
       return [modify(codecs.group, Kinds.group, id, (group) => ({ ...group, name: e.name }))]
+    case "GroupDescriptionChanged":
+      return [modify(codecs.group, Kinds.group, id, (group) => ({ ...group, description: e.description }))]
+    case "GroupPathChanged":
+      return [
+        modify(codecs.group, Kinds.group, id, (group) => ({ ...group, path: e.path, fullPath: e.fullPath })),
+        remove(GroupsByPath.index, GroupsByPath.key(e.previousFullPath)),
+        put(codecs.index, GroupsByPath.index, GroupsByPath.key(e.fullPath), { id: Number(id) })
+      ]
+    case "GroupDeleted":
+      // Its memberships went with the MemberRemoved events before this one.
+      return [remove(Kinds.group, id), remove(GroupsByPath.index, GroupsByPath.key(e.fullPath))]
     default:
       // Every other group event is a setting: the decider's own evolve computes the new settings.
       return [
         modify(codecs.group, Kinds.group, id, (group) => ({
           ...group,
-          settings: evolveGroup({ ...group, members: new Map(), memberExpiries: new Map() }, e)?.settings ?? group.settings
+          settings: evolveGroup({ ...group, description: group.description ?? "", members: new Map(), memberExpiries: new Map() }, e)?.settings ?? group.settings
         }))
       ]
   }
@@ -161,10 +171,10 @@ const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
     const { _tag, ...fields } = e
     return [
       put(codecs.user, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, createdAt: event.recordedAt }),
-      put(codecs.index, Kinds.userByName, normalizeUsername(e.username), { id: e.userId })
+      put(codecs.index, UsersByName.index, UsersByName.key(e.username), { id: e.userId })
     ]
   }
-  if (e._tag === "UserDeleted") return [remove(Kinds.user, id), remove(Kinds.userByName, normalizeUsername(e.username))]
+  if (e._tag === "UserDeleted") return [remove(Kinds.user, id), remove(UsersByName.index, UsersByName.key(e.username))]
   return [modify(codecs.user, Kinds.user, id, (user) => ({ ...user, ...evolveUser(user, e) }))]
 }
 
@@ -181,7 +191,7 @@ const projectToken = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
         lastUsedAt: null,
         createdAt: event.recordedAt
       }),
-      put(codecs.index, Kinds.tokenByDigest, e.digest, { id: e.tokenId })
+      put(codecs.index, TokensByDigest.index, TokensByDigest.key(e.digest), { id: e.tokenId })
     ]
   }
   return [modify(codecs.token, Kinds.token, id, (token) => ({ ...token, ...evolveToken(token, e) }))]

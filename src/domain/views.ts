@@ -41,6 +41,8 @@ export const SettingsView = Schema.Struct({
 
 export const GroupView = Schema.Struct({
   ...createdFields(GroupCreated.fields),
+  /** Absent until an Owner writes one (documents stay as they were for groups without). */
+  description: Schema.optional(Schema.String),
   settings: SettingsView,
   createdAt: Schema.Date
 })

@@ -23,6 +23,26 @@ const tagOf = <A, E extends { readonly _tag: string }>(result: Either.Either<A, 
 const owner = createUser({ username: "owner", email: "o@example.com", name: "Owner", password: "password-1", admin: false })
 
 describe("groups", () => {
+  it.effect("a change answers the group as it left it, reading the group's stream once; a missing group is the decider's refusal", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const groupId = yield* createGroup({ path: "counted", name: "Counted", parentId: null, ownerUserId: ownerId })
+      const reads: Array<string> = []
+      const counted = Effect.updateService(EventStore, (store) => ({
+        ...store,
+        readStream: (streamId: string) => Effect.sync(() => reads.push(streamId)).pipe(Effect.zipRight(store.readStream(streamId)))
+      }))
+      const after = yield* updateDependencyProxySettings(groupId, { enabled: false, identity: "hub-user", secret: "hub-secret" }).pipe(counted)
+      expect(after.settings).toMatchObject({ enabled: false, identity: "hub-user" })
+      expect(reads).toEqual([`group-${groupId}`])
+      const unchanged = yield* changeGroup(groupId, { _tag: "SetServeStaleOnNotFound", enabled: false })
+      expect(unchanged.settings.enabled).toBe(false)
+      const missing = yield* Effect.either(changeGroup(groupId + 1000, { _tag: "AddMember", userId: ownerId + 1000, accessLevel: 30 }))
+      expect(Either.getLeft(missing).pipe(Option.getOrNull)).toMatchObject({ _tag: "GroupNotFound", group: String(groupId + 1000) })
+      const noUser = yield* Effect.either(changeGroup(groupId, { _tag: "AddMember", userId: ownerId + 1000, accessLevel: 30 }))
+      expect(tagOf(noUser)).toBe("UserNotFound")
+    }).pipe(Effect.provide(memoryApp())))
+
   it.effect("derives subgroup full paths and makes the creator Owner", () =>
     Effect.gen(function*() {
       const ownerId = yield* owner

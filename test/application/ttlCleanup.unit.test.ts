@@ -6,6 +6,7 @@ import { recordBlob, recordBlobRead, recordManifest } from "../../src/applicatio
 import { LiveView, LiveViewLayer } from "../../src/application/LiveView.js"
 import { BlobStore } from "../../src/application/ports/BlobStore.js"
 import { EventStore, startOfLog } from "../../src/application/ports/EventStore.js"
+import { deleteGroup } from "../../src/application/useCases/deleteGroup.js"
 import { changeGroup, createGroup } from "../../src/application/useCases/groups.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import * as MemoryBlobStore from "../../src/adapters/memory/MemoryBlobStore.js"
@@ -58,6 +59,21 @@ describe("TTL cleanup, with a controlled clock", () => {
       expect(Option.isNone(yield* store.size(w.stale.digest))).toBe(true)
       expect(Option.isNone(yield* store.size(w.manifest.digest))).toBe(true)
       expect(result).toEqual({ expired: 3, filesDeleted: 2 })
+    }).pipe(Effect.provide(app())))
+
+  it.effect("drops the entries a deleted group left behind, keeping files a live group still uses", () =>
+    Effect.gen(function*() {
+      const w = yield* world
+      expect(yield* deleteGroup(w.b)).toEqual([w.b])
+      const before = yield* LiveView.pipe(Effect.flatMap((v) => v.current))
+      expect(before.cachedBlobsOf(w.b)).toHaveLength(1)
+      expect(before.cachedGroupIds()).toEqual(new Set([w.a, w.b]))
+      const result = yield* cleanup
+      const state = yield* LiveView.pipe(Effect.flatMap((v) => v.current))
+      expect(state.cachedBlobsOf(w.b)).toEqual([])
+      expect(state.cachedBlobsOf(w.a)).toHaveLength(3)
+      expect(Option.isSome(yield* (yield* BlobStore).size(w.shared.digest))).toBe(true)
+      expect(result).toEqual({ expired: 1, filesDeleted: 0 })
     }).pipe(Effect.provide(app())))
 
   it.effect("leaves groups without a TTL policy alone", () =>

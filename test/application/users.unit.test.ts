@@ -2,9 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
 import { userById, userByUsername } from "../../src/application/queries.js"
 import { bootstrapRoot } from "../../src/application/useCases/bootstrap.js"
-import { changeUser, createUser } from "../../src/application/useCases/users.js"
+import { changeOwnPassword, changeUser, createUser } from "../../src/application/useCases/users.js"
 import { PasswordHasher } from "../../src/application/ports/PasswordHasher.js"
-import { memoryApp } from "../support/testApp.js"
+import { asUser, memoryApp } from "../support/testApp.js"
 
 const alice = { username: "alice", email: "alice@example.com", name: "Alice", password: "correct horse", admin: false }
 
@@ -72,5 +72,36 @@ describe("users", () => {
       expect(second).toEqual({ created: false, userId: 1 })
       expect(asked).toBe(1)
       expect(Option.getOrThrow(yield* userByUsername("root")).admin).toBe(true)
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("an administrator may neither block nor demote themselves; another administrator may", () =>
+    Effect.gen(function*() {
+      const root = yield* createUser({ ...alice, username: "root", email: "root@example.com", admin: true })
+      const other = yield* createUser({ ...alice, username: "other", email: "other@example.com", admin: true })
+      const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.either(effect).pipe(Effect.map((r) => Either.getLeft(r).pipe(Option.map((e) => e._tag))))
+      expect(yield* tagOf(changeUser(root, { _tag: "BlockUser" }).pipe(asUser(root)))).toEqual(Option.some("NotAllowed"))
+      expect(yield* tagOf(changeUser(root, { _tag: "SetAdmin", admin: false }).pipe(asUser(root)))).toEqual(Option.some("NotAllowed"))
+      expect(Option.getOrThrow(yield* userById(root))).toMatchObject({ blocked: false, admin: true })
+      yield* changeUser(other, { _tag: "SetAdmin", admin: false }).pipe(asUser(root))
+      yield* changeUser(other, { _tag: "BlockUser" }).pipe(asUser(root))
+      expect(Option.getOrThrow(yield* userById(other))).toMatchObject({ blocked: true, admin: false })
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("changes one's own password only with the right current one", () =>
+    Effect.gen(function*() {
+      const id = yield* createUser(alice)
+      const wrong = yield* Effect.either(changeOwnPassword(id, "wrong horse", "a brand new one").pipe(asUser(id)))
+      expect(Either.getLeft(wrong)).toEqual(Option.some(expect.objectContaining({ _tag: "InvalidField", field: "current_password" })))
+      expect(Option.getOrThrow(yield* userById(id)).passwordVersion).toBe(0)
+      const short = yield* Effect.either(changeOwnPassword(id, "correct horse", "short").pipe(asUser(id)))
+      expect(Either.getLeft(short)).toEqual(Option.some(expect.objectContaining({ _tag: "InvalidField", field: "password" })))
+      yield* changeOwnPassword(id, "correct horse", "a brand new one").pipe(asUser(id))
+      const user = Option.getOrThrow(yield* userById(id))
+      expect(user.passwordVersion).toBe(1)
+      expect(yield* (yield* PasswordHasher).verify("a brand new one", user.passwordHash ?? "")).toBe(true)
+      const bob = yield* createUser({ ...alice, username: "bob", email: "bob@example.com" })
+      const other = yield* Effect.either(changeOwnPassword(id, "correct horse", "taking it over").pipe(asUser(bob)))
+      expect(Either.getLeft(other).pipe(Option.map((e) => e._tag))).toEqual(Option.some("NotAllowed"))
     }).pipe(Effect.provide(memoryApp())))
 })

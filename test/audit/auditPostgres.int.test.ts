@@ -7,13 +7,13 @@ import { CommandMetadata } from "../../src/application/CommandMetadata.js"
 import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import { ReadModels } from "../../src/application/ports/ReadModels.js"
 import { ProjectorLive } from "../../src/application/projectorLive.js"
-import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
+import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
 import { migratedTestDatabase } from "../contract/postgresTestDatabase.js"
 import { cryptoLayer, SETUP_ACTOR } from "../support/testApp.js"
 import { threeSettingChanges } from "./auditScenario.js"
 
-const app = Layer.mergeAll(SqlEventStore.layer, SqlIdSequence.layer).pipe(
+const app = Layer.mergeAll(SqlStore.layer, SqlIdSequence.layer).pipe(
   Layer.provide(ProjectorLive),
   Layer.provideMerge(migratedTestDatabase),
   Layer.merge(cryptoLayer),

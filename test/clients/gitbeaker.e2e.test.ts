@@ -50,6 +50,43 @@ describe("@gitbeaker/rest", () => {
     expect((await api.Groups.allDescendantGroups(top.id, {})).map((g) => g.path)).toEqual(["gb-sub"])
   })
 
+  it("updates a group's description and path, deletes a subgroup with its tokens, reuses its path, deletes the group", async () => {
+    const signIn = (groupPath: string, username: string, password: string) =>
+      fetch(`${w.url}/jwt/auth?service=dependency_proxy&scope=repository:${groupPath}/dependency_proxy/containers/alpine:pull`, {
+        headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` }
+      })
+    const top = await api.Groups.create("Gb Life", "gb-life", { description: "first" })
+    expect(top).toMatchObject({ description: "first", visibility: "private" })
+    const sub = await api.Groups.create("Gb Life Sub", "gb-life-sub", { parentId: top.id })
+    const edited = await api.Groups.edit(top.id, { description: "Mirrors", path: "gb-life-moved" })
+    expect(edited).toMatchObject({ description: "Mirrors", path: "gb-life-moved", full_path: "gb-life-moved" })
+    expect(await api.Groups.show("gb-life-moved/gb-life-sub")).toMatchObject({ id: sub.id })
+    await expect(api.Groups.edit(top.id, { visibility: "internal" })).rejects.toMatchObject({
+      cause: { response: { status: 400 }, description: expect.stringContaining("visibility") }
+    })
+
+    const deploy = await api.DeployTokens.create("gb-life-deploy", ["read_registry"], { groupId: sub.id })
+    const bot = await api.GroupAccessTokens.create(sub.id, "gb-life-bot", ["read_registry"], new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10))
+    expect((await signIn("gb-life-moved/gb-life-sub", deploy.username, deploy.token ?? "")).status).toBe(200)
+    expect((await signIn("gb-life-moved/gb-life-sub", "any", bot.token ?? "")).status).toBe(200)
+    await api.Groups.remove(sub.id)
+    await expect(api.Groups.show(sub.id)).rejects.toMatchObject({ cause: { response: { status: 404 } } })
+    expect(await api.Groups.allDescendantGroups(top.id, {})).toEqual([])
+    expect((await api.Groups.all({ search: "gb-life" })).map((g) => g.id)).toEqual([top.id])
+    expect((await signIn("gb-life-moved/gb-life-sub", deploy.username, deploy.token ?? "")).status).toBe(403)
+    expect((await signIn("gb-life-moved/gb-life-sub", "any", bot.token ?? "")).status).toBe(403)
+    const botUserId = bot.user_id
+    if (typeof botUserId !== "number") throw new Error(`the token's bot: ${JSON.stringify(bot)}`)
+    await expect(api.Users.show(botUserId)).rejects.toMatchObject({ cause: { response: { status: 404 } } })
+
+    const reused = await api.Groups.create("Gb Life Sub", "gb-life-sub", { parentId: top.id })
+    expect(reused).toMatchObject({ full_path: "gb-life-moved/gb-life-sub" })
+    expect(reused.id).not.toBe(sub.id)
+    await api.Groups.remove(top.id)
+    expect(await api.Groups.all({ search: "gb-life" })).toEqual([])
+    await expect(api.Groups.show(reused.id)).rejects.toMatchObject({ cause: { response: { status: 404 } } })
+  })
+
   it("adds members by id and by username, changes a role, lists inherited members, removes one", async () => {
     const group = await api.Groups.show("top")
     const added = await api.GroupMembers.add(group.id, 20, { userId: w.outsider.id })

@@ -14,6 +14,7 @@ const STEPS = [
   "group-access-tokens",
   "job-tokens-and-sso",
   "dependency-proxy",
+  "group-update-and-delete",
   "settings"
 ]
 
@@ -68,6 +69,32 @@ describe("python-gitlab", () => {
       expect(revoked.code, revoked.stderr).toBe(0)
       // The instance's list: the walk above may have left its own deploy token there too.
       expect(await json(["deploy-token", "list"])).toContainEqual(expect.objectContaining({ id: Number(tokenId), name: "cli", revoked: true }))
+    })
+
+    it("updates a group's description and path, deletes a subgroup and then the group", async () => {
+      const top = await json(["group", "create", "--name", "Cli Life", "--path", "cli-life", "--description", "first"])
+      const topId = String((top as { readonly id: number }).id)
+      const sub = await json(["group", "create", "--name", "Cli Life Sub", "--path", "cli-life-sub", "--parent-id", topId])
+      const subId = String((sub as { readonly id: number }).id)
+      const updated = await cli(["group", "update", "--id", topId, "--description", "Mirrors", "--path", "cli-life-moved"])
+      expect(updated.code, updated.stderr).toBe(0)
+      expect(await json(["group", "get", "--id", topId])).toMatchObject({ description: "Mirrors", path: "cli-life-moved", visibility: "private" })
+      expect(await json(["group", "get", "--id", subId])).toMatchObject({ full_path: "cli-life-moved/cli-life-sub" })
+      const refused = await cli(["group", "update", "--id", topId, "--visibility", "public"])
+      expect(refused.code).not.toBe(0)
+      expect(refused.stderr).toContain("visibility")
+
+      const deleted = await cli(["group", "delete", "--id", subId])
+      expect(deleted.code, deleted.stderr).toBe(0)
+      const gone = await cli(["group", "get", "--id", subId])
+      expect(gone.code).not.toBe(0)
+      expect(gone.stderr).toContain("404")
+      expect(await json(["group", "list", "--search", "cli-life"])).toEqual([expect.objectContaining({ id: Number(topId) })])
+      const reused = await json(["group", "create", "--name", "Cli Life Sub", "--path", "cli-life-sub", "--parent-id", topId])
+      expect(reused).toMatchObject({ full_path: "cli-life-moved/cli-life-sub" })
+      expect((reused as { readonly id: number }).id).not.toBe(Number(subId))
+      expect((await cli(["group", "delete", "--id", topId])).code).toBe(0)
+      expect(await json(["group", "list", "--search", "cli-life"])).toEqual([])
     })
 
     it("walks pages with --per-page and --page, and reports a refusal", async () => {

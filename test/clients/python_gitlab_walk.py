@@ -139,6 +139,49 @@ expect([h["setting"] for h in history] == ["enabled", "identity", "secret"], f"h
 expect(all(h["to"] != "py-hub-secret" for h in history), "secret never shown")
 step("dependency-proxy")
 
+# Groups changed and deleted: description and path (subgroups follow), a refused visibility naming the field,
+# a subgroup deleted with its deploy token (refused by the registry after), its path reused, the top deleted.
+life = gl.groups.create({"name": "Py Life", "path": "py-life", "description": "first"})
+life_sub = gl.groups.create({"name": "Py Life Sub", "path": "py-life-sub", "parent_id": life.id})
+life_deep = gl.groups.create({"name": "Py Life Deep", "path": "py-life-deep", "parent_id": life_sub.id})
+expect(gl.groups.get(life.id).description == "first", "description at creation")
+life.description = "Mirrors for CI"
+life.path = "py-life-moved"
+life.save()
+moved = gl.groups.get(life.id)
+expect(moved.description == "Mirrors for CI" and moved.path == "py-life-moved" and moved.visibility == "private", f"updated {moved.attributes}")
+expect(gl.groups.get("py-life-moved/py-life-sub").id == life_sub.id, "subgroup found under the new path")
+expect(gl.groups.get(life_deep.id).full_path == "py-life-moved/py-life-sub/py-life-deep", "descendant moved")
+try:
+    gl.groups.update(life.id, {"visibility": "public"})
+    raise AssertionError("public visibility accepted")
+except gitlab.exceptions.GitlabUpdateError as e:
+    expect(e.response_code == 400 and "visibility" in str(e.error_message), f"visibility refused: {e.response_code} {e.error_message}")
+life_deploy = life_sub.deploytokens.create({"name": "py-life-deploy", "scopes": ["read_registry"]})
+
+
+def registry_sign_in(group_path, username, password):
+    scope = f"repository:{group_path}/dependency_proxy/containers/alpine:pull"
+    return gl.session.get(f"{url}/jwt/auth", params={"service": "dependency_proxy", "scope": scope}, auth=(username, password)).status_code
+
+
+expect(registry_sign_in("py-life-moved/py-life-sub", life_deploy.username, life_deploy.token) == 200, "deploy token signs in")
+gl.groups.delete(life_sub.id)
+for gone_id in (life_sub.id, life_deep.id):
+    try:
+        gl.groups.get(gone_id)
+        raise AssertionError(f"deleted group {gone_id} still there")
+    except gitlab.exceptions.GitlabGetError as e:
+        expect(e.response_code == 404, f"deleted group: {e.response_code}")
+expect(life.descendant_groups.list() == [], "no descendants left")
+expect(all(g.id != life_sub.id for g in gl.groups.list(search="py-life", get_all=True)), "deleted group not listed")
+expect(registry_sign_in("py-life-moved/py-life-sub", life_deploy.username, life_deploy.token) == 403, "deleted group's deploy token refused")
+reused = gl.groups.create({"name": "Py Life Sub", "path": "py-life-sub", "parent_id": life.id})
+expect(reused.id != life_sub.id and reused.full_path == "py-life-moved/py-life-sub", "path reused")
+life.delete()
+expect(gl.groups.list(search="py-life", get_all=True) == [], "top and its new subgroup deleted")
+step("group-update-and-delete")
+
 # Application settings.
 settings = gl.settings.get()
 expect(settings.can_create_group is True, "settings")

@@ -107,10 +107,11 @@ describe("configuration", () => {
         accessKeyId: "AKID",
         secretAccessKey: "a-very-secret-key",
         forcePathStyle: false,
-        timeoutMs: 30_000
+        timeoutMs: 30_000,
+        redirect: false
       })
-      expect(Either.getOrThrow(parseConfig({ ...s3, S3_REGION: "eu-west-1", S3_FORCE_PATH_STYLE: "true", S3_TIMEOUT: "5s" })).blobStorage)
-        .toMatchObject({ region: "eu-west-1", forcePathStyle: true, timeoutMs: 5_000 })
+      expect(Either.getOrThrow(parseConfig({ ...s3, S3_REGION: "eu-west-1", S3_FORCE_PATH_STYLE: "true", S3_TIMEOUT: "5s", S3_REDIRECT: "true" })).blobStorage)
+        .toMatchObject({ region: "eu-west-1", forcePathStyle: true, timeoutMs: 5_000, redirect: true })
     })
 
     it.each([
@@ -122,7 +123,13 @@ describe("configuration", () => {
       [{ ...s3, S3_ACCESS_KEY_ID: "" }, "S3_ACCESS_KEY_ID", "S3_ACCESS_KEY_ID must be set when BLOB_STORAGE=s3"],
       [{ ...s3, S3_SECRET_ACCESS_KEY: "" }, "S3_SECRET_ACCESS_KEY", "S3_SECRET_ACCESS_KEY must be set when BLOB_STORAGE=s3"],
       [{ ...s3, S3_FORCE_PATH_STYLE: "maybe" }, "S3_FORCE_PATH_STYLE", "S3_FORCE_PATH_STYLE must be true or false (got \"maybe\")"],
-      [{ ...s3, S3_TIMEOUT: "0s" }, "S3_TIMEOUT", "S3_TIMEOUT must be a duration from 1s to 10m, like 30s (got \"0s\")"]
+      [{ ...s3, S3_TIMEOUT: "0s" }, "S3_TIMEOUT", "S3_TIMEOUT must be a duration from 1s to 10m, like 30s (got \"0s\")"],
+      [{ ...s3, S3_REDIRECT: "sometimes" }, "S3_REDIRECT", "S3_REDIRECT must be true or false (got \"sometimes\")"],
+      [
+        { ...s3, DATABASE_URL: "postgres://db/registry" },
+        "ENCRYPTION_KEY",
+        "ENCRYPTION_KEY must be set when BLOB_STORAGE=s3 and DATABASE_URL are: replicas share no DATA_DIR to keep one in"
+      ]
     ])("rejects %j naming %s", (env, variable, message) => {
       expect(errorOf(env)).toMatchObject({ variable, message })
     })
@@ -131,6 +138,12 @@ describe("configuration", () => {
       for (const env of [{ ...s3, S3_BUCKET: "Bad_Bucket" }, { ...s3, S3_TIMEOUT: "x" }, { ...s3, BLOB_STORAGE: "bogus" }]) {
         expect(JSON.stringify(errorOf(env))).not.toContain("a-very-secret-key")
       }
+    })
+
+    it("takes replicas on S3 with ENCRYPTION_KEY: what seals their shared keys in the database is configuration", () => {
+      const key = "ab".repeat(32)
+      expect(Either.getOrThrow(parseConfig({ ...s3, DATABASE_URL: "postgres://db/registry", ENCRYPTION_KEY: key })).encryptionKey)
+        .toEqual(Buffer.from(key, "hex"))
     })
 
     it("ignores the S3 variables when blobs stay on the filesystem", () => {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as PgliteClient from "../../src/adapters/pglite/PgliteClient.js"
 import { migrate } from "../../src/adapters/sql/migrate.js"
-import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
+import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
 import { EventStore, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { eventStoreContract } from "./eventStoreContract.js"
@@ -18,7 +18,7 @@ const inMemory = () => PgliteClient.layer({ dataDir: undefined })
 const migrated = (client: Layer.Layer<SqlClient.SqlClient, unknown>) =>
   Layer.effectDiscard(migrate).pipe(Layer.provideMerge(client))
 
-eventStoreContract("SqlEventStore on PGlite", SqlEventStore.layer.pipe(Layer.provide(migrated(inMemory()))))
+eventStoreContract("SqlEventStore on PGlite", SqlStore.layer.pipe(Layer.provide(migrated(inMemory()))))
 idSequenceContract("SqlIdSequence on PGlite", SqlIdSequence.layer.pipe(Layer.provide(migrated(inMemory()))))
 
 layer(inMemory(), { excludeTestServices: true, timeout: "120 seconds" })("migrate on PGlite", (it) => {
@@ -43,7 +43,7 @@ it.live("a database in dataDir survives a restart", () =>
   Effect.acquireUseRelease(
     Effect.promise(() => mkdtemp(join(tmpdir(), "pglite-contract-"))),
     (dataDir) => {
-      const store = SqlEventStore.layer.pipe(
+      const store = SqlStore.layer.pipe(
         Layer.provide(migrated(PgliteClient.layer({ dataDir }))),
         Layer.provide(testProjectorLayer)
       )

@@ -4,7 +4,7 @@ import { Context, Deferred, Effect, Fiber, Layer, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
-import * as SqlEventStore from "../../src/adapters/sql/SqlEventStore.js"
+import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
 import {
   checkpointOf,
@@ -21,11 +21,11 @@ import { migrationNames } from "./migrationNames.js"
 import { freshDatabase, migratedTestDatabase, TestDatabaseUrl } from "./postgresTestDatabase.js"
 import { testProjectorLayer } from "./testProjector.js"
 
-eventStoreContract("SqlEventStore on Postgres", SqlEventStore.layer.pipe(Layer.provide(migratedTestDatabase)))
+eventStoreContract("SqlEventStore on Postgres", SqlStore.layer.pipe(Layer.provide(migratedTestDatabase)))
 idSequenceContract("SqlIdSequence on Postgres", SqlIdSequence.layer.pipe(Layer.provide(migratedTestDatabase)))
 
 const storeOn = (client: Layer.Layer<SqlClient.SqlClient, unknown>) =>
-  SqlEventStore.layer.pipe(Layer.provide(client), Layer.provide(testProjectorLayer))
+  SqlStore.layer.pipe(Layer.provide(client), Layer.provide(testProjectorLayer))
 
 /** The checkpoint of the last event readers can see now. */
 const endOfLog = (store: EventStore["Type"]) =>
@@ -77,6 +77,20 @@ layer(storeOn(migratedTestDatabase).pipe(Layer.provideMerge(migratedTestDatabase
       yield* Deferred.succeed(commitA, undefined)
       yield* Fiber.join(transactionA)
       expect(yield* store.readAll(start, 1_000)).toEqual([...eventsA, ...eventsB])
+    }))
+
+  it.effect("text with quotes and backslashes is stored as given (appends send their arguments as literals)", () =>
+    Effect.gen(function*() {
+      const store = yield* EventStore
+      const streamId = `${randomUUID().slice(0, 8)}/o'brien\\x`
+      const text = "it's a \\ back'slash \" quote $$ E'\\n' \u00e9 ''"
+      const appended = yield* store.append(
+        [{ streamId, expectedVersion: 0, events: [{ type: "Created", schemaVersion: 1, payload: { text } }] }],
+        systemMetadata("o'clock \\"),
+        new Date()
+      )
+      expect(appended[0]?.payload).toEqual({ text })
+      expect(yield* store.readStream(streamId)).toEqual(appended)
     }))
 
   it.scoped("a reader following the log while two processes append batches concurrently misses no event", () =>

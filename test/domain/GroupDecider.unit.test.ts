@@ -6,6 +6,7 @@ import type {
   CreateGroup,
   GroupCommand,
   UpdateDependencyProxySettings,
+  UpdateGroupDetails,
   UpdateImageTtlPolicy
 } from "../../src/domain/group/GroupCommands.js"
 import { GroupDecider, MAX_MANIFEST_CHECK_INTERVAL_SECONDS } from "../../src/domain/group/GroupDecider.js"
@@ -588,20 +589,112 @@ describe("GroupDecider", () => {
     })
   })
 
-  describe("RenameGroup", () => {
+  describe("UpdateGroupDetails", () => {
+    const details = (fields: Partial<Omit<UpdateGroupDetails, "_tag">>): UpdateGroupDetails => ({
+      _tag: "UpdateGroupDetails",
+      name: undefined,
+      description: undefined,
+      path: undefined,
+      ...fields
+    })
+
     it("renames, and a rename to the same name records nothing", () => {
-      given(GroupDecider, acme).when({ _tag: "RenameGroup", name: "Acme Corp" }).then([{ _tag: "GroupRenamed", name: "Acme Corp" }])
-      given(GroupDecider, [...acme, { _tag: "GroupRenamed", name: "Acme Corp" }]).when({ _tag: "RenameGroup", name: "Acme Corp" }).then([])
+      given(GroupDecider, acme).when(details({ name: "Acme Corp" })).then([{ _tag: "GroupRenamed", name: "Acme Corp" }])
+      given(GroupDecider, [...acme, { _tag: "GroupRenamed", name: "Acme Corp" }]).when(details({ name: "Acme Corp" })).then([])
     })
 
     it("refuses a blank or overlong name", () => {
-      given(GroupDecider, acme).when({ _tag: "RenameGroup", name: "  " }).thenFails("InvalidField", { field: "name" })
-      given(GroupDecider, acme).when({ _tag: "RenameGroup", name: "n".repeat(256) }).thenFails("InvalidField", { field: "name" })
+      given(GroupDecider, acme).when(details({ name: "  " })).thenFails("InvalidField", { field: "name" })
+      given(GroupDecider, acme).when(details({ name: "n".repeat(256) })).thenFails("InvalidField", { field: "name" })
     })
 
-    it("keeps the path and the full path", () => {
+    it("keeps the path and the full path on a rename", () => {
       const renamed = fold(GroupDecider, [...acme, { _tag: "GroupRenamed", name: "Acme Corp" }])
       expect(renamed).toMatchObject({ name: "Acme Corp", path: "acme", fullPath: "acme" })
+    })
+
+    it("describes the group, up to 500 characters; the same description records nothing", () => {
+      given(GroupDecider, acme).when(details({ description: "Images for CI" }))
+        .then([{ _tag: "GroupDescriptionChanged", description: "Images for CI" }])
+      given(GroupDecider, [...acme, { _tag: "GroupDescriptionChanged", description: "Images for CI" }])
+        .when(details({ description: "Images for CI" })).then([])
+      given(GroupDecider, acme).when(details({ description: "d".repeat(501) })).thenFails("InvalidField", { field: "description" })
+      expect(fold(GroupDecider, [...acme, { _tag: "GroupDescriptionChanged", description: "x" }])).toMatchObject({ description: "x" })
+    })
+
+    it("changes the path, keeping the previous full path for the index", () => {
+      given(GroupDecider, acme).when(details({ path: { path: "acme-corp", parentFullPath: null } }))
+        .then([{ _tag: "GroupPathChanged", path: "acme-corp", fullPath: "acme-corp", previousFullPath: "acme" }])
+      given(GroupDecider, team).when(details({ path: { path: "squad", parentFullPath: "acme" } }))
+        .then([{ _tag: "GroupPathChanged", path: "squad", fullPath: "acme/squad", previousFullPath: "acme/team" }])
+      given(GroupDecider, acme).when(details({ path: { path: "acme", parentFullPath: null } })).then([])
+    })
+
+    it("refuses an invalid or reserved path, and then changes nothing else either", () => {
+      given(GroupDecider, acme).when(details({ name: "New", path: { path: "a/b", parentFullPath: null } }))
+        .thenFails("InvalidField", { field: "path" })
+      given(GroupDecider, acme).when(details({ path: { path: "api", parentFullPath: null } })).thenFails("InvalidField", { field: "path" })
+      // A reserved word is only reserved at the top level.
+      given(GroupDecider, team).when(details({ path: { path: "api", parentFullPath: "acme" } }))
+        .then([{ _tag: "GroupPathChanged", path: "api", fullPath: "acme/api", previousFullPath: "acme/team" }])
+    })
+
+    it("applies every detail at once", () => {
+      given(GroupDecider, acme).when(details({ name: "Corp", description: "d", path: { path: "corp", parentFullPath: null } })).then([
+        { _tag: "GroupRenamed", name: "Corp" },
+        { _tag: "GroupDescriptionChanged", description: "d" },
+        { _tag: "GroupPathChanged", path: "corp", fullPath: "corp", previousFullPath: "acme" }
+      ])
+    })
+  })
+
+  describe("ChangePath (a descendant follows its ancestor)", () => {
+    it("moves the full path under the parent's new one, the own path unchanged", () => {
+      given(GroupDecider, team).when({ _tag: "ChangePath", path: "team", parentFullPath: "corp" })
+        .then([{ _tag: "GroupPathChanged", path: "team", fullPath: "corp/team", previousFullPath: "acme/team" }])
+      expect(fold(GroupDecider, [...team, { _tag: "GroupPathChanged", path: "team", fullPath: "corp/team", previousFullPath: "acme/team" }]))
+        .toMatchObject({ path: "team", fullPath: "corp/team" })
+    })
+  })
+
+  describe("CreateGroup with a description", () => {
+    it("records the description after the creation and the first Owner", () => {
+      given(GroupDecider, []).when(create({ description: "Mirrors" }))
+        .then([acmeCreated, ownerAdded, { _tag: "GroupDescriptionChanged", description: "Mirrors" }])
+      given(GroupDecider, []).when(create({ description: "" })).then([acmeCreated, ownerAdded])
+    })
+  })
+
+  describe("DeleteGroup", () => {
+    const withMembers: ReadonlyArray<GroupEvent> = [
+      ...acme,
+      { _tag: "MemberAdded", userId: OTHER, accessLevel: AccessLevels.developer },
+      { _tag: "MemberAdded", userId: 50, accessLevel: AccessLevels.guest }
+    ]
+
+    it("removes every member, the sole Owner included, in id order, then deletes the group", () => {
+      given(GroupDecider, withMembers).when({ _tag: "DeleteGroup" }).then([
+        { _tag: "MemberRemoved", userId: 50 },
+        { _tag: "MemberRemoved", userId: OWNER },
+        { _tag: "MemberRemoved", userId: OTHER },
+        { _tag: "GroupDeleted", fullPath: "acme" }
+      ])
+    })
+
+    it("deletes a subgroup with no members of its own", () => {
+      given(GroupDecider, [teamCreated]).when({ _tag: "DeleteGroup" }).then([{ _tag: "GroupDeleted", fullPath: "acme/team" }])
+    })
+
+    it("leaves no group: every later command is GroupNotFound", () => {
+      const deleted: ReadonlyArray<GroupEvent> = [...acme, { _tag: "MemberRemoved", userId: OWNER }, { _tag: "GroupDeleted", fullPath: "acme" }]
+      expect(fold(GroupDecider, deleted)).toBeNull()
+      given(GroupDecider, deleted).when({ _tag: "DeleteGroup" }).thenFails("GroupNotFound")
+      given(GroupDecider, deleted).when({ _tag: "AddMember", userId: OTHER, accessLevel: AccessLevels.guest }).thenFails("GroupNotFound")
+      given(GroupDecider, deleted).when({ _tag: "SetServeStaleOnNotFound", enabled: true }).thenFails("GroupNotFound")
+    })
+
+    it("refuses a group that never existed", () => {
+      given(GroupDecider, []).when({ _tag: "DeleteGroup" }).thenFails("GroupNotFound")
     })
   })
 })

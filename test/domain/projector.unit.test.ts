@@ -264,6 +264,24 @@ describe("project", () => {
     expect(model.get(UserView, Kinds.user, "8")).toMatchObject({ userId: 8 })
   })
 
+  it("moves the path index with a path change, and keeps the description on the document", () => {
+    model.apply(stored(GroupStream, 1, { _tag: "GroupDescriptionChanged", description: "Mirrors" }, at(9)))
+    model.apply(stored(GroupStream, 1, { _tag: "GroupPathChanged", path: "corp", fullPath: "corp", previousFullPath: "Acme" }, at(9)))
+    expect(model.get(GroupView, Kinds.group, "1")).toMatchObject({ path: "corp", fullPath: "corp", description: "Mirrors" })
+    expect(model.get(IndexView, Kinds.groupByPath, "acme")).toBeUndefined()
+    expect(model.get(IndexView, Kinds.groupByPath, "corp")).toStrictEqual({ id: 1 })
+  })
+
+  it("drops the group document and its path index when the group is deleted; members went before", () => {
+    model.apply(stored(GroupStream, 1, { _tag: "MemberRemoved", userId: 7 }, at(9)))
+    model.apply(stored(GroupStream, 1, { _tag: "MemberRemoved", userId: 8 }, at(9)))
+    model.apply(stored(GroupStream, 1, { _tag: "GroupDeleted", fullPath: "Acme" }, at(9)))
+    expect(model.get(GroupView, Kinds.group, "1")).toBeUndefined()
+    expect(model.get(IndexView, Kinds.groupByPath, "acme")).toBeUndefined()
+    expect(model.get(MembershipView, Kinds.membership, membershipId(1, 7))).toBeUndefined()
+    expect(model.get(UserView, Kinds.user, "7")).toMatchObject({ userId: 7 })
+  })
+
   it("applies later user events to the user document", () => {
     model.apply(stored(UserStream, 7, { _tag: "UserBlocked" }, at(9)))
     model.apply(stored(UserStream, 7, { _tag: "TwoFactorEnabled" }, at(9)))

@@ -52,8 +52,9 @@ describe("replicas with blobs in S3", () => {
       const second = yield* Effect.promise(() => upstream.images.largeLayer("library/s3second", "1", 12 * MiB))
       const [blob, other] = [first.layers[0], second.layers[0]]
       if (blob === undefined || other === undefined) throw new Error("the fixture built no layer")
-      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location))
+      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location), true)
       const [a, b] = [cluster.first, yield* cluster.startReplica]
+      expect(new Set(cluster.dataDirs).size).toBe(2)
       const [aHeaders, bHeaders] = yield* Effect.forEach([a, b], (r) => cluster.bearer(r, "s3shared"))
 
       const pulls = yield* Effect.forEach(
@@ -66,19 +67,24 @@ describe("replicas with blobs in S3", () => {
       // The client has its last byte once the digest is verified; the upload completes just after (ADR 0011).
       yield* storedSoon(location, blob.digest)
 
-      // Cached through A only; B serves it by digest from the bucket, with no upstream request.
+      // Cached through A only; B serves it by digest from the bucket, with no upstream request. The token A
+      // signed works on B: the signing keys are in the database, sealed with ENCRYPTION_KEY (ADR 0024).
       const aOther = yield* cluster.bearer(a, "s3second")
-      const bOther = yield* cluster.bearer(b, "s3second")
       expect((yield* pullBlob(cluster.blobUrl(a, "s3second", other.digest), aOther)).digest).toBe(other.digest)
-      const viaB = yield* pullBlob(cluster.blobUrl(b, "s3second", other.digest), bOther)
+      yield* storedSoon(location, other.digest)
+      const viaB = yield* pullBlob(cluster.blobUrl(b, "s3second", other.digest), aOther)
       expect([viaB.status, viaB.bytes, viaB.digest]).toEqual([200, other.size, other.digest])
       expect(yield* Effect.promise(() => upstream.registry.countBlobGets(other.digest))).toBe(1)
 
-      // No blob bytes on disk: nothing under blobs/, and the spool of writes in progress is empty again.
-      expect(yield* filesUnder(cluster.dataDir, "blobs")).toEqual([])
-      yield* storedSoon(location, other.digest)
-      yield* Effect.promise(() =>
-        waitUntil(async () => (await Effect.runPromise(filesUnder(cluster.dataDir, "spool"))).length === 0, 30_000, 100, "an empty spool"))
+      // Nothing shared on disk: no blob file, no signing key, no session key in either DATA_DIR, and the spool of
+      // writes in progress empty again.
+      for (const dir of cluster.dataDirs) {
+        expect(yield* filesUnder(dir, "blobs")).toEqual([])
+        expect(yield* filesUnder(dir, "jwt-keys")).toEqual([])
+        expect((yield* filesUnder(dir, "")).filter((f) => f === "session_key" || f === "encryption_key")).toEqual([])
+        yield* Effect.promise(() =>
+          waitUntil(async () => (await Effect.runPromise(filesUnder(dir, "spool"))).length === 0, 30_000, 100, `an empty spool in ${dir}`))
+      }
     }), { timeout: 300_000 })
 
   it.scopedLive("the replica transferring a blob killed midway: the other takes over and its clients get every verified byte", () =>
@@ -88,7 +94,7 @@ describe("replicas with blobs in S3", () => {
       const image = yield* Effect.promise(() => upstream.images.largeLayer("library/s3orphan", "1", 160 * MiB))
       const blob = image.layers[0]
       if (blob === undefined) throw new Error("the fixture built no layer")
-      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location))
+      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location), true)
       const [doomed, survivor] = [cluster.first, yield* cluster.startReplica]
       const [doomedHeaders, survivorHeaders] = yield* Effect.forEach([doomed, survivor], (r) => cluster.bearer(r, "s3orphan"))
       const url = (replica: typeof doomed) => cluster.blobUrl(replica, "s3orphan", blob.digest)

@@ -6,7 +6,6 @@ import { BlobDownloadsLayer } from "../../src/application/cache/BlobDownloads.js
 import { PullThroughCacheLayer } from "../../src/application/cache/PullThroughCache.js"
 import * as FileBlobStore from "../../src/adapters/filesystem/FileBlobStore.js"
 import * as SoleProcessLeases from "../../src/adapters/memory/SoleProcessLeases.js"
-import { NodeStreamBridgeLayer } from "../../src/adapters/nodeStreamBridge.js"
 import { instrumented } from "../../src/adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "../../src/adapters/upstream/UndiciUpstreamRegistry.js"
 import type { UpstreamOptions } from "../../src/adapters/upstream/options.js"
@@ -34,7 +33,6 @@ export const proxyHarness = async (upstreamUrl: string, options: ProxyHarnessOpt
   const content = PullThroughCacheLayer.pipe(
     Layer.provide(BlobDownloadsLayer),
     Layer.provideMerge(SoleProcessLeases.layer),
-    Layer.provide(NodeStreamBridgeLayer),
     Layer.provideMerge(instrumented(UndiciUpstreamRegistry.layer({ retries: 0, connectTimeoutMs: 1_000, headersTimeoutMs: 5_000, ...options.upstream, url: upstreamUrl })))
   )
   const harness = await registryHarness({

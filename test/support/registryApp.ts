@@ -84,7 +84,7 @@ export const registryHarness = async (options: {
   const keysDir = join(await mkdtemp(join(tmpdir(), "dp-jwt-")), "keys")
   const base = memoryApp().pipe(Layer.merge(options.blobStore ?? MemoryBlobStore.layer))
   const registry = Layer.mergeAll(
-    JoseRegistryTokens.layer({ keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
+    JoseRegistryTokens.layer({ keys: keysDir, issuer: externalUrl, expirySeconds: options.expirySeconds ?? 900 }),
     LiveViewLayer,
     signInThrottleLayer(options.throttle),
     Layer.succeed(RegistrySettings, {

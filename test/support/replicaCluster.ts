@@ -12,7 +12,10 @@ export const PULLER = { username: "alice", password: "alice-password", group: "t
 export interface ReplicaCluster {
   /** What every replica of this cluster is started with: one database, one data directory, one address. */
   readonly env: Readonly<Record<string, string>>
+  /** The first replica's DATA_DIR (and the one every replica shares unless `ownDataDirs`). */
   readonly dataDir: string
+  /** Every DATA_DIR a replica was started with so far. */
+  readonly dataDirs: ReadonlyArray<string>
   /** The replica started first: it migrated the database and bootstrapped root. */
   readonly first: RunningServer
   /** Another `dependency-proxy serve` with the cluster's environment, stopped (SIGTERM) when the scope closes. */
@@ -35,7 +38,9 @@ export const replicaCluster = (
   databaseUrl: string,
   upstream: Pick<Upstream, "url"> | null,
   /** More configuration for every replica (the breaker's, say). */
-  extraEnv: Readonly<Record<string, string>> = {}
+  extraEnv: Readonly<Record<string, string>> = {},
+  /** Each replica on a DATA_DIR of its own, as replicas on S3 run (ADR 0024): they share only Postgres and the bucket. */
+  ownDataDirs = false
 ): Effect.Effect<ReplicaCluster, never, Scope.Scope> =>
   Effect.gen(function*() {
     const dataDir = yield* Effect.promise(() => tempDir("dp-replicas-"))
@@ -48,7 +53,19 @@ export const replicaCluster = (
       ...extraEnv
     }
     const admin = (...args: Array<string>) => Effect.promise(() => cli(["admin", ...args], env)).pipe(Effect.map(json))
-    const startReplica = Effect.acquireRelease(Effect.promise(() => startServer(env)), (s) => Effect.promise(() => s.stop()))
+    const dataDirs = [dataDir]
+    let replicas = 0
+    // The first replica takes `dataDir`; with `ownDataDirs` every later one gets a new directory.
+    const replicaEnv = Effect.promise(async () => {
+      if (!ownDataDirs || replicas++ === 0) return env
+      const own = await tempDir("dp-replica-")
+      dataDirs.push(own)
+      return { ...env, DATA_DIR: own }
+    })
+    const startReplica = Effect.acquireRelease(
+      Effect.flatMap(replicaEnv, (e) => Effect.promise(() => startServer(e))),
+      (s) => Effect.promise(() => s.stop())
+    )
     // The first replica migrates and bootstraps root; users and groups are made through the CLI after that.
     const first = yield* startReplica
     yield* admin("create-user", "--username", PULLER.username, "--email", "a@example.com", "--password", PULLER.password)
@@ -56,6 +73,7 @@ export const replicaCluster = (
     return {
       env,
       dataDir,
+      dataDirs,
       first,
       startReplica,
       admin,

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process"
-import { randomUUID } from "node:crypto"
+import { randomBytes, randomUUID } from "node:crypto"
 import { resolve } from "node:path"
 import type { S3Location } from "../../src/adapters/s3/S3Client.js"
 
@@ -69,8 +69,12 @@ export const freshS3Location = (prefix = "test", env: Readonly<Record<string, st
   }
 }
 
-/** The `serve` environment that puts blobs in `location`'s bucket. */
+/**
+ * The `serve` environment that puts blobs in `location`'s bucket, with an ENCRYPTION_KEY of its own: replicas on
+ * S3 and Postgres seal their shared keys with it (ADR 0024).
+ */
 export const s3ServeEnv = (location: S3Location): Record<string, string> => ({
+  ENCRYPTION_KEY: randomBytes(32).toString("hex"),
   BLOB_STORAGE: "s3",
   S3_ENDPOINT: location.endpoint,
   S3_BUCKET: location.bucket,

@@ -1,40 +1,11 @@
 import { createHash, randomUUID } from "node:crypto"
 import { createReadStream } from "node:fs"
-import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises"
+import { type FileHandle, mkdir, open, readdir, rename, stat } from "node:fs/promises"
 import { join } from "node:path"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Layer, Option, Stream } from "effect"
-import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
-
-const DIGEST = /^sha256:([a-f0-9]{64})$/
-
-const failure = (action: string) => (cause: unknown) =>
-  new BlobStoreError({ message: `${action}: ${cause instanceof Error ? cause.message : String(cause)}` })
-
-const codeOf = (error: unknown): unknown =>
-  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
-
-/**
- * Temporary files of downloads a killed process never finished. Only those untouched for an hour go: on a
- * shared volume another replica's download in progress writes to its file all the time.
- */
-export const STALE_TEMPORARY_MS = 60 * 60 * 1000
-
-export const removeStaleTemporaries = (tmp: string, now: number = Date.now()) =>
-  Effect.tryPromise({
-    try: async () => {
-      let removed = 0
-      for (const name of await readdir(tmp)) {
-        const path = join(tmp, name)
-        const info = await stat(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? null : Promise.reject(e)))
-        if (info === null || !info.isFile() || now - info.mtimeMs < STALE_TEMPORARY_MS) continue
-        await unlink(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))
-        removed += 1
-      }
-      return removed
-    },
-    catch: failure("clean temporary blobs")
-  })
+import { type BlobCheck, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
+import { codeOf, failure, hexOf, hexOrNone, openReader, readAt, removeStaleTemporaries, unlinkIfThere } from "./blobFiles.js"
 
 /**
  * How many bytes a write may have that the disk does not yet hold before it starts flushing them, in the
@@ -58,30 +29,6 @@ const unwritten = (chunks: ReadonlyArray<Uint8Array>, bytes: number): Array<Uint
   return rest
 }
 
-/** Up to `length` bytes of `handle` from `position`: fewer at the end of what the file holds. */
-export const readAt = async (handle: FileHandle, position: number, length: number): Promise<Uint8Array> => {
-  const buffer = Buffer.allocUnsafe(Math.max(0, length))
-  let filled = 0
-  while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled)
-    if (bytesRead === 0) break
-    filled += bytesRead
-  }
-  return buffer.subarray(0, filled)
-}
-
-/** Opens `path` for reading; none if it does not exist (any more). */
-const openReader = (id: string, path: string): Effect.Effect<Option.Option<BlobReader>, BlobStoreError> =>
-  Effect.tryPromise({
-    try: () => open(path, "r").then((h) => Option.some(h), (e: unknown) => (codeOf(e) === "ENOENT" ? Option.none<FileHandle>() : Promise.reject(e))),
-    catch: failure("open blob")
-  }).pipe(Effect.map(Option.map((handle): BlobReader => ({
-    id,
-    size: Effect.tryPromise({ try: () => handle.stat().then((s) => s.size), catch: failure("stat blob") }),
-    read: (start, end) => Effect.tryPromise({ try: () => readAt(handle, start, end - start), catch: failure("read blob") }),
-    close: Effect.promise(() => handle.close().catch(() => undefined))
-  }))))
-
 /**
  * Blobs under `<root>/sha256/<2 hex>/<64 hex>`, written to `<root>/tmp/<64 hex>.<uuid>` first (the digest in
  * the name lets replicas sharing the directory find a download in progress). Only a digest that
@@ -97,13 +44,6 @@ export const layer = (root: string) =>
         Effect.tap((removed) => (removed > 0 ? Effect.logInfo("removed temporary blob files left by an interrupted process", { removed }) : Effect.void))
       )
 
-      const hexOf = (digest: string) =>
-        Effect.suspend(() => {
-          const hex = DIGEST.exec(digest)?.[1]
-          return hex === undefined
-            ? Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
-            : Effect.succeed(hex)
-        })
       const pathOf = (digest: string) => hexOf(digest).pipe(Effect.map((hex) => join(root, "sha256", hex.slice(0, 2), hex)))
 
       const size = (digest: string) =>
@@ -227,7 +167,7 @@ export const layer = (root: string) =>
             }),
             abort: Effect.sync(() => {
               finished = true
-            }).pipe(Effect.zipRight(Effect.promise(() => unlink(tempPath).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))))),
+            }).pipe(Effect.zipRight(Effect.promise(() => unlinkIfThere(tempPath)))),
             release: close
           }
           return write
@@ -250,15 +190,15 @@ export const layer = (root: string) =>
               catch: failure("find partial blob")
             })
           ),
-          Effect.flatMap((name) => (name === null ? Effect.succeed(Option.none()) : openReader(name, join(tmp, name))))
+          Effect.flatMap((name) => (name === null ? Effect.succeed(Option.none()) : openReader(name, join(tmp, name), "blob")))
         )
 
-      const openStored = (digest: string) => pathOf(digest).pipe(Effect.flatMap((path) => openReader(digest, path)))
+      const openStored = (digest: string) => pathOf(digest).pipe(Effect.flatMap((path) => openReader(digest, path, "blob")))
 
       const remove = (digest: string) =>
         pathOf(digest).pipe(Effect.flatMap((path) =>
           Effect.tryPromise({
-            try: () => unlink(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e))),
+            try: () => unlinkIfThere(path),
             catch: failure("remove blob")
           })
         ))
@@ -291,8 +231,8 @@ export const layer = (root: string) =>
           )
         )
 
-      const localFile = (digest: string) => Option.map(Option.fromNullable(DIGEST.exec(digest)?.[1]), (hex) => join(root, "sha256", hex.slice(0, 2), hex))
+      const localFile = (digest: string) => Option.map(hexOrNone(digest), (hex) => join(root, "sha256", hex.slice(0, 2), hex))
 
-      return { size, read, localFile, begin, openPartial, openStored, remove, list, check }
+      return { size, read, localFile, directUrl: () => Option.none(), begin, openPartial, openStored, remove, list, check }
     })
   )

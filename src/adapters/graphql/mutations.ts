@@ -12,7 +12,7 @@ import {
   GraphQLString
 } from "graphql"
 import type { UpdateImageTtlPolicy } from "../../domain/group/GroupCommands.js"
-import { changeGroup, loadGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
+import { changeGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
 import { decodeArgs, optionalInput } from "./args.js"
 import type { Args, GraphqlContext } from "./context.js"
 import { asActor, outcome, type Outcome, ownedGroup } from "./mutationSupport.js"
@@ -75,7 +75,6 @@ export const updateDependencyProxySettingsMutation: GraphQLFieldConfig<unknown, 
       const change = { enabled: input.enabled ?? undefined, identity: input.identity, secret: input.secret }
       const result = yield* outcome(
         updateDependencyProxySettings(group.groupId, change).pipe(
-          Effect.zipRight(loadGroup(group.groupId)),
           Effect.map((after): SettingSource => ({ enabled: after.settings.enabled, identity: after.settings.identity })),
           asActor(actor)
         )
@@ -124,7 +123,6 @@ export const updateImageTtlPolicyMutation: GraphQLFieldConfig<unknown, GraphqlCo
       const command: UpdateImageTtlPolicy = { _tag: "UpdateImageTtlPolicy", enabled: input.enabled ?? undefined, ttlDays: input.ttl ?? undefined }
       const result = yield* outcome(
         changeGroup(group.groupId, command).pipe(
-          Effect.zipRight(loadGroup(group.groupId)),
           Effect.map((after) => ttlPolicyOf(group, after.settings.ttlPolicy)),
           asActor(actor)
         )

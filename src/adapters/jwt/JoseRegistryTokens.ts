@@ -8,7 +8,7 @@ import {
   RegistryTokens,
   type RegistryTokensShape
 } from "../../application/ports/RegistryTokens.js"
-import { type JwtKey, type JwtKeyRing, type JwtKeyRingError, loadOrCreate } from "./JwtKeyRing.js"
+import { type JwtKey, type JwtKeyRing, type JwtKeyRingError, type KeyShelf, loadOrCreate } from "./JwtKeyRing.js"
 
 /** The registry service the tokens are for (the challenge's `service`). */
 export const REGISTRY_AUDIENCE = "dependency_proxy"
@@ -17,11 +17,12 @@ const ALGORITHM = "ES256"
 export const CLOCK_TOLERANCE_SECONDS = 5
 
 export interface JoseRegistryTokensOptions {
-  readonly keysDir: string
+  /** The signing keys' shelf: a directory (the embedded default) or the database, sealed (ADR 0024). */
+  readonly keys: KeyShelf | string
   /** The external URL; tokens name it as `iss` and only tokens naming it verify. */
   readonly issuer: string
   readonly expirySeconds: number
-  /** How long the in-memory key ring is trusted before the directory is read again (default 60). */
+  /** How long the in-memory key ring is trusted before the shelf is read again (default 60). */
   readonly refreshSeconds?: number
 }
 
@@ -97,12 +98,12 @@ const withRing = (cached: Cached): readonly [JwtKeyRing, Cached] => [cached.ring
 const make = (options: JoseRegistryTokensOptions) =>
   Effect.gen(function*() {
     const refreshMs = (options.refreshSeconds ?? 60) * 1000
-    const state = yield* SynchronizedRef.make<Cached>({ ring: yield* loadOrCreate(options.keysDir), loadedAt: Option.none() })
+    const state = yield* SynchronizedRef.make<Cached>({ ring: yield* loadOrCreate(options.keys), loadedAt: Option.none() })
 
     // A failed re-read keeps the keys we have (and waits a refresh period before trying again) rather than
     // turning a disk hiccup into rejected tokens; the failure is logged.
     const reload = (cached: Cached, now: number) =>
-      loadOrCreate(options.keysDir).pipe(
+      loadOrCreate(options.keys).pipe(
         Effect.map((ring): Cached => ({ ring, loadedAt: Option.some(now) })),
         Effect.catchTag("JwtKeyRingError", (error: JwtKeyRingError) =>
           Effect.logWarning(`keeping the JWT keys already loaded: ${error.message}`).pipe(

@@ -1,17 +1,15 @@
-import { randomUUID } from "node:crypto"
-import { chmod, link, mkdir, open, readdir, readFile, unlink } from "node:fs/promises"
-import { join } from "node:path"
-import { Array as Arr, Clock, Data, Effect, Option, Order, Schema } from "effect"
+import { Array as Arr, Clock, Effect, Option, Order, Schema } from "effect"
 import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair, importJWK } from "jose"
+import { keyDirectory } from "./keyDirectory.js"
+import { attempt, JwtKeyRingError, type KeyShelf } from "./keyShelf.js"
 
-/** The key directory could not be read or written, or holds something that is not a key we wrote. */
-export class JwtKeyRingError extends Data.TaggedError("JwtKeyRingError")<{ readonly message: string }> {}
+export { JwtKeyRingError, type KeyShelf } from "./keyShelf.js"
 
 /** One ES256 signing key. `kid` is its RFC 7638 thumbprint, so every replica names it the same way. */
 export interface JwtKey {
   readonly kid: string
   readonly createdAt: Date
-  /** The number in its file name; only breaks ties between equal `createdAt`s. */
+  /** The number in its name on the shelf; only breaks ties between equal `createdAt`s. */
   readonly generation: number
   readonly privateKey: CryptoKey
   readonly publicKey: CryptoKey
@@ -42,29 +40,6 @@ type EcPrivateJwk = typeof EcPrivateJwk.Type
 const KeyFile = Schema.parseJson(Schema.Struct({ kid: Schema.String, createdAt: Schema.Date, privateJwk: EcPrivateJwk }))
 type KeyFile = typeof KeyFile.Type
 
-// Files are named by generation rather than by kid: the first key is always generation 1, so two processes
-// creating it race for the same name and the exclusive link lets exactly one win.
-const KEY_FILE = /^key-(\d{8})\.json$/
-const fileName = (generation: number) => `key-${String(generation).padStart(8, "0")}.json`
-
-const describeCause = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
-
-const attempt = <A>(action: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (cause) => new JwtKeyRingError({ message: `${action}: ${describeCause(cause)}` }) })
-
-const hasCode = (cause: unknown, code: string): boolean =>
-  typeof cause === "object" && cause !== null && "code" in cause && cause.code === code
-
-/** Runs `run`, turning the one errno that means "already in the state we want" into `fallback`. */
-const tolerating = <A, B>(code: string, fallback: B, run: () => Promise<A>) => async (): Promise<A | B> => {
-  try {
-    return await run()
-  } catch (cause) {
-    if (hasCode(cause, code)) return fallback
-    throw cause
-  }
-}
-
 const newestFirst: Order.Order<JwtKey> = Order.combine(
   Order.mapInput(Order.reverse(Order.Date), (key: JwtKey) => key.createdAt),
   Order.mapInput(Order.reverse(Order.number), (key: JwtKey) => key.generation)
@@ -79,13 +54,6 @@ const makeRing = (keys: Arr.NonEmptyReadonlyArray<JwtKey>): JwtKeyRing => {
     verificationKey: (kid) => Option.fromNullable(byKid.get(kid))
   }
 }
-
-const ensureDir = (dir: string) =>
-  attempt(`cannot create ${dir}`, async () => {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    // mkdir leaves an existing directory's mode alone; private keys live here, so tighten it regardless.
-    await chmod(dir, 0o700)
-  })
 
 const thumbprintOf = (jwk: EcPrivateJwk) =>
   // Only the public members: the kid must be the same whether computed from the private or the public key.
@@ -106,22 +74,9 @@ const decodeKey = (path: string, generation: number, text: string) =>
     return key
   })
 
-const readKeys = (dir: string) =>
-  Effect.gen(function*() {
-    const names = yield* attempt(`cannot list ${dir}`, () => readdir(dir))
-    const files = names.flatMap((name) => {
-      const digits = KEY_FILE.exec(name)?.[1]
-      return digits === undefined ? [] : [{ path: join(dir, name), generation: Number(digits) }]
-    })
-    const keys = yield* Effect.forEach(files, ({ path, generation }) =>
-      // A concurrent rotation may delete a file between readdir and readFile; it is then simply not a key any more.
-      attempt(`cannot read ${path}`, tolerating("ENOENT", undefined, () => readFile(path, "utf8"))).pipe(
-        Effect.flatMap((text) =>
-          text === undefined ? Effect.succeedNone : Effect.map(decodeKey(path, generation, text), Option.some)
-        )
-      ))
-    return Arr.getSomes(keys)
-  })
+const readKeys = (shelf: KeyShelf) =>
+  Effect.flatMap(shelf.list, (stored) =>
+    Effect.forEach(stored, ({ where, generation, text }) => decodeKey(where, generation, text)))
 
 const generate = (createdAt: Date) =>
   Effect.gen(function*() {
@@ -135,62 +90,41 @@ const generate = (createdAt: Date) =>
     return file
   })
 
-/**
- * Writes the key under `generation` unless that name is taken. The content goes to a private temp file first
- * and is then hard-linked into place, so a reader never sees a half-written key and only one writer wins.
- */
-const writeKeyFile = (dir: string, generation: number, file: KeyFile) =>
-  Effect.gen(function*() {
-    const text = yield* Schema.encode(KeyFile)(file).pipe(
-      Effect.mapError((error) => new JwtKeyRingError({ message: `cannot encode key ${file.kid}: ${error.message}` }))
-    )
-    const temp = join(dir, `.tmp-${randomUUID()}`)
-    const target = join(dir, fileName(generation))
-    const write = attempt(`cannot write ${temp}`, async () => {
-      const handle = await open(temp, "wx", 0o600)
-      try {
-        await handle.writeFile(text)
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-    })
-    const claim = attempt(`cannot link ${target}`, tolerating("EEXIST", false, async () => {
-      await link(temp, target)
-      return true
-    }))
-    const cleanUp = attempt(`cannot remove ${temp}`, tolerating("ENOENT", undefined, () => unlink(temp))).pipe(
-      Effect.catchTag("JwtKeyRingError", (error) => Effect.logWarning(error.message))
-    )
-    return yield* write.pipe(Effect.zipRight(claim), Effect.ensuring(cleanUp))
-  })
+const writeKey = (shelf: KeyShelf, generation: number, file: KeyFile) =>
+  Schema.encode(KeyFile)(file).pipe(
+    Effect.mapError((error) => new JwtKeyRingError({ message: `cannot encode key ${file.kid}: ${error.message}` })),
+    Effect.flatMap((text) => shelf.claim(generation, text))
+  )
 
-const noKeys = (dir: string) => new JwtKeyRingError({ message: `no signing key in ${dir}` })
+const noKeys = (shelf: KeyShelf) => new JwtKeyRingError({ message: `no signing key in ${shelf.describe}` })
 
-/** Reads the keys in `dir`, creating the directory and a first key if there are none. */
-export const loadOrCreate = (dir: string): Effect.Effect<JwtKeyRing, JwtKeyRingError> =>
+/** A path means a key directory (the embedded default), so callers and tests can pass one. */
+const shelfOf = (at: KeyShelf | string): KeyShelf => (typeof at === "string" ? keyDirectory(at) : at)
+
+/** Reads the keys on the shelf, creating a first key if there are none. */
+export const loadOrCreate = (at: KeyShelf | string): Effect.Effect<JwtKeyRing, JwtKeyRingError> =>
   Effect.gen(function*() {
-    yield* ensureDir(dir)
-    const existing = yield* readKeys(dir)
+    const shelf = shelfOf(at)
+    const existing = yield* readKeys(shelf)
     if (Arr.isNonEmptyReadonlyArray(existing)) return makeRing(existing)
     const created = yield* generate(new Date(yield* Clock.currentTimeMillis))
     // Losing the race for generation 1 is fine: the winner's key is read back below, so both processes agree.
-    yield* writeKeyFile(dir, 1, created)
-    const keys = yield* readKeys(dir)
-    return Arr.isNonEmptyReadonlyArray(keys) ? makeRing(keys) : yield* noKeys(dir)
+    yield* writeKey(shelf, 1, created)
+    const keys = yield* readKeys(shelf)
+    return Arr.isNonEmptyReadonlyArray(keys) ? makeRing(keys) : yield* noKeys(shelf)
   })
 
-const addKey = (dir: string, now: Date, attemptsLeft: number): Effect.Effect<string, JwtKeyRingError> =>
+const addKey = (shelf: KeyShelf, now: Date, attemptsLeft: number): Effect.Effect<string, JwtKeyRingError> =>
   Effect.gen(function*() {
-    const keys = yield* readKeys(dir)
+    const keys = yield* readKeys(shelf)
     const generation = Math.max(0, ...keys.map((key) => key.generation)) + 1
     // Newest createdAt signs, so the new key must outrank one stamped by a replica whose clock runs ahead.
     const newest = keys.reduce((latest, key) => Math.max(latest, key.createdAt.getTime() + 1), now.getTime())
     const created = yield* generate(new Date(newest))
-    if (yield* writeKeyFile(dir, generation, created)) return created.kid
+    if (yield* writeKey(shelf, generation, created)) return created.kid
     // Another process rotated at the same moment and took this generation; take the next one.
-    if (attemptsLeft <= 1) return yield* new JwtKeyRingError({ message: `cannot add a key to ${dir}: rotation kept racing` })
-    return yield* addKey(dir, now, attemptsLeft - 1)
+    if (attemptsLeft <= 1) return yield* new JwtKeyRingError({ message: `cannot add a key to ${shelf.describe}: rotation kept racing` })
+    return yield* addKey(shelf, now, attemptsLeft - 1)
   })
 
 /** Keys whose successor was created more than `retainSeconds` before `now`: no token they signed is still live. */
@@ -205,18 +139,14 @@ const superseded = (keys: ReadonlyArray<JwtKey>, now: Date, retainSeconds: numbe
  * at least the longest token lifetime plus clock leeway (and the time replicas take to notice a new key), so
  * every token signed with a deleted key has expired.
  */
-export const rotate = (dir: string, now: Date, retainSeconds: number): Effect.Effect<Rotation, JwtKeyRingError> =>
+export const rotate = (at: KeyShelf | string, now: Date, retainSeconds: number): Effect.Effect<Rotation, JwtKeyRingError> =>
   Effect.gen(function*() {
     if (Number.isNaN(now.getTime()) || !(retainSeconds >= 0)) {
       return yield* new JwtKeyRingError({ message: `cannot rotate at ${String(now)} retaining ${retainSeconds}s` })
     }
-    yield* ensureDir(dir)
-    const kid = yield* addKey(dir, now, 5)
-    const doomed = superseded(yield* readKeys(dir), now, retainSeconds)
-    // ENOENT: a replica rotating at the same time deleted it first, which is the outcome wanted.
-    yield* Effect.forEach(doomed, (key) => {
-      const path = join(dir, fileName(key.generation))
-      return attempt(`cannot delete ${path}`, tolerating("ENOENT", undefined, () => unlink(path)))
-    })
+    const shelf = shelfOf(at)
+    const kid = yield* addKey(shelf, now, 5)
+    const doomed = superseded(yield* readKeys(shelf), now, retainSeconds)
+    yield* Effect.forEach(doomed, (key) => shelf.remove(key.generation))
     return { kid, deleted: doomed.map((key) => key.kid) }
   })

@@ -85,6 +85,7 @@ export const layer = Layer.effect(
       read,
       // Bytes in memory have no file to send.
       localFile: () => Option.none(),
+      directUrl: () => Option.none(),
       begin,
       openPartial: (digest) =>
         valid(digest).pipe(Effect.map(() => Option.map(Option.fromNullable(partials.get(digest)?.at(-1)), (p) => readerOf(p.id, p.bytes)))),

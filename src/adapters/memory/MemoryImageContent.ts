@@ -46,6 +46,7 @@ export const layer = (images: ReadonlyArray<SeededImage>) => {
           digest,
           size: found.length,
           file: null,
+          directUrl: () => null,
           read: (range) => Stream.make(range === null ? found : found.subarray(range.start, range.end + 1))
         })
     }

@@ -1,15 +1,14 @@
 import { createHash, randomUUID } from "node:crypto"
-import { type FileHandle, mkdir, open, unlink } from "node:fs/promises"
+import { type FileHandle, mkdir, open } from "node:fs/promises"
 import { join } from "node:path"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Layer, Option, Stream } from "effect"
 import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
-import { readAt, removeStaleTemporaries, STALE_TEMPORARY_MS } from "../filesystem/FileBlobStore.js"
+import { failure, hexOf, hexOrNone, openReader, readAt, removeStaleTemporaries, STALE_TEMPORARY_MS, unlinkIfThere } from "../filesystem/blobFiles.js"
 import { discard, makeS3Client, type S3Client, type S3Location, textOf } from "./S3Client.js"
 import { abandonedUploads, listedObjects } from "./s3Xml.js"
 import { makeSmallObjects } from "./smallObjects.js"
 
-const DIGEST = /^sha256:([a-f0-9]{64})$/
 const KEY = /^blobs\/sha256\/([a-f0-9]{64})$/
 const KEY_PREFIX = "blobs/sha256/"
 
@@ -25,25 +24,14 @@ export interface S3BlobStoreOptions extends S3Location {
   readonly spoolDir: string
   /** Per-request connect/headers/body timeout: a slow S3 fails a request instead of hanging it. */
   readonly timeoutMs: number
+  /** Whether stored blobs are offered as pre-signed GETs (`S3_REDIRECT`) rather than only proxied. */
+  readonly redirect?: boolean
 }
 
-const failure = (action: string) => (cause: unknown) =>
-  new BlobStoreError({ message: `${action}: ${cause instanceof Error ? cause.message : String(cause)}` })
-
-const codeOf = (error: unknown): unknown => (typeof error === "object" && error !== null && "code" in error ? error.code : undefined)
-
-const unlinkIfThere = (path: string) => unlink(path).catch((e: unknown) => (codeOf(e) === "ENOENT" ? undefined : Promise.reject(e)))
-
-const openSpoolReader = (id: string, path: string): Effect.Effect<Option.Option<BlobReader>, BlobStoreError> =>
-  Effect.tryPromise({
-    try: () => open(path, "r").then((h) => Option.some(h), (e: unknown) => (codeOf(e) === "ENOENT" ? Option.none<FileHandle>() : Promise.reject(e))),
-    catch: failure("open blob in progress")
-  }).pipe(Effect.map(Option.map((handle): BlobReader => ({
-    id,
-    size: Effect.tryPromise({ try: () => handle.stat().then((s) => s.size), catch: failure("stat blob in progress") }),
-    read: (start, end) => Effect.tryPromise({ try: () => readAt(handle, start, end - start), catch: failure("read blob in progress") }),
-    close: Effect.promise(() => handle.close().catch(() => undefined))
-  }))))
+/** Below this much validity a redirect could expire before the client follows it: the bytes are proxied instead. */
+const MIN_REDIRECT_SECONDS = 5
+/** S3's longest pre-signed validity (7 days); registry tokens live 24 h at most anyway. */
+const MAX_REDIRECT_SECONDS = 7 * 24 * 3600
 
 /**
  * Blobs as objects `blobs/sha256/<hex>` in an S3 bucket (ADR 0017). A write hashes the bytes as they come, keeps
@@ -67,13 +55,6 @@ export const layer = (options: S3BlobStoreOptions) =>
       yield* ensureBucket(s3)
       yield* abortAbandonedUploads(s3, Date.now())
 
-      const hexOf = (digest: string) =>
-        Effect.suspend(() => {
-          const hex = DIGEST.exec(digest)?.[1]
-          return hex === undefined
-            ? Effect.fail(new BlobStoreError({ message: `not a sha256 digest: ${JSON.stringify(digest)}` }))
-            : Effect.succeed(hex)
-        })
       const keyOf = (digest: string) => hexOf(digest).pipe(Effect.map((hex) => `${KEY_PREFIX}${hex}`))
 
       const small = makeSmallObjects({ maxObjectBytes: SMALL_OBJECT_BYTES, maxTotalBytes: SMALL_OBJECTS_TOTAL_BYTES })
@@ -264,7 +245,7 @@ export const layer = (options: S3BlobStoreOptions) =>
       const openPartial = (digest: string) =>
         hexOf(digest).pipe(Effect.flatMap(() => {
           const current = inProgress.get(digest)?.at(-1)
-          return current === undefined ? Effect.succeed(Option.none<BlobReader>()) : openSpoolReader(current.id, current.path)
+          return current === undefined ? Effect.succeed(Option.none<BlobReader>()) : openReader(current.id, current.path, "blob in progress")
         }))
 
       const openStored = (digest: string) =>
@@ -330,7 +311,16 @@ export const layer = (options: S3BlobStoreOptions) =>
           })
         ))
 
-      return { size, read, localFile: () => Option.none(), begin, openPartial, openStored, remove, list, check }
+      // Whole seconds, rounded down: the URL expires at or before `validUntil`, never after (the token's `exp`).
+      const directUrl = (digest: string, validUntil: Date, now: Date): Option.Option<string> => {
+        const hex = Option.getOrUndefined(hexOrNone(digest))
+        const seconds = Math.min(MAX_REDIRECT_SECONDS, Math.floor((validUntil.getTime() - now.getTime()) / 1000))
+        return options.redirect !== true || hex === undefined || seconds < MIN_REDIRECT_SECONDS
+          ? Option.none()
+          : Option.some(s3.presignGet(`${KEY_PREFIX}${hex}`, seconds, now))
+      }
+
+      return { size, read, localFile: () => Option.none(), directUrl, begin, openPartial, openStored, remove, list, check }
     })
   )
 

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream"
 import { Agent, request } from "undici"
+import { outcomeOf, recordS3Request } from "./s3Metrics.js"
 import { canonicalQuery, presignedQuery, type S3Credentials, sha256Hex, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from "./sigV4.js"
 
 /** Where the bucket is and how to reach it (SPEC §8's `S3_*` variables). */
@@ -85,14 +86,17 @@ export const makeS3Client = (location: S3Location, options: { readonly timeoutMs
       payloadHash
     }, new Date())
     const qs = canonicalQuery(query)
+    const started = performance.now()
     const response = await request(`${origin}${path}${qs === "" ? "" : `?${qs}`}`, {
       method: req.method,
       headers: req.body === undefined ? headers : { ...headers, "content-length": String(req.body.length) },
       ...(req.body === undefined ? {} : { body: req.body }),
       dispatcher: agent
     }).catch((cause: unknown) => {
+      recordS3Request(req.operation, "unreachable", performance.now() - started)
       throw new S3Failure(req.operation, 0, "Unreachable", cause instanceof Error ? cause.message : String(cause))
     })
+    recordS3Request(req.operation, outcomeOf(response.statusCode, expected), performance.now() - started)
     if (expected.includes(response.statusCode)) return { status: response.statusCode, headers: response.headers, body: response.body }
     const text = await response.body.text().catch(() => "")
     throw new S3Failure(req.operation, response.statusCode, errorCodeOf(text), "")

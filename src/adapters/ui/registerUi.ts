@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto"
 import type { FastifyInstance } from "fastify"
 import type { EdgeRuntime } from "../edge/runtime.js"
 import { acceptForms } from "./formBody.js"
+import { registerAdminSettings } from "./routes/adminSettingsRoutes.js"
+import { registerAdminUsers } from "./routes/adminUserRoutes.js"
+import { registerPassword } from "./routes/passwordRoutes.js"
 import { registerGroupList } from "./routes/groupListRoutes.js"
 import { registerGraphqlExplorer } from "./routes/graphqlExplorerRoutes.js"
 import { registerTokens } from "./routes/tokenRoutes.js"
@@ -44,6 +47,9 @@ export const registerUi = (app: FastifyInstance, runtime: EdgeRuntime, options: 
     registerNewGroup(ui, ctx)
     registerTokens(ui, ctx)
     registerGroupPages(ui, ctx)
+    registerPassword(ui, ctx)
+    registerAdminUsers(ui, ctx)
+    registerAdminSettings(ui, ctx)
   })
   registerGraphqlExplorer(app, ctx)
 }

@@ -10,7 +10,8 @@ import type { Viewer } from "./views/layout.js"
 
 export const viewerOf = (ctx: UiContext, signed: SignedIn): Viewer => ({
   username: signed.actor.user.username,
-  csrf: csrfToken(ctx.key, signed.session)
+  csrf: csrfToken(ctx.key, signed.session),
+  admin: signed.actor.user.admin
 })
 
 /** Where a signed-out GET is sent: the sign-in page, which comes back here afterwards. */

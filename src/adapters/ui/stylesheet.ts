@@ -76,6 +76,8 @@ input[type="checkbox"] { width: 1.1rem; height: 1.1rem; vertical-align: middle; 
 fieldset { border: 1px solid #dcdcde; border-radius: 4px; margin: 0 0 1rem; padding: .75rem 1rem; min-width: 0; }
 legend { font-weight: 600; padding: 0 .25rem; }
 .actions { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; }
+.row-actions { flex-wrap: nowrap; gap: .5rem; }
+.row-actions form { margin: 0; }
 select { font: inherit; padding: .4rem .5rem; border: 1px solid #89888d; border-radius: 4px; background: #ffffff; color: #1f1e24; }
 .group-tree { list-style: none; padding-left: 0; margin: .5rem 0; }
 .group-tree .group-tree { padding-left: 1.5rem; border-left: 2px solid #dcdcde; margin-left: .5rem; }

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { UpstreamBlob, UpstreamCaller, UpstreamError } from "../../application/ports/UpstreamRegistry.js"
 import { UpstreamInvalid } from "../../application/ports/UpstreamRegistry.js"
+import { blobBody } from "./blobBody.js"
 import type { RegistryClient } from "./client.js"
 import { describeUrl, discard, type Exchanged } from "./exchange.js"
 import { integerHeader } from "./headers.js"
@@ -24,7 +25,7 @@ export const headBlob = (client: RegistryClient, retry: Retry) =>
   )
 
 /**
- * The body is handed over unread (undici's body is a Node Readable), so a layer of any size streams. The retry
+ * The body is handed over unread, as a stream of runs of socket reads (`blobBody`), so a layer of any size streams. The retry
  * covers only the request up to the response headers: once the caller has the stream it is never re-fetched.
  */
 export const getBlob = (client: RegistryClient, retry: Retry) =>
@@ -32,6 +33,6 @@ export const getBlob = (client: RegistryClient, retry: Retry) =>
   retry(
     client.request(caller, repository, "GET", registryUrl(client.base, blobPath(repository, digest)), {}, (response) =>
       response.status === 200
-        ? Effect.map(sizeOf(response), (size): UpstreamBlob => ({ size, body: response.body }))
+        ? Effect.map(sizeOf(response), (size): UpstreamBlob => ({ size, ...blobBody(response.body) }))
         : statusError(response))
   )

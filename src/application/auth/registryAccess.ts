@@ -98,6 +98,8 @@ export const authorizePullRequest = (input: { readonly bearer: string | null; re
     const group = decided.state.groupAt(input.groupPath)
     return yield* Option.match(group, {
       onNone: () => new PullDenied({ reason: "group_not_found" }),
-      onSome: (g): Effect.Effect<{ readonly group: GroupView; readonly credential: Credential }> => Effect.succeed({ group: g, credential: decided.credential })
+      // The token's expiry bounds anything handed out on its strength (a pre-signed redirect, ADR 0017).
+      onSome: (g): Effect.Effect<{ readonly group: GroupView; readonly credential: Credential; readonly tokenExpiresAt: Date }> =>
+        Effect.succeed({ group: g, credential: decided.credential, tokenExpiresAt: claims.expiresAt })
     })
   })

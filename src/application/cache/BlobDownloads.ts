@@ -1,19 +1,13 @@
-import { Context, Deferred, Effect, Exit, Layer, Metric, Option, Ref, Stream } from "effect"
+import { Chunk, Context, Deferred, Effect, Exit, Layer, Metric, Option, Ref, Stream } from "effect"
 import { bytesFetched, coalescedWaiters, downloadsInFlight } from "../metrics.js"
 import { BlobStore, type BlobStoreError, type BlobWrite, type DigestMismatch } from "../ports/BlobStore.js"
 import { ClusterLeases } from "../ports/ClusterLeases.js"
 import type { UpstreamBlob, UpstreamError } from "../ports/UpstreamRegistry.js"
 import { blobLease, type Download, DownloadFailed, type Progress, joinDownload, makeDownload, releaseIfIdle, running, type SharedBlob, switchSource, updateProgress } from "./download.js"
 import { followElsewhere } from "./followElsewhere.js"
-import { NodeStreamBridge } from "./NodeStreamBridge.js"
 
 export { DownloadFailed, type SharedBlob }
 
-/**
- * Upstream's socket reads are gathered into runs of this many bytes: each run costs one store write and one
- * notice that wakes every follower, so per-read work would dominate at 16–64 KiB reads.
- */
-const RUN_BYTES = 1024 * 1024
 /** Runs received but not yet in the store; the window keeps them in memory meanwhile. */
 const QUEUED_RUNS = 16
 
@@ -46,7 +40,6 @@ export const BlobDownloadsLayer = Layer.effect(
   BlobDownloads,
   Effect.gen(function*() {
     const store = yield* BlobStore
-    const bridge = yield* NodeStreamBridge
     const leases = yield* ClusterLeases
     // Per digest, a placeholder while the transfer is being set up, then the download requests join.
     const downloads = yield* Ref.make(new Map<string, Deferred.Deferred<Download, UpstreamError | BlobStoreError>>())
@@ -84,8 +77,9 @@ export const BlobDownloadsLayer = Layer.effect(
             ? write.verify.pipe(Effect.zipRight(updateProgress(d, (p) => ({ ...p, verified: true }))))
             : Effect.fail(new DownloadFailed({ digest: d.digest, reason: `upstream sent ${received} of ${d.size} bytes` }))
         )
-        return bridge.runs(body, RUN_BYTES).pipe(
-          Stream.mapEffect(take),
+        // Each chunk of upstream's body is a run of its socket reads (≥ 1 MiB, not copied; see UpstreamBlob).
+        return Stream.chunks(body).pipe(
+          Stream.mapEffect((run) => take(Chunk.toReadonlyArray(run))),
           Stream.buffer({ capacity: QUEUED_RUNS }),
           Stream.runForEach((stored) => stored),
           // The store has every byte (at most QUEUED_RUNS behind upstream, so this wait does not grow with the
@@ -132,7 +126,7 @@ export const BlobDownloadsLayer = Layer.effect(
     ) =>
       Effect.gen(function*() {
         const upstream = yield* start.fetch
-        const write = yield* store.begin(digest).pipe(Effect.tapError(() => bridge.discard(upstream.body)))
+        const write = yield* store.begin(digest).pipe(Effect.tapError(() => upstream.discard))
         const source = { read: write.readWritten, release: write.release }
         const d = existing ?? (yield* makeDownload(digest, groupId, upstream.size, source))
         if (existing !== null) {

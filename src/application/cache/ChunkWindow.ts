@@ -8,8 +8,10 @@ interface Run {
 /**
  * The newest bytes of a transfer, kept in memory as upstream handed them over, so that the clients close behind
  * it get them without touching the store: the same buffers go to every one of them (no copy, no read).
- * A run stays while some client still needs it, up to `limit` bytes in all; past that the oldest go, and a
- * client that fell further behind reads those bytes back from the store by position.
+ * The newest runs stay up to `limit` bytes in all, whether or not a client has read them yet: requests for the
+ * blob keep arriving after the transfer started (32 clients' requests take a while to authorize on a busy
+ * machine), and each one starts at byte 0. Past the limit the oldest go, and a client that fell further
+ * behind reads those bytes back from the store by position (ADR 0019).
  *
  * Plain mutable state: one transfer owns it and JavaScript runs one fiber step at a time, so a `push` and a
  * `slice` never interleave.
@@ -17,8 +19,6 @@ interface Run {
 export class ChunkWindow {
   private runs: Array<Run> = []
   private held = 0
-  /** Where each client following the transfer reads now: runs all of them are past need not stay. */
-  private readonly positions = new Map<symbol, number>()
 
   constructor(private readonly limit: number) {}
 
@@ -27,32 +27,21 @@ export class ChunkWindow {
     return this.runs[0]?.offset ?? Number.POSITIVE_INFINITY
   }
 
-  /** Notes where a client reads now (`untrack` once it has gone). */
-  track(client: symbol, position: number): void {
-    this.positions.set(client, position)
-  }
-
-  untrack(client: symbol): void {
-    this.positions.delete(client)
-  }
-
   /**
-   * Adds the run of chunks at `offset` (right after the previous one). Older runs go once every client is
-   * past them, or once the window holds more than its limit: only runs the store holds entirely
-   * (`storedBelow`), so every byte is always in memory or in the store. With clients keeping up, the window
-   * holds a run or two, not the limit.
+   * Adds the run of chunks at `offset` (right after the previous one). Older runs go once the window holds
+   * more than its limit, and only runs the store holds entirely (`storedBelow`), so every byte is always in
+   * memory or in the store.
    */
   push(offset: number, chunks: ReadonlyArray<Uint8Array>, storedBelow: number): void {
     const length = chunks.reduce((n, c) => n + c.length, 0)
     if (length === 0) return
     this.runs.push({ offset, chunks, length })
     this.held += length
-    const neededFrom = Math.min(...this.positions.values())
     while (this.runs.length > 1) {
       const oldest = this.runs[0]
       if (oldest === undefined) break
       const end = oldest.offset + oldest.length
-      if (end > storedBelow || (this.held <= this.limit && end > neededFrom)) break
+      if (end > storedBelow || this.held <= this.limit) break
       this.runs.shift()
       this.held -= oldest.length
     }

@@ -63,7 +63,8 @@ export const PullThroughCacheLayer = Layer.scoped(
             size,
             read: (range: { readonly start: number; readonly end: number } | null) =>
               Stream.unwrap(store.read(digest, range)),
-            file: Option.getOrNull(store.localFile(digest))
+            file: Option.getOrNull(store.localFile(digest)),
+            directUrl: (validUntil: Date, now: Date) => Option.getOrNull(store.directUrl(digest, validUntil, now))
           })
           if (Option.isSome(entry)) {
             if (Option.isSome(onDisk) && onDisk.value === entry.value.size) {
@@ -106,7 +107,7 @@ export const PullThroughCacheLayer = Layer.scoped(
               Effect.catchAll((error) => Effect.logWarning("could not record a shared blob", { digest, error }))
             ))
           }
-          return { digest, size: shared.size, file: null, read: (range: { readonly start: number; readonly end: number } | null) =>
+          return { digest, size: shared.size, file: null, directUrl: () => null, read: (range: { readonly start: number; readonly end: number } | null) =>
             range === null ? shared.body : sliceStream(shared.body, range) }
         }),
 

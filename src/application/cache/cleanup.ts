@@ -56,8 +56,15 @@ export const collectUnreferencedFiles = Effect.gen(function*() {
 export const purgeGroupCache = (groupId: number) => expireEntries(groupId, () => false, "purge")
 
 /**
+ * After `deleteGroup`: the cache entries of every deleted group go (recorded as purges), then the files no
+ * remaining group uses, under the same grace period as any collection.
+ */
+export const purgeDeletedGroups = (groupIds: ReadonlyArray<number>) =>
+  Effect.forEach(groupIds, purgeGroupCache).pipe(Effect.zipRight(collectUnreferencedFiles))
+
+/**
  * The TTL job: for each group whose image TTL policy is enabled, entries not read for `ttl` days are
- * dropped; then unreferenced files are deleted.
+ * dropped, and every entry of a group that no longer exists; then unreferenced files are deleted.
  */
 export const cleanup = Effect.gen(function*() {
   const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
@@ -68,6 +75,11 @@ export const cleanup = Effect.gen(function*() {
     if (!policy.enabled) continue
     const cutoff = now - policy.ttlDays * 24 * 60 * 60 * 1000
     expired += yield* expireEntries(group.groupId, (entry) => entry.lastReadAt.getTime() >= cutoff, "ttl")
+  }
+  // Entries of deleted groups: a purge after a deletion that was interrupted, or a download that finished after it.
+  const live = new Set(state.allGroups().map((g) => g.groupId))
+  for (const groupId of state.cachedGroupIds()) {
+    if (!live.has(groupId)) expired += yield* purgeGroupCache(groupId)
   }
   const deleted = yield* collectUnreferencedFiles
   return { expired, filesDeleted: deleted }

@@ -1,6 +1,7 @@
 import { Chunk, Data, Deferred, Effect, Option, Ref, Stream, SubscriptionRef } from "effect"
 import type { BlobStoreError } from "../ports/BlobStore.js"
 import { ChunkWindow } from "./ChunkWindow.js"
+import { SharedReads } from "./SharedReads.js"
 
 /** A shared download failed after it started: clients following it get their connection aborted. */
 export class DownloadFailed extends Data.TaggedError("DownloadFailed")<{ readonly digest: string; readonly reason: string }> {
@@ -49,6 +50,8 @@ export interface Download {
   readonly followers: Ref.Ref<number>
   /** The newest chunks of a transfer this process makes, for its followers; empty when following elsewhere. */
   readonly window: ChunkWindow
+  /** Blocks read back from the source for followers behind the window, shared by them. */
+  readonly rereads: SharedReads<BlobStoreError>
 }
 
 /** The lease that makes one process of several the one that transfers `digest`. */
@@ -63,6 +66,11 @@ export const running: Progress = { written: 0, status: "running", verified: fals
  */
 export const WINDOW_BYTES = 16 * 1024 * 1024
 
+// Reads behind the window are of 1 MiB blocks: each one costs a fiber hop and a buffer.
+const CHUNK = 1024 * 1024
+/** Blocks read back from the store that stay for the other followers behind the window (8 MiB). */
+const SHARED_READ_BLOCKS = 8
+
 export const makeDownload = (digest: string, startedBy: number, size: number, source: Source) =>
   Effect.all({
     sources: Ref.make<ReadonlyArray<Source>>([source]),
@@ -70,7 +78,14 @@ export const makeDownload = (digest: string, startedBy: number, size: number, so
     changed: Deferred.make<void>().pipe(Effect.flatMap((first) => Ref.make(first))),
     followers: Ref.make(0)
   }).pipe(
-    Effect.map((refs): Download => ({ digest, startedBy, size, ...refs, window: new ChunkWindow(WINDOW_BYTES) }))
+    Effect.map((refs): Download => ({
+      digest,
+      startedBy,
+      size,
+      ...refs,
+      window: new ChunkWindow(WINDOW_BYTES),
+      rereads: new SharedReads<BlobStoreError>(SHARED_READ_BLOCKS)
+    }))
   )
 
 /** Changes the progress, then wakes the followers waiting for a change (in that order: none misses it). */
@@ -87,7 +102,10 @@ export const updateProgress = (d: Download, f: (p: Progress) => Progress) =>
  * its bytes belonged to the attempt being replaced.
  */
 export const switchSource = (d: Download, next: Source) =>
-  Effect.sync(() => d.window.clear()).pipe(Effect.zipRight(Ref.update(d.sources, (all) => [...all, next])))
+  Effect.sync(() => {
+    d.window.clear()
+    d.rereads.clear()
+  }).pipe(Effect.zipRight(Ref.update(d.sources, (all) => [...all, next])))
 
 const currentSource = (d: Download) =>
   Ref.get(d.sources).pipe(Effect.flatMap((all) => {
@@ -102,18 +120,16 @@ export const releaseIfIdle = (d: Download) =>
     const n = yield* Ref.get(d.followers)
     if (p.status === "running" || n > 0) return
     d.window.clear()
+    d.rereads.clear()
     // Release is idempotent: the last two followers leaving at once may both get here.
     yield* Effect.forEach(yield* Ref.get(d.sources), (s) => s.release, { discard: true })
   })
-
-// Reads of 1 MiB: each one costs a fiber hop and a buffer, and 32 followers make 32 of them per step.
-const CHUNK = 1024 * 1024
 
 /**
  * Follows a download: takes what is there (from the window in memory if it still holds the position, else
  * from the source by position), waits for more, holds the last byte until verified.
  */
-const follow = (d: Download, client: symbol): Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError> => {
+const follow = (d: Download): Stream.Stream<Uint8Array, DownloadFailed | BlobStoreError> => {
   const allowedEnd = (p: Progress) => (p.status === "done" || p.verified ? d.size : Math.min(p.written, Math.max(0, d.size - 1)))
   const ready = (p: Progress, position: number) => p.status !== "running" || allowedEnd(p) > position
   // A follower behind the writer has bytes to read already: only one that caught up waits for a change. The
@@ -128,8 +144,7 @@ const follow = (d: Download, client: symbol): Stream.Stream<Uint8Array, Download
       }
     })
   const next = (position: number) =>
-    Effect.sync(() => d.window.track(client, position)).pipe(
-      Effect.zipRight(progressFor(position)),
+    progressFor(position).pipe(
       Effect.flatMap((p): Effect.Effect<Option.Option<readonly [Chunk.Chunk<Uint8Array>, number]>, DownloadFailed | BlobStoreError> => {
         if (p.status === "failed" && !p.verified) return Effect.fail(new DownloadFailed({ digest: d.digest, reason: p.reason }))
         const end = allowedEnd(p)
@@ -139,9 +154,20 @@ const follow = (d: Download, client: symbol): Stream.Stream<Uint8Array, Download
           const length = inMemory.reduce((n, c) => n + c.length, 0)
           return Effect.succeed(Option.some([Chunk.unsafeFromArray(inMemory), position + length] as const))
         }
-        // Behind the window: the store holds everything before its start.
+        // Behind the window: the store holds everything before its start. A whole block there is read once
+        // for every follower behind; the rest (a block the window or the writer has not passed) per follower.
+        const block = position - (position % CHUNK)
+        const shared = block + CHUNK <= Math.min(end, d.window.start)
         return currentSource(d).pipe(
-          Effect.flatMap((source) => source.read(position, Math.min(end, d.window.start, position + CHUNK))),
+          Effect.flatMap((source) =>
+            shared
+              ? d.rereads.block(block, source.read(block, block + CHUNK)).pipe(Effect.map((bytes) => {
+                // Short: the source was replaced under the read (below). Not a block to share.
+                if (bytes.length < CHUNK) d.rereads.clear()
+                return bytes.subarray(position - block)
+              }))
+              : source.read(position, Math.min(end, d.window.start, position + CHUNK))
+          ),
           // No bytes where progress promised some: the source was replaced between the two reads (another
           // replica started over). Look again shortly; the progress of the new source says what is there.
           Effect.flatMap((chunk) =>
@@ -179,11 +205,9 @@ export const joinDownload = (d: Download, started: boolean): SharedBlob => ({
     )
   ),
   body: Stream.unwrapScoped(
-    Effect.sync(() => Symbol("follower")).pipe(Effect.flatMap((client) =>
-      Effect.acquireRelease(
-        Ref.update(d.followers, (n) => n + 1).pipe(Effect.tap(() => d.window.track(client, 0))),
-        () => Effect.sync(() => d.window.untrack(client)).pipe(Effect.zipRight(Ref.update(d.followers, (n) => n - 1)), Effect.zipRight(releaseIfIdle(d)))
-      ).pipe(Effect.as(follow(d, client)))
-    ))
+    Effect.acquireRelease(
+      Ref.update(d.followers, (n) => n + 1),
+      () => Ref.update(d.followers, (n) => n - 1).pipe(Effect.zipRight(releaseIfIdle(d)))
+    ).pipe(Effect.as(follow(d)))
   )
 })

@@ -74,6 +74,12 @@ export interface BlobStoreShape {
    * exists: `size` does.
    */
   readonly localFile: (digest: string) => Option.Option<string>
+  /**
+   * A URL a client may fetch the stored blob from directly (a pre-signed GET, `S3_REDIRECT`), valid from `now`
+   * until no later than `validUntil`; none for stores that serve only through this process, or when too little
+   * time is left to be worth a redirect. Says nothing about whether the blob exists: `size` does.
+   */
+  readonly directUrl: (digest: string, validUntil: Date, now: Date) => Option.Option<string>
   readonly begin: (digest: string) => Effect.Effect<BlobWrite, BlobStoreError>
   /** The newest write of `digest` in progress, by this or any process sharing the store; none if there is none. */
   readonly openPartial: (digest: string) => Effect.Effect<Option.Option<BlobReader>, BlobStoreError>

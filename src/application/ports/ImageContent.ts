@@ -34,6 +34,11 @@ export interface Blob {
   readonly read: (range: { readonly start: number; readonly end: number } | null) => Stream.Stream<Uint8Array, BodyFailure>
   /** A complete, verified copy on local disk that the edge may send as a file; null while downloading or not on disk. */
   readonly file: string | null
+  /**
+   * Where the client may fetch the complete, verified blob itself (a pre-signed S3 GET) instead of through us,
+   * valid until no later than `validUntil`; null when it must be served here (no such store, still downloading).
+   */
+  readonly directUrl: (validUntil: Date, now: Date) => string | null
 }
 
 export type ContentError = UpstreamUnavailable | UpstreamInvalid | UpstreamCredentialsRejected | ContentStorageFailed

@@ -1,5 +1,4 @@
-import type { Readable } from "node:stream"
-import { Context, Data, type Effect } from "effect"
+import { Context, Data, type Effect, type Stream } from "effect"
 
 /** Docker Hub credentials of a group, opened for one upstream call; never logged or stored in clear. */
 export interface UpstreamCredentials {
@@ -67,10 +66,31 @@ export interface UpstreamManifest extends ManifestHead {
   readonly body: Uint8Array
 }
 
+/** The upstream body broke off (reset, timeout) while it was being read. */
+export class BodyInterrupted extends Data.TaggedError("BodyInterrupted")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
+/**
+ * How many bytes an upstream body gathers into one chunk of its stream (the last may be smaller): the cache
+ * does per-chunk work (a hash update, a store write, a notice to every client following the transfer), which
+ * at the socket's 16–64 KiB reads would dominate.
+ */
+export const BODY_RUN_BYTES = 1024 * 1024
+
 export interface UpstreamBlob {
   /** From `Content-Length`; the body is verified against the digest by the caller while it streams. */
   readonly size: number
-  readonly body: Readable
+  /**
+   * The bytes as they arrive, readable once (running it again does not fetch again). Each chunk of the
+   * stream (`Stream.chunks`) is a run of consecutive socket reads of at least `BODY_RUN_BYTES` (the last may
+   * be smaller), the buffers as read, not copied. Ending the stream early, or a failure, frees the connection.
+   */
+  readonly body: Stream.Stream<Uint8Array, BodyInterrupted>
+  /** Frees the connection of a body that will not be read at all. */
+  readonly discard: Effect.Effect<void>
 }
 
 /** The latest `RateLimit-Limit` / `RateLimit-Remaining` Docker Hub sent, for metrics. */
@@ -106,7 +126,7 @@ export interface UpstreamRegistryShape {
   readonly getManifest: (caller: UpstreamCaller, repository: string, reference: string) => Effect.Effect<UpstreamManifest, UpstreamError>
   /** Whether these credentials can read the blob (used before sharing another group's cached copy). */
   readonly headBlob: (caller: UpstreamCaller, repository: string, digest: string) => Effect.Effect<{ readonly size: number }, UpstreamError>
-  /** The blob's body as a stream; the caller owns it and must consume or destroy it. */
+  /** The blob's body as a stream; the caller owns it and must run it or `discard` it. */
   readonly getBlob: (caller: UpstreamCaller, repository: string, digest: string) => Effect.Effect<UpstreamBlob, UpstreamError>
   readonly tags: (caller: UpstreamCaller, repository: string) => Effect.Effect<ReadonlyArray<string>, UpstreamError>
   readonly rateLimit: Effect.Effect<RateLimit>

@@ -1,12 +1,12 @@
 import { Effect, Either, Option } from "effect"
 import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
-import { GroupNotFound, UserNotFound } from "../../domain/errors.js"
+import { type DomainError, GroupNotFound, UserNotFound } from "../../domain/errors.js"
 import type { GroupCommand } from "../../domain/group/GroupCommands.js"
 import { GroupDecider } from "../../domain/group/GroupDecider.js"
+import type { Group, GroupState } from "../../domain/group/GroupState.js"
 import { normalizePath } from "../../domain/group/GroupPath.js"
 import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
-import { stateOf } from "../commandHandler.js"
-import { decision, handleCommand } from "../commandHandler.js"
+import { decision, handleCommand, stateAfter, stateOf } from "../commandHandler.js"
 import { EventStore } from "../ports/EventStore.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { SecretBox } from "../ports/SecretBox.js"
@@ -17,6 +17,7 @@ import { groupById, instanceSettings, userById } from "../queries.js"
 export interface NewGroup {
   readonly path: string
   readonly name: string
+  readonly description?: string | undefined
   readonly parentId: number | null
   readonly ownerUserId: number
 }
@@ -60,15 +61,45 @@ export const createGroup = (group: NewGroup) =>
     return groupId
   })
 
-/** Any command on an existing group's stream. */
-export const changeGroup = (groupId: number, command: Exclude<GroupCommand, { _tag: "CreateGroup" | "UpdateDependencyProxySettings" }>) =>
+/**
+ * One command on an existing group's stream, answered with the group as the command left it: from the state
+ * its decision saw and the events it appended, so the stream is read once. A group that does not exist is the
+ * decider's to refuse; `refuse` may turn the command down from the group's state first.
+ */
+const onGroup = <E, R>(
+  groupId: number,
+  command: GroupCommand,
+  refuse: Effect.Effect<(group: Group) => Option.Option<DomainError>, E, R>
+) =>
   Effect.gen(function*() {
-    if (Option.isNone(yield* groupById(groupId))) return yield* Effect.fail(new GroupNotFound({ group: String(groupId) }))
-    if (command._tag === "AddMember" && Option.isNone(yield* userById(command.userId))) {
-      return yield* Effect.fail(new UserNotFound({ user: String(command.userId) }))
-    }
-    return yield* handleCommand(Effect.succeed([decision(GroupStream, GroupDecider, groupStreamId(groupId), () => Either.right(command))]))
+    const id = groupStreamId(groupId)
+    // The state the (last, successful) attempt decided on: a conflict rebuilds the plan and decides again.
+    let seen: GroupState = null
+    const plan = refuse.pipe(Effect.map((refusal) => [
+      decision(GroupStream, GroupDecider, id, (state) => {
+        seen = state
+        return Option.match(state === null ? Option.none() : refusal(state), { onNone: () => Either.right(command), onSome: Either.left })
+      })
+    ]))
+    const appended = yield* handleCommand(plan).pipe(
+      Effect.catchTag("GroupNotFound", () => Effect.fail(new GroupNotFound({ group: String(groupId) })))
+    )
+    const after = stateAfter(GroupStream, GroupDecider, id, seen, appended)
+    return after === null ? yield* Effect.dieMessage(`group ${groupId} has no state after a command on it`) : after
   })
+
+const noRefusal = Effect.succeed((_group: Group) => Option.none<DomainError>())
+
+/** Any command on an existing group's stream; answers the group as it left it. */
+export const changeGroup = (groupId: number, command: Exclude<GroupCommand, { _tag: "CreateGroup" | "UpdateDependencyProxySettings" }>) =>
+  onGroup(
+    groupId,
+    command,
+    command._tag === "AddMember"
+      ? userById(command.userId).pipe(Effect.map((user) => () =>
+        Option.isNone(user) ? Option.some<DomainError>(new UserNotFound({ user: String(command.userId) })) : Option.none()))
+      : noRefusal
+  )
 
 export interface SettingsChange {
   readonly enabled?: boolean | undefined
@@ -81,15 +112,11 @@ export const updateDependencyProxySettings = (groupId: number, change: SettingsC
   Effect.gen(function*() {
     const box = yield* SecretBox
     const sealedSecret = typeof change.secret === "string" && change.secret !== "" ? yield* box.seal(change.secret) : null
-    yield* loadGroup(groupId)
-    return yield* handleCommand(Effect.succeed([
-      decision(GroupStream, GroupDecider, groupStreamId(groupId), () =>
-        Either.right<GroupCommand>({
-          _tag: "UpdateDependencyProxySettings",
-          enabled: change.enabled,
-          identity: change.identity,
-          secret: change.secret,
-          sealedSecret
-        }))
-    ]))
+    return yield* onGroup(groupId, {
+      _tag: "UpdateDependencyProxySettings",
+      enabled: change.enabled,
+      identity: change.identity,
+      secret: change.secret,
+      sealedSecret
+    }, noRefusal)
   })

@@ -1,20 +1,76 @@
-import { Effect, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import { mayManageGroup } from "../../domain/auth/managementRules.js"
+import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
 import { GroupNotFound } from "../../domain/errors.js"
+import type { GroupCommand } from "../../domain/group/GroupCommands.js"
+import { GroupDecider } from "../../domain/group/GroupDecider.js"
+import { normalizePath } from "../../domain/group/GroupPath.js"
+import { validateVisibility } from "../../domain/group/GroupVisibility.js"
+import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
+import type { GroupView } from "../../domain/views.js"
+import { decision, handleCommand } from "../commandHandler.js"
 import { authorize } from "../issuer.js"
-import { groupById } from "../queries.js"
-import { changeGroup } from "./groups.js"
+import { allGroups, groupById } from "../queries.js"
 
 export interface GroupChange {
-  /** The display name; the path stays (it is part of every image reference pulled through the group). */
   readonly name?: string | undefined
+  readonly description?: string | undefined
+  /** The group's own path; its subgroups' full paths follow, and pulls through the old prefix stop. */
+  readonly path?: string | undefined
+  /** Only `private` is accepted (`GroupVisibility`); nothing is recorded for it. */
+  readonly visibility?: string | undefined
 }
 
-/** An Owner of the group (or an administrator) changes its details; nothing changes when nothing differs. */
+/** The parent's full path of a group: its own full path without its last segment. */
+const parentFullPathOf = (group: GroupView): string | null =>
+  group.parentId === null ? null : group.fullPath.slice(0, group.fullPath.length - group.path.length - 1)
+
+/** Moving a path claim: released under the old full path, taken under the new one (unless only the case differs). */
+const moveClaim = (groupId: number, from: string, to: string) =>
+  normalizePath(from) === normalizePath(to)
+    ? []
+    : [
+      decision(GroupPathClaimStream, NameClaimDecider, streamId("group_path", normalizePath(from)), () => Either.right({ _tag: "ReleaseName" as const })),
+      decision(GroupPathClaimStream, NameClaimDecider, streamId("group_path", normalizePath(to)), () =>
+        Either.right({ _tag: "ClaimName" as const, field: "path", name: to, ownerId: groupId }))
+    ]
+
+/**
+ * An Owner of the group (or an administrator) changes its details in one atomic append; nothing changes when
+ * nothing differs. A new path moves the group's path claim, and every subgroup's full path and claim with it
+ * (GitLab moves a group's descendants the same way); a path already taken is refused, naming `path`.
+ */
 export const updateGroup = (groupId: number, change: GroupChange) =>
   Effect.gen(function*() {
-    const group = yield* groupById(groupId)
-    if (Option.isNone(group)) return yield* new GroupNotFound({ group: String(groupId) })
-    yield* authorize((caller) => mayManageGroup(caller, group.value))
-    if (change.name !== undefined) yield* changeGroup(groupId, { _tag: "RenameGroup", name: change.name })
+    const found = yield* groupById(groupId)
+    if (Option.isNone(found)) return yield* new GroupNotFound({ group: String(groupId) })
+    yield* authorize((caller) => mayManageGroup(caller, found.value))
+    if (change.visibility !== undefined) yield* validateVisibility(change.visibility)
+    const plan = Effect.gen(function*() {
+      const groups = yield* allGroups
+      const group = groups.find((g) => g.groupId === groupId)
+      if (group === undefined) return yield* new GroupNotFound({ group: String(groupId) })
+      const parentFullPath = parentFullPathOf(group)
+      const details = decision(GroupStream, GroupDecider, streamId("group", groupId), () =>
+        Either.right<GroupCommand>({
+          _tag: "UpdateGroupDetails",
+          name: change.name,
+          description: change.description,
+          path: change.path === undefined ? undefined : { path: change.path, parentFullPath }
+        }))
+      if (change.path === undefined || change.path === group.path) return [details]
+      const newFullPath = parentFullPath === null ? change.path : `${parentFullPath}/${change.path}`
+      const moved = (fullPath: string) => `${newFullPath}${fullPath.slice(group.fullPath.length)}`
+      const descendants = groups.filter((g) => g.ancestorIds.includes(groupId))
+      return [
+        details,
+        ...moveClaim(groupId, group.fullPath, newFullPath),
+        ...descendants.flatMap((d) => [
+          decision(GroupStream, GroupDecider, streamId("group", d.groupId), () =>
+            Either.right<GroupCommand>({ _tag: "ChangePath", path: d.path, parentFullPath: moved(parentFullPathOf(d) ?? "") })),
+          ...moveClaim(d.groupId, d.fullPath, moved(d.fullPath))
+        ])
+      ]
+    })
+    yield* handleCommand(plan)
   })

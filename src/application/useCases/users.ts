@@ -7,7 +7,8 @@ import { normalizeUsername, validatePassword } from "../../domain/user/UserValid
 import { decision, handleCommand } from "../commandHandler.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
-import { mayAdministerInstance, mayChangePassword } from "../../domain/auth/managementRules.js"
+import { mayAdministerInstance, mayChangePassword, mayChangeUserAccess } from "../../domain/auth/managementRules.js"
+import { InvalidField } from "../../domain/errors.js"
 import { authorize } from "../issuer.js"
 import { userById } from "../queries.js"
 
@@ -61,9 +62,24 @@ const onUser = (userId: number, command: Exclude<UserCommand, { _tag: "CreateUse
     }))
   )
 
-/** An administrator's change to a user (block, 2FA, admin flag). */
-export const changeUser = (userId: number, command: Exclude<UserCommand, { _tag: "CreateUser" | "ChangePassword" }>) =>
-  authorize(mayAdministerInstance).pipe(Effect.zipRight(onUser(userId, command)))
+type UserChange = Exclude<UserCommand, { _tag: "CreateUser" | "ChangePassword" }>
+
+const accessChange = (command: UserChange) => {
+  switch (command._tag) {
+    case "BlockUser":
+      return "block"
+    case "UnblockUser":
+      return "unblock"
+    case "SetAdmin":
+      return command.admin ? "grantAdmin" : "revokeAdmin"
+    default:
+      return "other"
+  }
+}
+
+/** An administrator's change to a user (block, 2FA, admin flag); never blocking or demoting themselves. */
+export const changeUser = (userId: number, command: UserChange) =>
+  authorize((caller) => mayChangeUserAccess(caller, userId, accessChange(command))).pipe(Effect.zipRight(onUser(userId, command)))
 
 /**
  * A new password, set by the user or an administrator. Every registry token and browser session signed in
@@ -74,4 +90,20 @@ export const changePassword = (userId: number, password: string) =>
     yield* authorize((caller) => mayChangePassword(caller, userId))
     const passwordHash = yield* hashPassword(password)
     return yield* onUser(userId, { _tag: "ChangePassword", passwordHash })
+  })
+
+/**
+ * A user changing their own password must give the current one (as GitLab's password form asks): a session
+ * left open, or a stolen cookie, is not enough to take the account over. A wrong one is refused on its field.
+ */
+export const changeOwnPassword = (userId: number, currentPassword: string, newPassword: string) =>
+  Effect.gen(function*() {
+    yield* authorize((caller) => mayChangePassword(caller, userId))
+    const user = yield* userById(userId)
+    if (Option.isNone(user)) return yield* new UserNotFound({ user: String(userId) })
+    const stored = user.value.passwordHash
+    const hasher = yield* PasswordHasher
+    const matches = stored !== null && currentPassword !== "" && (yield* hasher.verify(currentPassword, stored))
+    if (!matches) return yield* new InvalidField({ field: "current_password", message: "is incorrect" })
+    return yield* changePassword(userId, newPassword)
   })

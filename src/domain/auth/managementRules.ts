@@ -50,6 +50,12 @@ export const mayReadGroup = (caller: Caller, group: GroupPlace): Verdict =>
 export const mayManageGroup = (caller: Caller, group: GroupPlace): Verdict =>
   first(() => active(caller), () => (roleOf(caller, group) >= AccessLevels.owner ? allowed : refused("the Owner role is required")))
 
+/**
+ * Deleting a group (and its subgroups, tokens and cache) is an Owner's, inherited or direct, or an
+ * administrator's, as in GitLab; Maintainers and below may not.
+ */
+export const mayDeleteGroup = (caller: Caller, group: GroupPlace): Verdict => mayManageGroup(caller, group)
+
 /** Who may create top-level groups is an instance setting: everyone (GitLab's default) or administrators. */
 export const mayCreateTopLevelGroup = (caller: Caller, usersMayCreateGroups: boolean): Verdict =>
   first(() => active(caller), () =>
@@ -114,6 +120,17 @@ export const mayDeleteUser = (caller: Caller, user: { readonly userId: number; r
     () => mayAdministerInstance(caller),
     () => (caller.userId === user.userId ? refused("an administrator cannot delete themselves") : allowed),
     () => (user.bot ? refused("a bot user goes with its group access token: revoke the token instead") : allowed)
+  )
+
+/**
+ * Administrators block users and change the admin flag; never blocking or demoting themselves, which could
+ * lock the last administrator out of the instance.
+ */
+export const mayChangeUserAccess = (caller: Caller, userId: number, change: "block" | "unblock" | "grantAdmin" | "revokeAdmin" | "other"): Verdict =>
+  first(
+    () => mayAdministerInstance(caller),
+    () => (caller.userId === userId && change === "block" ? refused("an administrator cannot block themselves") : allowed),
+    () => (caller.userId === userId && change === "revokeAdmin" ? refused("an administrator cannot remove their own administrator access") : allowed)
   )
 
 /** One's own password, or anyone's for an administrator. */

@@ -7,6 +7,8 @@ export interface CreateGroup {
   readonly groupId: number
   readonly path: string
   readonly name: string
+  /** GitLab's `description`; absent or empty records none. */
+  readonly description?: string | undefined
   /** The parent as it is now, loaded by the handler; null for a top-level group. */
   readonly parent: Group | null
   /** The creator becomes the group's first Owner, so a top-level group never starts without one. */
@@ -78,9 +80,31 @@ export interface RemoveMember {
   readonly userId: number
 }
 
-export interface RenameGroup {
-  readonly _tag: "RenameGroup"
-  readonly name: string
+/**
+ * Where a group's path is about to be: its own `path` (the same one when only an ancestor's path changes)
+ * under its parent's full path as it will be (null for a top-level group), loaded by the handler.
+ */
+export interface PathPlacement {
+  readonly path: string
+  readonly parentFullPath: string | null
+}
+
+/** `PUT /groups/:id`: `undefined` leaves a detail as it is; all change together or none does. */
+export interface UpdateGroupDetails {
+  readonly _tag: "UpdateGroupDetails"
+  readonly name: string | undefined
+  readonly description: string | undefined
+  readonly path: PathPlacement | undefined
+}
+
+/** A descendant's full path follows when an ancestor's path changes. */
+export interface ChangePath extends PathPlacement {
+  readonly _tag: "ChangePath"
+}
+
+/** Deleting the group: its members leave and the group is gone. Subgroups get their own command first. */
+export interface DeleteGroup {
+  readonly _tag: "DeleteGroup"
 }
 
 /**
@@ -104,5 +128,7 @@ export type GroupCommand =
   | ChangeMemberAccessLevel
   | RemoveMember
   | SetMemberExpiry
-  | RenameGroup
+  | UpdateGroupDetails
+  | ChangePath
+  | DeleteGroup
   | NoteUpstreamCredentials

@@ -18,9 +18,11 @@ import type {
   GroupCommand,
   MemberExpiry,
   NoteUpstreamCredentials,
+  PathPlacement,
   RemoveMember,
   SetMemberExpiry,
   UpdateDependencyProxySettings,
+  UpdateGroupDetails,
   UpdateImageTtlPolicy
 } from "./GroupCommands.js"
 import type { GroupEvent } from "./GroupEvents.js"
@@ -54,7 +56,10 @@ const createGroup = (command: CreateGroup, state: GroupState): Decision => {
       fullPath: parent === null ? path : `${parent.fullPath}/${path}`
     }
     const owner: GroupEvent = { _tag: "MemberAdded", userId: command.ownerUserId, accessLevel: AccessLevels.owner }
-    return [created, owner]
+    const described = command.description === undefined || command.description === ""
+      ? []
+      : yield* changeDescription(command.description, "")
+    return [created, owner, ...described]
   })
 }
 
@@ -150,6 +155,48 @@ const setMemberExpiry = (command: SetMemberExpiry, group: Group): Decision => {
   return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> => [{ _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
 }
 
+/** GitLab's limit on a namespace's description. */
+export const MAX_DESCRIPTION_LENGTH = 500
+
+const rename = (name: string, group: Group): Decision =>
+  Either.map(validateName(name), (valid): ReadonlyArray<GroupEvent> => valid === group.name ? [] : [{ _tag: "GroupRenamed", name: valid }])
+
+const changeDescription = (description: string, current: string): Decision => {
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    return Either.left(new InvalidField({ field: "description", message: `is too long (maximum is ${MAX_DESCRIPTION_LENGTH} characters)` }))
+  }
+  return description === current ? none : Either.right([{ _tag: "GroupDescriptionChanged", description }])
+}
+
+/** The same rules as at creation: a valid path, and no reserved name at the top level. */
+const changePath = (placement: PathPlacement, group: Group): Decision =>
+  Either.gen(function*() {
+    const path = yield* validatePath(placement.path)
+    if (placement.parentFullPath === null) yield* validateTopLevelPath(path)
+    const fullPath = placement.parentFullPath === null ? path : `${placement.parentFullPath}/${path}`
+    if (path === group.path && fullPath === group.fullPath) return []
+    return [{ _tag: "GroupPathChanged" as const, path, fullPath, previousFullPath: group.fullPath }]
+  })
+
+/** Every detail is checked before any is changed: one bad value refuses the whole update. */
+const updateDetails = (command: UpdateGroupDetails, group: Group): Decision =>
+  Either.gen(function*() {
+    const renamed = command.name === undefined ? [] : yield* rename(command.name, group)
+    const described = command.description === undefined ? [] : yield* changeDescription(command.description, group.description)
+    const moved = command.path === undefined ? [] : yield* changePath(command.path, group)
+    return [...renamed, ...described, ...moved]
+  })
+
+/**
+ * Every member leaves (no Owner rule: the group goes with them), then the group is deleted. Members in id
+ * order, so the same state always decides the same events.
+ */
+const deleteGroup = (group: Group): Decision =>
+  Either.right([
+    ...[...group.members.keys()].sort((a, b) => a - b).map((userId): GroupEvent => ({ _tag: "MemberRemoved", userId })),
+    { _tag: "GroupDeleted", fullPath: group.fullPath }
+  ])
+
 /** While a rejection lasts it is recorded again at most this often, so "last seen" stays roughly true. */
 export const CREDENTIALS_REJECTION_REFRESH_MS = 60 * 60 * 1000
 
@@ -197,9 +244,12 @@ const decideForExisting = (command: Exclude<GroupCommand, CreateGroup>, group: G
       return changeMember(command, group)
     case "RemoveMember":
       return removeMember(command, group)
-    case "RenameGroup":
-      return Either.map(validateName(command.name), (name): ReadonlyArray<GroupEvent> =>
-        name === group.name ? [] : [{ _tag: "GroupRenamed", name }])
+    case "UpdateGroupDetails":
+      return updateDetails(command, group)
+    case "ChangePath":
+      return changePath(command, group)
+    case "DeleteGroup":
+      return deleteGroup(group)
     case "NoteUpstreamCredentials":
       return noteCredentials(command, group)
   }

@@ -57,6 +57,23 @@ export const MemberRemoved = Schema.TaggedStruct("MemberRemoved", { userId: User
 export const MemberExpiryChanged = Schema.TaggedStruct("MemberExpiryChanged", { userId: UserId, expiresAt: Schema.NullOr(Schema.Date) })
 /** The display name only: the path names the group in image references and stays as it is. */
 export const GroupRenamed = Schema.TaggedStruct("GroupRenamed", { name: Schema.String })
+/** Free text an Owner writes about the group (GitLab's `description`, at most 500 characters). */
+export const GroupDescriptionChanged = Schema.TaggedStruct("GroupDescriptionChanged", { description: Schema.String })
+/**
+ * The group's full path changed: its own `path` was changed, or an ancestor's was (then `path` is the same and
+ * only `fullPath` moves). Image references through the old path stop resolving; the path claims move with it.
+ * The previous full path is kept so the projector drops the old path index without another read.
+ */
+export const GroupPathChanged = Schema.TaggedStruct("GroupPathChanged", {
+  path: Schema.String,
+  fullPath: Schema.String,
+  previousFullPath: Schema.String
+})
+/**
+ * The group is gone (ADR 15). Its members were removed by `MemberRemoved` events just before, in the same
+ * append; the full path lets the projector drop the path index without another read.
+ */
+export const GroupDeleted = Schema.TaggedStruct("GroupDeleted", { fullPath: Schema.String })
 
 export const GroupEvent = Schema.Union(
   GroupCreated,
@@ -72,6 +89,9 @@ export const GroupEvent = Schema.Union(
   MemberRemoved,
   MemberExpiryChanged,
   GroupRenamed,
+  GroupDescriptionChanged,
+  GroupPathChanged,
+  GroupDeleted,
   UpstreamCredentialsRejected,
   UpstreamCredentialsAccepted
 )

@@ -39,6 +39,7 @@ export interface Group {
   readonly groupId: number
   readonly path: string
   readonly name: string
+  readonly description: string
   readonly parentId: number | null
   readonly ancestorIds: ReadonlyArray<number>
   readonly fullPath: string
@@ -76,6 +77,7 @@ export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState =>
       groupId: event.groupId,
       path: event.path,
       name: event.name,
+      description: "",
       parentId: event.parentId,
       ancestorIds: event.ancestorIds,
       fullPath: event.fullPath,
@@ -113,5 +115,12 @@ export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState =>
       return state.members.has(event.userId) ? { ...state, memberExpiries: withExpiry(state, event.userId, event.expiresAt) } : state
     case "GroupRenamed":
       return { ...state, name: event.name }
+    case "GroupDescriptionChanged":
+      return { ...state, description: event.description }
+    case "GroupPathChanged":
+      return { ...state, path: event.path, fullPath: event.fullPath }
+    case "GroupDeleted":
+      // A deleted group is no group: every later command on the stream is GroupNotFound.
+      return null
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "@effect/vitest"
-import { removeStaleTemporaries, STALE_TEMPORARY_MS } from "../../../src/adapters/filesystem/FileBlobStore.js"
+import { removeStaleTemporaries, STALE_TEMPORARY_MS } from "../../../src/adapters/filesystem/blobFiles.js"
 
 describe("temporary blob files left by a killed process", () => {
   it.effect("are removed once stale, while a download still being written is left alone", () =>

@@ -38,7 +38,7 @@ const keysDir = Effect.acquireRelease(
 ).pipe(Effect.map((root) => join(root, "jwt-keys")))
 
 const tokensIn = (dir: string) =>
-  RegistryTokens.pipe(Effect.provide(layer({ keysDir: dir, issuer: ISSUER, expirySeconds: EXPIRY })))
+  RegistryTokens.pipe(Effect.provide(layer({ keys: dir, issuer: ISSUER, expirySeconds: EXPIRY })))
 
 /** Why `verify` rejected; fails the test if it accepted, dies with the test on a defect. */
 const rejection = (tokens: RegistryTokensShape, token: string, now: Date) =>

@@ -7,7 +7,7 @@ import { PassThrough } from "node:stream"
 import { Chunk, Context, Effect, Exit, Fiber, Layer, Option, Ref, Stream } from "effect"
 import * as FileBlobStore from "../../../src/adapters/filesystem/FileBlobStore.js"
 import * as SoleProcessLeases from "../../../src/adapters/memory/SoleProcessLeases.js"
-import { NodeStreamBridgeLayer } from "../../../src/adapters/nodeStreamBridge.js"
+import { blobBody } from "../../../src/adapters/upstream/blobBody.js"
 import { BlobDownloads, BlobDownloadsLayer, type SharedBlob } from "../../../src/application/cache/BlobDownloads.js"
 import { WINDOW_BYTES } from "../../../src/application/cache/download.js"
 import { BlobStore } from "../../../src/application/ports/BlobStore.js"
@@ -28,7 +28,6 @@ const world = Effect.gen(function*() {
   )
   const layer = BlobDownloadsLayer.pipe(
     Layer.provideMerge(FileBlobStore.layer(root)),
-    Layer.provide(NodeStreamBridgeLayer),
     Layer.provide(SoleProcessLeases.layer)
   )
   const context = yield* Layer.build(layer)
@@ -40,7 +39,7 @@ const world = Effect.gen(function*() {
       const body = new PassThrough()
       const fetches = yield* Ref.make(0)
       const start = {
-        fetch: Ref.update(fetches, (n) => n + 1).pipe(Effect.as({ size: bytes.length, body })),
+        fetch: Ref.update(fetches, (n) => n + 1).pipe(Effect.as({ size: bytes.length, ...blobBody(body) })),
         probe: Effect.succeed({ size: bytes.length }),
         onStored: Ref.update(stored, (n) => n + 1)
       }

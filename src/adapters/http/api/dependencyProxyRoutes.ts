@@ -1,4 +1,4 @@
-import { Cause, Effect } from "effect"
+import { Effect } from "effect"
 import { settingsHistory } from "../../../application/audit/settingsHistory.js"
 import { collectUnreferencedFiles, purgeGroupCache } from "../../../application/cache/cleanup.js"
 import { groupCache, humanSize } from "../../../application/cache/groupCache.js"
@@ -9,6 +9,7 @@ import { accepted, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
 import { blobJson, cachedImages, manifestJson } from "./cacheJson.js"
 import { isoTime } from "./dates.js"
+import { inBackground } from "./inBackground.js"
 import { paginated } from "./pagination.js"
 import { isOwnerOf, ownedGroupParam, visibleGroupParam } from "./groupAccess.js"
 
@@ -70,13 +71,9 @@ export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: st
     Effect.gen(function*() {
       const group = yield* ownedGroupParam(context)
       // As GitLab: accepted now, purged after the response. The purge is recorded as this caller's.
-      yield* purgeGroupCache(group.groupId).pipe(
-        Effect.zipRight(collectUnreferencedFiles),
-        Effect.tapErrorCause((cause) =>
-          Cause.isInterruptedOnly(cause)
-            ? Effect.logWarning(`purging the dependency proxy cache of group ${group.groupId} was interrupted (shutdown)`)
-            : Effect.logError(`purging the dependency proxy cache of group ${group.groupId} failed`, cause)),
-        Effect.forkDaemon
+      yield* inBackground(
+        `purging the dependency proxy cache of group ${group.groupId}`,
+        purgeGroupCache(group.groupId).pipe(Effect.zipRight(collectUnreferencedFiles))
       )
       return accepted
     }))

@@ -1,4 +1,4 @@
-import { Effect, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { requireAdmin } from "../../../application/api/permissions.js"
 import { allTokens } from "../../../application/queries.js"
 import { createDeployToken, revokeToken } from "../../../application/useCases/tokens.js"
@@ -26,7 +26,11 @@ export const registerDeployTokenRoutes = (router: ApiRouter) => {
     Effect.gen(function*() {
       yield* requireAdmin(context.actor)
       const filter = yield* decodeParams(TokenFilter, context.request.query)
-      const tokens = (yield* allTokens).filter((t) => t.kind === "deploy" && tokenMatches(filter, context.now)(t)).sort((a, b) => a.tokenId - b.tokenId)
+      // A deleted group's tokens went with it (revoked, as events), as GitLab's do: they are not listed.
+      const ofLiveGroup = (groupId: number | null) => groupId !== null && Option.isSome(context.state.group(groupId))
+      const tokens = (yield* allTokens)
+        .filter((t) => t.kind === "deploy" && ofLiveGroup(t.groupId) && tokenMatches(filter, context.now)(t))
+        .sort((a, b) => a.tokenId - b.tokenId)
       return yield* paginated(context, tokens, (t) => ({ ...deployTokenJson(t, context.now), group_id: t.groupId }))
     }))
 

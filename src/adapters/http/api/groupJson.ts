@@ -1,18 +1,19 @@
 import type { GroupView, MembershipView, UserView } from "../../../domain/views.js"
+import { GROUP_VISIBILITY } from "../../../domain/group/GroupVisibility.js"
 import { isoTime } from "./dates.js"
 
 const site = (externalUrl: string) => externalUrl.replace(/\/+$/, "")
 
 /**
  * A group with GitLab's common fields. Every group here is private (only members see it) and has no
- * description or avatar; `full_name` joins the names from the top, as GitLab writes it (`Top / Sub`).
+ * avatar; `full_name` joins the names from the top, as GitLab writes it (`Top / Sub`).
  */
 export const groupJson = (group: GroupView, externalUrl: string, nameOf: (groupId: number) => string) => ({
   id: group.groupId,
   name: group.name,
   path: group.path,
-  description: "",
-  visibility: "private",
+  description: group.description ?? "",
+  visibility: GROUP_VISIBILITY,
   full_name: [...group.ancestorIds.map(nameOf), group.name].join(" / "),
   full_path: group.fullPath,
   parent_id: group.parentId,

@@ -1,22 +1,31 @@
 import { Effect, Option, Schema } from "effect"
 import { requireOwner, roleIn, visibleGroup } from "../../../application/api/permissions.js"
+import { purgeDeletedGroups } from "../../../application/cache/cleanup.js"
+import { deleteGroup } from "../../../application/useCases/deleteGroup.js"
 import { createGroup } from "../../../application/useCases/groups.js"
 import { updateGroup } from "../../../application/useCases/updateGroup.js"
 import { AccessLevels } from "../../../domain/AccessLevel.js"
 import type { GroupView } from "../../../domain/views.js"
-import { ApiBadRequest } from "./apiErrors.js"
-import { created, ok } from "./apiResponse.js"
+import { validateVisibility } from "../../../domain/group/GroupVisibility.js"
+import { accepted, created, ok } from "./apiResponse.js"
 import type { ApiContext, ApiRouter } from "./apiRoute.js"
 import { currentState, justCreated } from "./freshView.js"
 import { visibleGroupParam } from "./groupAccess.js"
 import { groupJson } from "./groupJson.js"
+import { inBackground } from "./inBackground.js"
 import { GroupFilter, matchesSearch } from "./listFilters.js"
 import { paginated } from "./pagination.js"
 import { decodeParams, IdParam, optional, TextParam } from "./params.js"
 
-const NewGroup = Schema.Struct({ name: TextParam, path: TextParam, parent_id: optional(IdParam) })
 // GitLab takes many more; the others have no meaning here and are ignored, as grape ignores unknown ones.
-const GroupUpdate = Schema.Struct({ name: optional(TextParam), path: optional(TextParam) })
+const GroupDetails = {
+  name: optional(TextParam),
+  path: optional(TextParam),
+  description: optional(TextParam),
+  visibility: optional(TextParam)
+}
+const NewGroup = Schema.Struct({ ...GroupDetails, name: TextParam, path: TextParam, parent_id: optional(IdParam) })
+const GroupUpdate = Schema.Struct(GroupDetails)
 
 const byName = (a: GroupView, b: GroupView) => a.name.localeCompare(b.name) || a.groupId - b.groupId
 
@@ -56,6 +65,7 @@ const listGroups = (context: ApiContext, groups: ReadonlyArray<GroupView>) =>
 const create = (context: ApiContext) =>
   Effect.gen(function*() {
     const input = yield* decodeParams(NewGroup, context.request.body)
+    if (input.visibility !== undefined) yield* validateVisibility(input.visibility)
     if (input.parent_id !== undefined) {
       const parent = yield* visibleGroup(context.state, context.actor, context.state.group(input.parent_id))
       yield* requireOwner(context.state, context.actor, parent)
@@ -63,6 +73,7 @@ const create = (context: ApiContext) =>
     const groupId = yield* createGroup({
       path: input.path,
       name: input.name,
+      description: input.description,
       parentId: input.parent_id ?? null,
       ownerUserId: context.actor.user.userId
     })
@@ -75,16 +86,22 @@ export const registerGroupRoutes = (router: ApiRouter, externalUrl: string) => {
 
   router.get("/groups", "read", (context) => listGroups(context, context.state.allGroups()))
 
-  // Owners rename; the path is fixed, since image references pulled through the group contain it.
+  // Owners change the name, description and path (subgroups follow; pulls through the old prefix stop).
   router.put("/groups/:id", "write", (context) =>
     Effect.gen(function*() {
       const group = yield* visibleGroupParam(context)
       const input = yield* decodeParams(GroupUpdate, context.request.body)
-      if (input.path !== undefined && input.path !== group.path) {
-        return yield* new ApiBadRequest({ message: "path cannot be changed: image references pulled through the group contain it" })
-      }
-      yield* updateGroup(group.groupId, { name: input.name })
+      yield* updateGroup(group.groupId, input)
       return ok(shownGroup(context)(yield* justCreated((yield* currentState).group(group.groupId), `group ${group.groupId}`)))
+    }))
+
+  // As GitLab: 202, the group and its subgroups gone when answered; their cached content purged after.
+  router.delete("/groups/:id", "write", (context) =>
+    Effect.gen(function*() {
+      const group = yield* visibleGroupParam(context)
+      const deleted = yield* deleteGroup(group.groupId)
+      yield* inBackground(`purging the cache of deleted group ${group.groupId}`, purgeDeletedGroups(deleted))
+      return accepted
     }))
 
   router.get("/groups/:id", "read", (context) =>

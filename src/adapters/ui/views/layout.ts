@@ -6,6 +6,8 @@ import { type Html, html, trusted } from "../html.js"
 export interface Viewer {
   readonly username: string
   readonly csrf: string
+  /** Administrators get the admin area's link. */
+  readonly admin?: boolean
 }
 
 export const csrfInput = (token: string): Html => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`
@@ -28,7 +30,8 @@ export const layout = (title: string, viewer: Viewer | null, main: Html): Html =
 <div class="container bar">
 <nav aria-label="Main">
 <a class="brand" href="/">Dependency Proxy</a>
-${viewer !== null && html`<a href="/groups">Groups</a> <a href="/-/user_settings/personal_access_tokens">Access tokens</a>`}
+${viewer !== null && html`<a href="/groups">Groups</a> <a href="/-/user_settings/personal_access_tokens">Access tokens</a> <a href="/-/user_settings/password/edit">Password</a>`}
+${viewer?.admin === true && html` <a href="/admin">Admin area</a>`}
 </nav>
 ${viewer !== null && html`<div class="account">
 <span>Signed in as <strong>${viewer.username}</strong></span>

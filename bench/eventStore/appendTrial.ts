@@ -1,0 +1,80 @@
+/**
+ * Scenario 5's two append figures alone, on a small log, for A/B trials and profiles of the store's append path:
+ * `npx tsx bench/eventStore/appendTrial.ts [seconds] [batches]` prints one JSON line: single-event appends/s from
+ * 16 writers, events/s in 1,000-event batches, this process's CPU µs per event in each (the store's client side,
+ * less sensitive to a shared machine than rates), load average. `APPEND_PROFILE=file.cpuprofile` profiles the
+ * measured windows (both) of this process.
+ */
+import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { writeFileSync } from "node:fs"
+import { Session } from "node:inspector"
+import { loadavg } from "node:os"
+import { migrate } from "../../src/adapters/sql/migrate.js"
+import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
+import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
+import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
+import { ProjectorLive } from "../../src/application/projectorLive.js"
+import { freshDatabase } from "../../test/contract/postgresTestDatabase.js"
+import { EventMix } from "./eventMix.js"
+import { singleAppendRate } from "./eventStoreBench.js"
+
+const seconds = Number(process.argv[2] ?? "5")
+const batches = Number(process.argv[3] ?? "10")
+const profileFile = process.env["APPEND_PROFILE"]
+const metadata = systemMetadata("bench")
+
+const session = new Session()
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))))
+
+const scope = Effect.runSync(Scope.make())
+const url = await Effect.runPromise(Scope.extend(freshDatabase, scope))
+const runtime = ManagedRuntime.make(
+  SqlStore.layer.pipe(
+    Layer.provideMerge(ProjectorLive),
+    Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url))))
+  )
+)
+/** User and system CPU of this process, µs: what the store's client side costs, whatever else loads the machine. */
+const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system
+
+const appendAll = (writes: ReadonlyArray<StreamWrite>) => EventStore.pipe(Effect.flatMap((store) => store.append(writes, metadata, new Date())))
+try {
+  const mix = new EventMix()
+  await runtime.runPromise(appendAll(mix.setup()))
+  await runtime.runPromise(appendAll(mix.batch(1_000)))
+  if (profileFile !== undefined) {
+    session.connect()
+    await post("Profiler.enable")
+    await post("Profiler.setSamplingInterval", { interval: 200 })
+    await post("Profiler.start")
+  }
+  const load = loadavg()[0]
+  let batched = 0
+  const batchStarted = performance.now()
+  const batchCpu = process.cpuUsage()
+  for (let i = 0; i < batches; i++) batched += (await runtime.runPromise(appendAll(mix.batch(1_000)))).length
+  const batchRate = batched / ((performance.now() - batchStarted) / 1000)
+  const batchCpuPerEvent = cpuMicros(process.cpuUsage(batchCpu)) / batched
+
+  const singleCpu = process.cpuUsage()
+  const singleStarted = performance.now()
+  const singleRate = await runtime.runPromise(singleAppendRate(mix, seconds, 16))
+  const singleEvents = singleRate * ((performance.now() - singleStarted) / 1000)
+  const singleCpuPerEvent = cpuMicros(process.cpuUsage(singleCpu)) / singleEvents
+  if (profileFile !== undefined) {
+    const result = await post("Profiler.stop")
+    if (typeof result === "object" && result !== null && "profile" in result) writeFileSync(profileFile, JSON.stringify(result.profile))
+  }
+  console.log(JSON.stringify({
+    singleRate: Math.round(singleRate),
+    singleCpuMicrosPerEvent: Math.round(singleCpuPerEvent),
+    batchRate: Math.round(batchRate),
+    batchCpuMicrosPerEvent: Math.round(batchCpuPerEvent),
+    load1: load,
+    load1End: loadavg()[0]
+  }))
+} finally {
+  await runtime.dispose()
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+}

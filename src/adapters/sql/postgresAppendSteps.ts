@@ -1,0 +1,67 @@
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlConnection from "@effect/sql/SqlConnection"
+import type * as SqlError from "@effect/sql/SqlError"
+import { Effect, Exit } from "effect"
+import { type AppendSteps, prepareArguments, preparedFrom, writeArguments } from "./appendSteps.js"
+
+/**
+ * A string as an SQL literal, as `pg`'s `escapeLiteral` writes it: quotes doubled, and backslashes doubled in
+ * an `E''` literal, which reads the same whatever `standard_conforming_strings` is. Only JSON text goes
+ * through here, which never holds a NUL character (`JSON.stringify` writes it as `\u0000`).
+ */
+export const sqlLiteral = (text: string): string => {
+  const body = text.replace(/'/g, "''")
+  return text.includes("\\") ? ` E'${body.replace(/\\/g, "\\\\")}'` : `'${body}'`
+}
+
+/** The rows of the last statement of a multi-statement simple query (`pg` answers with one list per statement). */
+const lastResult = (results: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+  const last = results.at(-1)
+  return Array.isArray(last) ? last : []
+}
+
+/**
+ * On Postgres, an append's transaction in two round trips instead of four: `begin` travels with step one and
+ * `commit` with step two, each as one simple-protocol message holding both statements (ADR 0026). The client's
+ * cost per statement (socket writes, parsing, the effect around each) was what limited appends. Simple protocol
+ * takes no bound parameters, so the arguments, all JSON text and one integer, go as literals (`sqlLiteral`).
+ * Each statement of such a message takes its own snapshot, as separate statements would, so step one's read
+ * still follows its locks.
+ *
+ * Not for PGlite, whose `query` takes one statement: there `statementSteps` runs inside `sql.withTransaction`.
+ * The transaction is rolled back unless step two's commit answered, on failure and on interruption alike; a
+ * rollback that fails is a defect (as in `sql.withTransaction`), which the store reports as unavailable.
+ */
+export const inPostgresTransaction = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  use: (steps: AppendSteps) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | SqlError.SqlError, R> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const connection: SqlConnection.Connection = yield* sql.reserve
+      const run = (text: string) => connection.executeUnprepared(text, [], undefined)
+      let committed = false
+      const steps: AppendSteps = {
+        prepare: (request) => {
+          const [lockKeys, docKeys, headStreams, eventCount] = prepareArguments(request)
+          return run(
+            `begin; select append_prepare(${sqlLiteral(lockKeys)}::json, ${sqlLiteral(docKeys)}::json, ` +
+              `${sqlLiteral(headStreams)}::json, ${Math.trunc(eventCount)}::integer) as prepared`
+          ).pipe(Effect.flatMap((results) => preparedFrom(lastResult(results))))
+        },
+        write: (events, upserts, deletes) => {
+          const [eventRows, upsertRows, deleteKeys] = writeArguments(events, upserts, deletes)
+          return run(
+            `select append_write(${sqlLiteral(eventRows)}::json, ${sqlLiteral(upsertRows)}::json, ${sqlLiteral(deleteKeys)}::json); commit`
+          ).pipe(Effect.tap(() => {
+            committed = true
+          }), Effect.asVoid)
+        }
+      }
+      return yield* use(steps).pipe(
+        Effect.onExit((exit) =>
+          Exit.isSuccess(exit) && committed ? Effect.void : run("rollback").pipe(Effect.orDie, Effect.asVoid)
+        )
+      )
+    })
+  )
