@@ -127,8 +127,8 @@ export type GroupCommand =
   | AddMember
   | ChangeMemberAccessLevel
   | RemoveMember
-  | SetMemberExpiry
   | UpdateGroupDetails
   | ChangePath
   | DeleteGroup
+  | SetMemberExpiry
   | NoteUpstreamCredentials

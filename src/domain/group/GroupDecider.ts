@@ -134,27 +134,6 @@ const removeMember = (command: RemoveMember, group: Group): Decision => {
   return Either.right([{ _tag: "MemberRemoved", userId: command.userId }])
 }
 
-/** GitLab's rule: a membership may not end on a day already begun (the expiry is that day's start, UTC). */
-const checkExpiry = (expiry: MemberExpiry): Either.Either<Date | null, InvalidField> =>
-  expiry.expiresAt !== null && expiry.expiresAt.getTime() <= expiry.now.getTime()
-    ? Either.left(new InvalidField({ field: "expires_at", message: "cannot be a date in the past" }))
-    : Either.right(expiry.expiresAt)
-
-const addMember = (command: AddMember, group: Group): Decision => {
-  if (group.members.has(command.userId)) return Either.left(new MemberAlreadyExists({ userId: command.userId }))
-  const added: GroupEvent = { _tag: "MemberAdded", userId: command.userId, accessLevel: command.accessLevel }
-  if (command.expiry === undefined) return Either.right([added])
-  return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> =>
-    expiresAt === null ? [added] : [added, { _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
-}
-
-const setMemberExpiry = (command: SetMemberExpiry, group: Group): Decision => {
-  if (!group.members.has(command.userId)) return Either.left(new MemberNotFound({ userId: command.userId }))
-  const current = group.memberExpiries.get(command.userId)?.getTime() ?? null
-  if (current === (command.expiry.expiresAt?.getTime() ?? null)) return none
-  return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> => [{ _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
-}
-
 /** GitLab's limit on a namespace's description. */
 export const MAX_DESCRIPTION_LENGTH = 500
 
@@ -196,6 +175,27 @@ const deleteGroup = (group: Group): Decision =>
     ...[...group.members.keys()].sort((a, b) => a - b).map((userId): GroupEvent => ({ _tag: "MemberRemoved", userId })),
     { _tag: "GroupDeleted", fullPath: group.fullPath }
   ])
+
+/** GitLab's rule: a membership may not end on a day already begun (the expiry is that day's start, UTC). */
+const checkExpiry = (expiry: MemberExpiry): Either.Either<Date | null, InvalidField> =>
+  expiry.expiresAt !== null && expiry.expiresAt.getTime() <= expiry.now.getTime()
+    ? Either.left(new InvalidField({ field: "expires_at", message: "cannot be a date in the past" }))
+    : Either.right(expiry.expiresAt)
+
+const addMember = (command: AddMember, group: Group): Decision => {
+  if (group.members.has(command.userId)) return Either.left(new MemberAlreadyExists({ userId: command.userId }))
+  const added: GroupEvent = { _tag: "MemberAdded", userId: command.userId, accessLevel: command.accessLevel }
+  if (command.expiry === undefined) return Either.right([added])
+  return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> =>
+    expiresAt === null ? [added] : [added, { _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
+}
+
+const setMemberExpiry = (command: SetMemberExpiry, group: Group): Decision => {
+  if (!group.members.has(command.userId)) return Either.left(new MemberNotFound({ userId: command.userId }))
+  const current = group.memberExpiries.get(command.userId)?.getTime() ?? null
+  if (current === (command.expiry.expiresAt?.getTime() ?? null)) return none
+  return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> => [{ _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
+}
 
 /** While a rejection lasts it is recorded again at most this often, so "last seen" stays roughly true. */
 export const CREDENTIALS_REJECTION_REFRESH_MS = 60 * 60 * 1000
