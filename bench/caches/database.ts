@@ -1,5 +1,5 @@
 import { Effect, Exit, Scope } from "effect"
-import { freshDatabase } from "../../test/contract/postgresTestDatabase.js"
+import { freshDatabase } from "../../test/support/postgres/postgresTestDatabase.js"
 import type { Cleanups } from "../lib/cleanups.js"
 
 /**

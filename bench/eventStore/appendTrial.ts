@@ -14,7 +14,7 @@ import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { ProjectorLive } from "../../src/application/projectorLive.js"
-import { freshDatabase } from "../../test/contract/postgresTestDatabase.js"
+import { freshDatabase } from "../../test/support/postgres/postgresTestDatabase.js"
 import { EventMix } from "./eventMix.js"
 import { singleAppendRate } from "./eventStoreBench.js"
 

@@ -4,7 +4,7 @@ import { Effect, Exit, Layer, Option, Schedule, Scope } from "effect"
 import { ClusterLeases, type ClusterLeasesShape } from "../../src/application/ports/ClusterLeases.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import * as PostgresAdvisoryLeases from "../../src/adapters/sql/PostgresAdvisoryLeases.js"
-import { ADMIN_URL, freshDatabase } from "../contract/postgresTestDatabase.js"
+import { ADMIN_URL, freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 
 /** A replica's leases: its own pool on the shared database, ended by `end` (the process exiting). */
 const leasesOf = (url: string) =>

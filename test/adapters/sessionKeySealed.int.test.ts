@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto"
 import * as AesGcmSecretBox from "../../src/adapters/crypto/AesGcmSecretBox.js"
 import { parseConfig } from "../../src/config.js"
 import { sessionKey } from "../../src/main.js"
-import { migratedTestDatabase } from "../contract/postgresTestDatabase.js"
+import { migratedTestDatabase } from "../support/postgres/postgresTestDatabase.js"
 
 /** The configuration of a replica with its own DATA_DIR, on Postgres. */
 const replicaConfig = (dataDir: string, key: Buffer) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createDeployToken, revokeToken } from "../../src/application/useCases/tokens.js"
-import { type ApiWorld, apiWorld, addUser, blockUser, call, expectError, expectObject, FORBIDDEN, tokenFor, UNAUTHORIZED } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, addUser, blockUser, call, expectError, expectObject, FORBIDDEN, tokenFor, UNAUTHORIZED } from "../support/worlds/apiWorld.js"
 
 describe("API authentication and token scopes", () => {
   let w: ApiWorld

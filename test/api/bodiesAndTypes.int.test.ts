@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, num } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, num } from "../support/worlds/apiWorld.js"
 
 /**
  * What GitLab clients send and expect on the wire: python-gitlab sends `Content-Type: application/json` with no

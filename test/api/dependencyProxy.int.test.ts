@@ -2,7 +2,7 @@ import { asUser } from "../support/testApp.js"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { recordBlob, recordManifest } from "../../src/application/cache/cacheEvents.js"
 import { changeGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
-import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "../support/worlds/apiWorld.js"
 
 const SECRET = "hub-secret-never-shown"
 const digest = (c: string) => `sha256:${c.repeat(64)}`

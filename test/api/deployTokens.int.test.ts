@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { requestToken, scopeFor } from "../support/registryApp.js"
-import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num, text } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num, text } from "../support/worlds/apiWorld.js"
 
 const DEPLOY_FIELDS = ["expired", "expires_at", "id", "name", "revoked", "scopes", "username"]
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { actorsOf, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num } from "./apiWorld.js"
+import { actorsOf, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num } from "../support/worlds/apiWorld.js"
 
 /** Routes GitLab clients call that only mirror GitLab: version, metadata, inherited members, memberships, all deploy tokens. */
 describe("GitLab's routes beside the dependency proxy", () => {

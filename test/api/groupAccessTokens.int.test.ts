@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num, text } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num, text } from "../support/worlds/apiWorld.js"
 
 const FIELDS = ["access_level", "active", "created_at", "expires_at", "id", "last_used_at", "name", "revoked", "scopes", "user_id"]
 

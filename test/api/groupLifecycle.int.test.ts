@@ -6,7 +6,7 @@ import { LiveView } from "../../src/application/LiveView.js"
 import { EventStore } from "../../src/application/ports/EventStore.js"
 import { pullManifest } from "../support/registryApp.js"
 import { waitUntil } from "../support/waitUntil.js"
-import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, notFound, num, text } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, notFound, num, text } from "../support/worlds/apiWorld.js"
 
 const DIGEST = `sha256:${"a".repeat(64)}`
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { actorsOf, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num } from "./apiWorld.js"
+import { actorsOf, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num } from "../support/worlds/apiWorld.js"
 
 const PATH_RULE =
   "can contain only letters, digits, '_', '-' and '.'. Cannot start with '-', end in '.', '.git' or '.atom', or contain '..'"

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ApiWorld, apiWorld, call, expectError, expectObject, FORBIDDEN, notFound, num, text } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectObject, FORBIDDEN, notFound, num, text } from "../support/worlds/apiWorld.js"
 
 /** SPEC §7: job tokens are minted by an administrator (the CI system), for a Developer or more, for a day at most. */
 describe("CI job tokens over the REST API", () => {

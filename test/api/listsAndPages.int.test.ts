@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createGroup } from "../../src/application/useCases/groups.js"
-import { type ApiWorld, addMember, addUser, apiWorld, blockUser, call, expectError, expectList, expectObject, num, text } from "./apiWorld.js"
+import { type ApiWorld, addMember, addUser, apiWorld, blockUser, call, expectError, expectList, expectObject, num, text } from "../support/worlds/apiWorld.js"
 
 const BASE = "http://registry.test:5000/api/v4"
 const pad = (i: number) => String(i).padStart(2, "0")

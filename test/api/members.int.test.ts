@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { actorsOf, addUser, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "./apiWorld.js"
+import { actorsOf, addUser, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "../support/worlds/apiWorld.js"
 
 describe("group members over the REST API", () => {
   let w: ApiWorld

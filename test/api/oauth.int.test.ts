@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changeUser } from "../../src/application/useCases/users.js"
-import { actorsOf, type ApiWorld, apiWorld, addUser, blockUser, call, expectError, expectObject, num, passwordOf, text } from "./apiWorld.js"
+import { actorsOf, type ApiWorld, apiWorld, addUser, blockUser, call, expectError, expectObject, num, passwordOf, text } from "../support/worlds/apiWorld.js"
 
 const INVALID_GRANT = {
   error: "invalid_grant",

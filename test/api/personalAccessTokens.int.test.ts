@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { actorsOf, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num, text, tokenFor } from "./apiWorld.js"
+import { actorsOf, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound, num, text, tokenFor } from "../support/worlds/apiWorld.js"
 
 /** `YYYY-MM-DD`, `n` days from now (UTC), as `expires_at` is written. */
 const dayIn = (n: number) => new Date(Date.now() + n * 24 * 3600 * 1000).toISOString().slice(0, 10)

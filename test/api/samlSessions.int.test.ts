@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ApiWorld, apiWorld, call, expectError, expectObject, FORBIDDEN, notFound } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectObject, FORBIDDEN, notFound } from "../support/worlds/apiWorld.js"
 
 describe("SAML SSO sessions over the REST API", () => {
   let w: ApiWorld

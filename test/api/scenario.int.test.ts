@@ -5,7 +5,7 @@ import { recordBlob, recordManifest } from "../../src/application/cache/cacheEve
 import { updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { type RegistryHarness, registryHarness, requestToken, scopeFor } from "../support/registryApp.js"
-import { call, expectList, expectObject, num, text } from "./apiWorld.js"
+import { call, expectList, expectObject, num, text } from "../support/worlds/apiWorld.js"
 
 const ROOT_PASSWORD = "root-initial-password"
 const HUB_SECRET = "docker-hub-secret-of-the-scenario"

@@ -2,7 +2,7 @@ import { tmpdir } from "node:os"
 import type { FastifyInstance } from "fastify"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { buildServer } from "../../src/httpServer.js"
-import { type ApiWorld, apiWorld, call, expectObject, passwordOf, text } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectObject, passwordOf, text } from "../support/worlds/apiWorld.js"
 
 /**
  * The same application behind a second server whose request logs are captured at the most verbose level:

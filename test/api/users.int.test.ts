@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "./apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "../support/worlds/apiWorld.js"
 
 const newUser = (username: string) => ({ username, email: `${username}@example.com`, name: `The ${username}`, password: `${username}-password` })
 

@@ -8,7 +8,7 @@ import { systemMetadata } from "../../src/application/ports/EventStore.js"
 import * as MemoryBlobStore from "../../src/adapters/memory/MemoryBlobStore.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import * as PostgresAdvisoryLeases from "../../src/adapters/sql/PostgresAdvisoryLeases.js"
-import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { memoryApp } from "../support/testApp.js"
 
 /** One replica's leases on the shared database, with its own pool; ended with the test's scope. */

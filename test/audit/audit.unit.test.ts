@@ -5,7 +5,7 @@ import { settingsHistory } from "../../src/application/audit/settingsHistory.js"
 import { groupStateAt } from "../../src/application/audit/stateAt.js"
 import { verify } from "../../src/application/audit/verify.js"
 import { memoryApp } from "../support/testApp.js"
-import { threeSettingChanges } from "./auditScenario.js"
+import { threeSettingChanges } from "../support/auditScenario.js"
 
 describe("audit on the memory store", () => {
   it.effect("history lists the three changes with their actors, old → new, and never the secret", () =>

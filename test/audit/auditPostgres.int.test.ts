@@ -9,9 +9,9 @@ import { ReadModels } from "../../src/application/ports/ReadModels.js"
 import { ProjectorLive } from "../../src/application/projectorLive.js"
 import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
-import { migratedTestDatabase } from "../contract/postgresTestDatabase.js"
+import { migratedTestDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { cryptoLayer, SETUP_ACTOR } from "../support/testApp.js"
-import { threeSettingChanges } from "./auditScenario.js"
+import { threeSettingChanges } from "../support/auditScenario.js"
 
 const app = Layer.mergeAll(SqlStore.layer, SqlIdSequence.layer).pipe(
   Layer.provide(ProjectorLive),

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
-import { freshDatabase, TestDatabaseUrl } from "../contract/postgresTestDatabase.js"
+import { freshDatabase, TestDatabaseUrl } from "../support/postgres/postgresTestDatabase.js"
 import { cli, json, startServer, tempDir } from "../support/processes.js"
 
 const database = Layer.scoped(TestDatabaseUrl, freshDatabase)

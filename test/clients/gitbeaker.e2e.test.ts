@@ -1,6 +1,6 @@
 import { Gitlab } from "@gitbeaker/rest"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ClientWorld, clientWorld } from "./clientWorld.js"
+import { type ClientWorld, clientWorld } from "../support/worlds/clientWorld.js"
 
 /** @gitbeaker/rest 43, the JavaScript client, against the REST API on a real socket. Each call checks what came back. */
 describe("@gitbeaker/rest", () => {

@@ -1,6 +1,6 @@
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type ClientWorld, clientWorld, PYTHON, run } from "./clientWorld.js"
+import { type ClientWorld, clientWorld, PYTHON, run } from "../support/worlds/clientWorld.js"
 
 const WALK = join(import.meta.dirname, "python_gitlab_walk.py")
 

@@ -11,8 +11,8 @@ import * as SqlIdSequence from "../../src/adapters/sql/SqlIdSequence.js"
 import { EventStore, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { eventStoreContract } from "./eventStoreContract.js"
 import { idSequenceContract } from "./idSequenceContract.js"
-import { testProjectorLayer } from "./testProjector.js"
-import { migrationNames } from "./migrationNames.js"
+import { testProjectorLayer } from "../support/testProjector.js"
+import { migrationNames } from "../support/postgres/migrationNames.js"
 
 const inMemory = () => PgliteClient.layer({ dataDir: undefined })
 const migrated = (client: Layer.Layer<SqlClient.SqlClient, unknown>) =>

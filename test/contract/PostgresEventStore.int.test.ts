@@ -17,9 +17,9 @@ import {
 import { ReadModels } from "../../src/application/ports/ReadModels.js"
 import { eventStoreContract } from "./eventStoreContract.js"
 import { idSequenceContract } from "./idSequenceContract.js"
-import { migrationNames } from "./migrationNames.js"
-import { freshDatabase, migratedTestDatabase, TestDatabaseUrl } from "./postgresTestDatabase.js"
-import { testProjectorLayer } from "./testProjector.js"
+import { migrationNames } from "../support/postgres/migrationNames.js"
+import { freshDatabase, migratedTestDatabase, TestDatabaseUrl } from "../support/postgres/postgresTestDatabase.js"
+import { testProjectorLayer } from "../support/testProjector.js"
 
 eventStoreContract("SqlEventStore on Postgres", SqlStore.layer.pipe(Layer.provide(migratedTestDatabase)))
 idSequenceContract("SqlIdSequence on Postgres", SqlIdSequence.layer.pipe(Layer.provide(migratedTestDatabase)))

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { Effect, Exit, Scope } from "effect"
 import { startUpstream } from "../support/upstream/fixture.js"
-import { upstreamAt } from "../adapters/upstream/upstream.js"
+import { upstreamAt } from "../support/upstream/undiciUpstream.js"
 import { upstreamRegistryContract } from "./upstreamRegistryContract.js"
 
 // The undici adapter against a real docker-registry behind a Docker-Hub-like token server: what the fake is

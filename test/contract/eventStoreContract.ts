@@ -16,7 +16,7 @@ import {
 } from "../../src/application/ports/EventStore.js"
 import type { Projector } from "../../src/application/ports/Projector.js"
 import { ReadModels } from "../../src/application/ports/ReadModels.js"
-import { testProjectorLayer } from "./testProjector.js"
+import { testProjectorLayer } from "../support/testProjector.js"
 
 /** Each test writes under its own prefix, so tests can share one store (and one database). */
 const freshPrefix = (): string => randomUUID().slice(0, 8)

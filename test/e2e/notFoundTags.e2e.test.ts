@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createGroup } from "../../src/application/useCases/groups.js"
-import { type FaultWorld, GROUP, startFaultWorld } from "../support/faults/faultWorld.js"
+import { type FaultWorld, GROUP, startFaultWorld } from "../support/worlds/faultWorld.js"
 import { bodyDigest, explain, ociErrorCodes } from "../support/faults/registryClient.js"
 
 const OTHER_GROUP = "other"

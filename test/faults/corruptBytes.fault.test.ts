@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { blobStoreState, leftovers, storedSoon } from "../support/faults/blobStoreState.js"
-import { type FaultWorld, GROUP, startFaultWorld } from "../support/faults/faultWorld.js"
+import { type FaultWorld, GROUP, startFaultWorld } from "../support/worlds/faultWorld.js"
 import { MiB, onlyLayer } from "../support/faults/images.js"
 import { leakedSecrets, warnings, warningsMentioning } from "../support/faults/logLines.js"
 import { bodyDigest, explain, ociErrorCodes } from "../support/faults/registryClient.js"

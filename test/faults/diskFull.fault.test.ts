@@ -1,7 +1,7 @@
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { blobStoreState, leftovers } from "../support/faults/blobStoreState.js"
 import { MiB, onlyLayer } from "../support/faults/images.js"
 import { leakedSecrets, splitLines, warningsMentioning } from "../support/faults/logLines.js"

@@ -1,6 +1,6 @@
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { MiB, onlyLayer } from "../support/faults/images.js"
 import { bodyDigest, explain, ociErrorCodes, pullClient, type PullClient, type Received } from "../support/faults/registryClient.js"
 import { type SlowTcpProxy, startSlowTcpProxy } from "../support/faults/slowTcpProxy.js"

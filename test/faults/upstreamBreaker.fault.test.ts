@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import type { UpstreamResilience } from "../../src/config.js"
 import { breakerBecomes, breakerOf, breakerTransitionsLogged } from "../support/faults/breakerWatch.js"
-import { type FaultWorld, GROUP, startFaultWorld } from "../support/faults/faultWorld.js"
+import { type FaultWorld, GROUP, startFaultWorld } from "../support/worlds/faultWorld.js"
 import { onlyLayer } from "../support/faults/images.js"
 import { leakedSecrets } from "../support/faults/logLines.js"
 import { bodyDigest, explain, ociErrorCodes, type Received } from "../support/faults/registryClient.js"

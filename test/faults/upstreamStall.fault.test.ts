@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { blobStoreState, leftovers } from "../support/faults/blobStoreState.js"
-import { type FaultWorld, GROUP, startFaultWorld } from "../support/faults/faultWorld.js"
+import { type FaultWorld, GROUP, startFaultWorld } from "../support/worlds/faultWorld.js"
 import { MiB, onlyLayer } from "../support/faults/images.js"
 import { leakedSecrets, warningsMentioning } from "../support/faults/logLines.js"
 import { bodyDigest, explain, ociErrorCodes } from "../support/faults/registryClient.js"

@@ -11,7 +11,7 @@ import { Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { recordBlob, recordManifest } from "../../src/application/cache/cacheEvents.js"
 import { numberToHumanSize } from "../../src/application/cache/numberToHumanSize.js"
-import { type GraphqlWorld, graphqlWorld } from "./graphqlWorld.js"
+import { type GraphqlWorld, graphqlWorld } from "../support/worlds/graphqlWorld.js"
 
 /**
  * What GitLab's own Dependency Proxy page (the group's Packages and registries > Dependency Proxy) asks for:

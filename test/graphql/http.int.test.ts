@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MAX_BATCH_SIZE } from "../../src/adapters/graphql/httpRequest.js"
 import { MAX_QUERY_SIZE } from "../../src/adapters/graphql/request.js"
-import { gql, type GraphqlWorld, graphqlWorld, SETTINGS_MUTATION } from "./graphqlWorld.js"
+import { gql, type GraphqlWorld, graphqlWorld, SETTINGS_MUTATION } from "../support/worlds/graphqlWorld.js"
 
 const SECRET = "hub-secret-for-http-suite"
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { RESOURCE_NOT_AVAILABLE } from "../../src/adapters/graphql/context.js"
 import { EventStore } from "../../src/application/ports/EventStore.js"
 import { streamId } from "../../src/domain/streams.js"
-import { gql, type GraphqlWorld, graphqlWorld, SETTINGS_MUTATION } from "./graphqlWorld.js"
+import { gql, type GraphqlWorld, graphqlWorld, SETTINGS_MUTATION } from "../support/worlds/graphqlWorld.js"
 
 const SECRET = "dckr_pat_s3cr3t-never-shown"
 

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { RESOURCE_NOT_AVAILABLE } from "../../src/adapters/graphql/context.js"
-import { gql, type GraphqlWorld, graphqlWorld, TTL_MUTATION } from "./graphqlWorld.js"
+import { gql, type GraphqlWorld, graphqlWorld, TTL_MUTATION } from "../support/worlds/graphqlWorld.js"
 
 const PolicyTimes = Schema.Struct({
   data: Schema.Struct({ group: Schema.Struct({ dependencyProxyImageTtlPolicy: Schema.Struct({ createdAt: Schema.String, updatedAt: Schema.String }) }) })

@@ -16,7 +16,7 @@ import {
   waitUntil,
   type World,
   worldHarness
-} from "./world.js"
+} from "../support/worlds/httpWorld.js"
 
 /** Status, body and headers, without the ones that differ per response (date). */
 const observable = (response: LightMyRequestResponse) => {

@@ -27,7 +27,7 @@ import {
   waitUntil,
   type World,
   worldHarness
-} from "./world.js"
+} from "../support/worlds/httpWorld.js"
 
 const ALPINE_TOP = scopeFor("top", "alpine")
 const ALPINE_SUB = scopeFor("top/sub", "alpine")

@@ -22,7 +22,7 @@ import {
   waitUntil,
   type World,
   worldHarness
-} from "./world.js"
+} from "../support/worlds/httpWorld.js"
 
 /**
  * A registry JWT lives 15 minutes, but what it stands for is re-checked on every request: each change below must

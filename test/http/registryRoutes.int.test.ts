@@ -17,7 +17,7 @@ import {
   pullToken,
   type World,
   worldHarness
-} from "./world.js"
+} from "../support/worlds/httpWorld.js"
 
 const blobPath = (group: string, digest: string, image = IMAGE.image) => `/v2/${group}/dependency_proxy/containers/${image}/blobs/${digest}`
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
 import { ACCESS_DENIED_MESSAGE } from "../../src/adapters/http/registry/registryErrors.js"
 import { basic, scopeFor } from "../support/registryApp.js"
-import { expectOciError, passwordOf, tokenBody, type World, worldHarness } from "./world.js"
+import { expectOciError, passwordOf, tokenBody, type World, worldHarness } from "../support/worlds/httpWorld.js"
 
 /**
  * Failed Basic sign-ins are counted per client address and username; with three allowed, the fourth attempt is

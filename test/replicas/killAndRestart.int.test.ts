@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
-import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { cli } from "../support/processes.js"
 import { pullBlob, replicaCluster } from "../support/replicaCluster.js"
 import { startUpstream } from "../support/upstream/fixture.js"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { PULLER, replicaCluster } from "../support/replicaCluster.js"
 
 /**

@@ -1,7 +1,7 @@
 import { get } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Schedule } from "effect"
-import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { pullBlob, replicaCluster } from "../support/replicaCluster.js"
 import { startUpstream } from "../support/upstream/fixture.js"
 

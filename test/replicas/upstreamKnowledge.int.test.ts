@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { MANIFEST_MEDIA_TYPES } from "../../src/application/ports/UpstreamRegistry.js"
-import { freshDatabase } from "../contract/postgresTestDatabase.js"
+import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import { breakerBecomes } from "../support/faults/breakerWatch.js"
 import { startFaultProxy } from "../support/faults/faultProxy.js"
 import type { RunningServer } from "../support/processes.js"

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AccessLevels } from "../../src/domain/AccessLevel.js"
-import { addMember, addUser, type ApiWorld, apiWorld, call, expectError, expectObject, notFound, text, tokenFor } from "../api/apiWorld.js"
+import { addMember, addUser, type ApiWorld, apiWorld, call, expectError, expectObject, notFound, text, tokenFor } from "../support/worlds/apiWorld.js"
 import { manifestPath, pullManifest, requestToken, scopeFor } from "../support/registryApp.js"
 
 /**

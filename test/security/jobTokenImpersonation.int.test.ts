@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createJobToken } from "../../src/application/useCases/tokens.js"
-import { addUser, type ApiWorld, apiWorld, call, expectError, expectObject, num, passwordOf, text } from "../api/apiWorld.js"
+import { addUser, type ApiWorld, apiWorld, call, expectError, expectObject, num, passwordOf, text } from "../support/worlds/apiWorld.js"
 import { pullManifest } from "../support/registryApp.js"
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { addUser, type ApiWorld, apiWorld, call, expectError, expectObject, passwordOf, text } from "../api/apiWorld.js"
+import { addUser, type ApiWorld, apiWorld, call, expectError, expectObject, passwordOf, text } from "../support/worlds/apiWorld.js"
 
 /** Finding 6: a 2-hour OAuth token could mint never-expiring `api` personal access tokens (and wider ones). */
 describe("a token minted with a token", () => {

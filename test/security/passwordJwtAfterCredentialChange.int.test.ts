@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changePassword, changeUser } from "../../src/application/useCases/users.js"
-import { addMember, addUser, expectBearerChallenge, expectPulled, getManifest, passwordOf, pullToken, type World, worldHarness } from "../http/world.js"
+import { addMember, addUser, expectBearerChallenge, expectPulled, getManifest, passwordOf, pullToken, type World, worldHarness } from "../support/worlds/httpWorld.js"
 
 /**
  * Finding 4: a registry JWT obtained with a password kept working after the user turned on two-factor

@@ -3,7 +3,7 @@ import { Deferred, Effect, Either, Fiber, Option, TestClock } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { defaultThrottlePolicy, SignInThrottle, signInThrottleLayer } from "../../src/application/auth/SignInThrottle.js"
 import { basic, scopeFor } from "../support/registryApp.js"
-import { passwordOf, tokenBody, type World, worldHarness } from "../http/world.js"
+import { passwordOf, tokenBody, type World, worldHarness } from "../support/worlds/httpWorld.js"
 
 /**
  * Finding 2: failures were counted per client *and* username, so one client trying a new username each time

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { RegistryTokens } from "../../src/application/ports/RegistryTokens.js"
-import { type ApiWorld, apiWorld, call, expectError, expectObject } from "../api/apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectObject } from "../support/worlds/apiWorld.js"
 import { basic, manifestPath } from "../support/registryApp.js"
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
-import { type ApiWorld, apiWorld, call, expectError, expectList, FORBIDDEN, notFound } from "../api/apiWorld.js"
+import { type ApiWorld, apiWorld, call, expectError, expectList, FORBIDDEN, notFound } from "../support/worlds/apiWorld.js"
 
 /** Finding 7: the REST settings history answered Guests; GraphQL and the UI showed it to Owners only. */
 describe("the settings history over REST", () => {

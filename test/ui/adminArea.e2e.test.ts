@@ -3,9 +3,9 @@ import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { userByUsername } from "../../src/application/queries.js"
 import { basic, scopeFor } from "../support/registryApp.js"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
-import { csrfTokenOn, PASSWORD, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"
+import { csrfTokenOn, PASSWORD, signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 /** Issue 15: the admin area (users, instance settings, cache totals) and changing one's password, in Chromium. */
 describe("the admin area and the password page", () => {

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
 import type { PushedImage } from "../support/upstream/images.js"
 import { waitUntil } from "../support/waitUntil.js"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
-import { PASSWORD, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"
+import { PASSWORD, signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { LiveView } from "../../src/application/LiveView.js"
 import { updateInstanceSettings } from "../../src/application/useCases/instance.js"
 import { asUser } from "../support/testApp.js"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
-import { csrfTokenOn, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"
+import { csrfTokenOn, signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 /** Issue 15: groups and subgroups are created in the browser, by whom the use case allows. */
 describe("creating groups and subgroups in the UI", () => {

@@ -2,8 +2,8 @@ import { Option } from "effect"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AccessLevels } from "../../src/domain/AccessLevel.js"
-import { launchChromium, newContext } from "./support/chromium.js"
-import { csrfTokenOn, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { launchChromium, newContext } from "../support/ui/chromium.js"
+import { csrfTokenOn, signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 const PAGE = "/groups/acme/-/dependency_proxy"
 

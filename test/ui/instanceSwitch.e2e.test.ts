@@ -4,8 +4,8 @@ import { createPersonalAccessToken } from "../../src/application/useCases/tokens
 import { updateInstanceSettings } from "../../src/application/useCases/instance.js"
 import { asUser } from "../support/testApp.js"
 import { basic, scopeFor } from "../support/registryApp.js"
-import { launchChromium, newContext } from "./support/chromium.js"
-import { PASSWORD, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { launchChromium, newContext } from "../support/ui/chromium.js"
+import { PASSWORD, signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 /** Issue 15: with the instance-wide switch off, no surface may still call a group's proxy "Enabled". */
 describe("the instance-wide Dependency Proxy switch, off", () => {

@@ -1,10 +1,10 @@
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AccessLevels } from "../../src/domain/AccessLevel.js"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium } from "./support/chromium.js"
-import { memberRow, signedInPage as signedInPageAs } from "./support/pages.js"
-import { csrfTokenOn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { artifactPath, launchChromium } from "../support/ui/chromium.js"
+import { memberRow, signedInPage as signedInPageAs } from "../support/ui/pages.js"
+import { csrfTokenOn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 /** Issue 15: an Owner manages members in the browser; others see them. */
 describe("the members page", () => {

@@ -1,9 +1,9 @@
 import { Option } from "effect"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
-import { signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"
+import { signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 const PAGE = "/groups/acme/-/dependency_proxy"
 const SECRET = "dckr_pat_Sup3rSecretValue"

@@ -1,9 +1,9 @@
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { basic, scopeFor } from "../support/registryApp.js"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
-import { csrfTokenOn, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"
+import { csrfTokenOn, signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 /** Issue 15: the token `docker login` needs is made, shown once, and revoked in the browser. */
 describe("personal access tokens in the UI", () => {

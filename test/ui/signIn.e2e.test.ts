@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changeUser } from "../../src/application/useCases/users.js"
 import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
 import { AccessLevels } from "../../src/domain/AccessLevel.js"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { artifactPath, launchChromium, newContext } from "./support/chromium.js"
-import { PASSWORD, signIn, startUiWorld, type UiWorld } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"
+import { PASSWORD, signIn, startUiWorld, type UiWorld } from "../support/worlds/uiWorld.js"
 
 describe("signing in and out", () => {
   let world: UiWorld

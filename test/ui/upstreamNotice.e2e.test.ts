@@ -2,9 +2,9 @@ import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MANIFEST_MEDIA_TYPES } from "../../src/application/ports/UpstreamRegistry.js"
 import { DEFAULT_RESILIENCE, basic, scopeFor } from "../support/registryApp.js"
-import { axeViolations, seriousOrCritical } from "./support/axe.js"
-import { launchChromium, newContext } from "./support/chromium.js"
-import { signIn, startUiWorld, type UiWorld, PASSWORD } from "./support/uiWorld.js"
+import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
+import { launchChromium, newContext } from "../support/ui/chromium.js"
+import { signIn, startUiWorld, type UiWorld, PASSWORD } from "../support/worlds/uiWorld.js"
 
 const PAGE = "/groups/acme/-/dependency_proxy"
 /** The UI world's upstream: nothing listens there, so every pull of an uncached image fails. */

@@ -10,7 +10,7 @@ import { sealedKeyShelf } from "../../../src/adapters/jwt/sealedKeyShelf.js"
 import { sealedSecrets } from "../../../src/adapters/sql/SealedSecrets.js"
 import { RegistryTokens } from "../../../src/application/ports/RegistryTokens.js"
 import { SecretBox } from "../../../src/application/ports/SecretBox.js"
-import { migratedTestDatabase } from "../../contract/postgresTestDatabase.js"
+import { migratedTestDatabase } from "../../support/postgres/postgresTestDatabase.js"
 
 const NOW = new Date("2025-06-01T12:00:00Z")
 const plus = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000)

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { UpstreamInvalid, UpstreamNotFound } from "../../../src/application/ports/UpstreamRegistry.js"
-import { fakeDocker } from "./fakeDocker.js"
-import { fakeServer, json } from "./fakeServer.js"
-import { ANONYMOUS, upstreamAt } from "./upstream.js"
+import { fakeDocker } from "../../support/upstream/fakeDocker.js"
+import { fakeServer, json } from "../../support/upstream/fakeServer.js"
+import { ANONYMOUS, upstreamAt } from "../../support/upstream/undiciUpstream.js"
 
 const LAYER = Buffer.from("a layer's bytes, pretend they are gzip")
 const DIGEST = `sha256:${createHash("sha256").update(LAYER).digest("hex")}`

@@ -4,9 +4,9 @@ import { Effect, Fiber } from "effect"
 import type { UpstreamError } from "../../../src/application/ports/UpstreamRegistry.js"
 import type { UpstreamBreakersShape } from "../../../src/application/upstream/UpstreamBreakers.js"
 import type { BreakerPolicy } from "../../../src/domain/upstream/breaker.js"
-import { fakeDocker } from "./fakeDocker.js"
-import { fakeServer, json } from "./fakeServer.js"
-import { ANONYMOUS, upstreamWithBreakers } from "./upstream.js"
+import { fakeDocker } from "../../support/upstream/fakeDocker.js"
+import { fakeServer, json } from "../../support/upstream/fakeServer.js"
+import { ANONYMOUS, upstreamWithBreakers } from "../../support/upstream/undiciUpstream.js"
 
 const DIGEST = `sha256:${"c".repeat(64)}`
 const ok = (response: ServerResponse) => response.writeHead(200, { "content-length": "42" }).end()

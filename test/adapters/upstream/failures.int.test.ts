@@ -2,8 +2,8 @@ import type { ServerResponse } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { UpstreamUnavailable } from "../../../src/application/ports/UpstreamRegistry.js"
-import { closedPort, fakeServer, json } from "./fakeServer.js"
-import { ANONYMOUS, upstreamAt } from "./upstream.js"
+import { closedPort, fakeServer, json } from "../../support/upstream/fakeServer.js"
+import { ANONYMOUS, upstreamAt } from "../../support/upstream/undiciUpstream.js"
 
 const DIGEST = `sha256:${"b".repeat(64)}`
 const ok = (response: ServerResponse) => response.writeHead(200, { "content-length": "42" }).end()

@@ -8,9 +8,9 @@ import {
   UpstreamInvalid,
   UpstreamNotFound
 } from "../../../src/application/ports/UpstreamRegistry.js"
-import { fakeDocker } from "./fakeDocker.js"
-import { fakeServer, json } from "./fakeServer.js"
-import { ANONYMOUS, upstreamAt } from "./upstream.js"
+import { fakeDocker } from "../../support/upstream/fakeDocker.js"
+import { fakeServer, json } from "../../support/upstream/fakeServer.js"
+import { ANONYMOUS, upstreamAt } from "../../support/upstream/undiciUpstream.js"
 
 const INDEX = "application/vnd.oci.image.index.v1+json"
 const BODY = JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] })

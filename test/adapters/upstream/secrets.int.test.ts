@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, FastCheck, Logger, LogLevel } from "effect"
 import type { UpstreamCaller, UpstreamError, UpstreamRegistryShape } from "../../../src/application/ports/UpstreamRegistry.js"
-import { fakeDocker } from "./fakeDocker.js"
-import { closedPort, fakeServer, json } from "./fakeServer.js"
-import { upstreamAt } from "./upstream.js"
+import { fakeDocker } from "../../support/upstream/fakeDocker.js"
+import { closedPort, fakeServer, json } from "../../support/upstream/fakeServer.js"
+import { upstreamAt } from "../../support/upstream/undiciUpstream.js"
 
 /** Distinctive enough never to occur by chance in a message; `:` included, as Basic auth splits on it. */
 const secret = FastCheck.stringMatching(/^[A-Za-z0-9!#%&*+.:=?@^_~-]{16,40}$/)

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { UpstreamInvalid, UpstreamNotFound } from "../../../src/application/ports/UpstreamRegistry.js"
-import { fakeDocker } from "./fakeDocker.js"
-import { fakeServer, json } from "./fakeServer.js"
-import { ANONYMOUS, upstreamAt } from "./upstream.js"
+import { fakeDocker } from "../../support/upstream/fakeDocker.js"
+import { fakeServer, json } from "../../support/upstream/fakeServer.js"
+import { ANONYMOUS, upstreamAt } from "../../support/upstream/undiciUpstream.js"
 
 const PAGES: ReadonlyArray<ReadonlyArray<string>> = [["1", "2"], ["3", "4"], ["5"]]
 

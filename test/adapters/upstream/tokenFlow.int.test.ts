@@ -2,9 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import { UpstreamInvalid, UpstreamCredentialsRejected, UpstreamNotFound, UpstreamUnavailable } from "../../../src/application/ports/UpstreamRegistry.js"
-import { fakeDocker, SERVICE } from "./fakeDocker.js"
-import { closedPort, fakeServer, json } from "./fakeServer.js"
-import { ANONYMOUS, upstreamAt } from "./upstream.js"
+import { fakeDocker, SERVICE } from "../../support/upstream/fakeDocker.js"
+import { closedPort, fakeServer, json } from "../../support/upstream/fakeServer.js"
+import { ANONYMOUS, upstreamAt } from "../../support/upstream/undiciUpstream.js"
 
 const MANIFEST = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json" })
 const ALICE = { groupId: 1, credentials: { identity: "alice", secret: "alice-hub-secret" } }

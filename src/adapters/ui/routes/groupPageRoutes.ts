@@ -12,7 +12,7 @@ import { seeOther, sendPage } from "../respond.js"
 import { roleName } from "../roleName.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
-import { runPageEffect, type UiEffect } from "../runPageEffect.js"
+import { runOnPage, type UiEffect } from "../runOnPage.js"
 import { handleGroupSettings } from "./groupSettingsRoutes.js"
 import { handleMembers } from "./memberRoutes.js"
 import { groupPage } from "../views/groupPageView.js"
@@ -54,7 +54,7 @@ export const registerGroupPages = (app: FastifyInstance, ctx: UiContext): void =
     }))
 
   /** Runs an effect for the request; on failure or defect the error page is sent and null returned. */
-  const run = <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>) => runPageEffect(ctx, request, reply, viewer, effect)
+  const run = <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>) => runOnPage(ctx, request, reply, viewer, effect)
 
   app.get("/groups/*", async (request, reply) => {
     const signed = await requireSignIn(ctx, request, reply)

@@ -10,7 +10,7 @@ import { ownedGroupAt } from "../groupPageData.js"
 import { loadMembers, type MembersData } from "../membersData.js"
 import { seeOther, sendPage } from "../respond.js"
 import { viewerOf } from "../requireSignIn.js"
-import { runPageEffect, type UiEffect } from "../runPageEffect.js"
+import { runOnPage, type UiEffect } from "../runOnPage.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
 import type { Viewer } from "../views/layout.js"
@@ -143,7 +143,7 @@ export const handleMembers = async (
   const effect: UiEffect<Outcome> = route.action === "view"
     ? loadMembers(signed, route.groupPath).pipe(Effect.map((data): Outcome => ({ _tag: "Page", status: 200, data, form: EMPTY_FORM })))
     : memberActions(signed, route.groupPath, route.action, request.body)
-  const outcome = await runPageEffect(ctx, request, reply, viewer, effect)
+  const outcome = await runOnPage(ctx, request, reply, viewer, effect)
   if (outcome === null) return true
   if (outcome._tag === "Page" && route.action === "view") sendPage(reply, 200, membersPage(outcome.data, viewer, EMPTY_FORM, noticeOf(request.query)))
   else send(reply, viewer, outcome, notFound)

@@ -12,7 +12,7 @@ import { seeOther, sendPage } from "../respond.js"
 import { requireSignedPost } from "../signedPost.js"
 import type { SignedIn } from "../signedIn.js"
 import type { UiContext } from "../uiContext.js"
-import { runPageEffect, type UiEffect } from "../runPageEffect.js"
+import { runOnPage, type UiEffect } from "../runOnPage.js"
 import type { Viewer } from "../views/layout.js"
 import { emptyTokenForm, OFFERED_SCOPES, revokeConfirmPage, type TokenForm, TOKENS_PATH, tokensPage } from "../views/tokensView.js"
 
@@ -26,7 +26,7 @@ const ownTokens = (signed: SignedIn) =>
 const FIELD_LABELS: Readonly<Record<string, string>> = { name: "Token name", scopes: "Scopes", expires_at: "Expiration date" }
 
 export const registerTokens = (app: FastifyInstance, ctx: UiContext): void => {
-  const run = <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>) => runPageEffect(ctx, request, reply, viewer, effect)
+  const run = <A>(request: FastifyRequest, reply: FastifyReply, viewer: Viewer, effect: UiEffect<A>) => runOnPage(ctx, request, reply, viewer, effect)
   const page = async (request: FastifyRequest, reply: FastifyReply, signed: SignedIn, status: number, form: TokenForm, created: string | null, notice: string | null) => {
     const viewer = viewerOf(ctx, signed)
     const tokens = await run(request, reply, viewer, ownTokens(signed))

@@ -2,7 +2,7 @@ import { constants } from "node:fs"
 import { access, mkdir } from "node:fs/promises"
 import { join } from "node:path"
 import { type Browser, type BrowserContext, chromium } from "playwright-core"
-import { ROOT } from "../../support/processes.js"
+import { ROOT } from "../processes.js"
 
 export const CHROMIUM = "/usr/bin/chromium"
 

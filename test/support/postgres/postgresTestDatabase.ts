@@ -1,8 +1,8 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Context, Effect, Layer, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
-import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
-import { migrate } from "../../src/adapters/sql/migrate.js"
+import { pgLayer } from "../../../src/adapters/sql/PostgresClient.js"
+import { migrate } from "../../../src/adapters/sql/migrate.js"
 
 /** A connection to the server's maintenance database, used only to create and drop test databases. */
 export const ADMIN_URL = process.env["TEST_POSTGRES_ADMIN_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"

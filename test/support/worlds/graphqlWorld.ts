@@ -1,9 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify"
-import { createGroup, changeGroup } from "../../src/application/useCases/groups.js"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
-import { createUser } from "../../src/application/useCases/users.js"
-import type { AccessLevel } from "../../src/domain/AccessLevel.js"
-import { type RegistryHarness, registryHarness } from "../support/registryApp.js"
+import { createGroup, changeGroup } from "../../../src/application/useCases/groups.js"
+import { createPersonalAccessToken } from "../../../src/application/useCases/tokens.js"
+import { createUser } from "../../../src/application/useCases/users.js"
+import type { AccessLevel } from "../../../src/domain/AccessLevel.js"
+import { type RegistryHarness, registryHarness } from "../registryApp.js"
 
 /**
  * One group, `acme`, and a user per vantage point: its Owner (with an `api` and a `read_api` token), a

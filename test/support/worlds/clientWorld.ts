@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process"
-import { updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
-import { type ApiWorld, apiWorld } from "../api/apiWorld.js"
-import { freePort } from "../support/processes.js"
+import { updateDependencyProxySettings } from "../../../src/application/useCases/groups.js"
+import { type ApiWorld, apiWorld } from "./apiWorld.js"
+import { freePort } from "../processes.js"
 
 /** Debian's interpreter, where `python3-gitlab` installs (a `python3` earlier on PATH may lack it). */
 export const PYTHON = "/usr/bin/python3"

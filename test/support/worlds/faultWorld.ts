@@ -4,8 +4,8 @@ import { createGroup, updateDependencyProxySettings } from "../../../src/applica
 import { createUser } from "../../../src/application/useCases/users.js"
 import { proxyHarness } from "../proxyApp.js"
 import { startUpstream, type Upstream } from "../upstream/fixture.js"
-import { type FaultProxy, startFaultProxy } from "./faultProxy.js"
-import { type PullClient, pullClient } from "./registryClient.js"
+import { type FaultProxy, startFaultProxy } from "../faults/faultProxy.js"
+import { type PullClient, pullClient } from "../faults/registryClient.js"
 
 export const GROUP = "team"
 const PASSWORD = "alice-password-F4ult"

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { MANIFEST_MEDIA_TYPES } from "../../../src/application/ports/UpstreamRegistry.js"
-import { basic, scopeFor } from "../../support/registryApp.js"
+import { basic, scopeFor } from "../registryApp.js"
 
 const ACCEPT = MANIFEST_MEDIA_TYPES.join(", ")
 

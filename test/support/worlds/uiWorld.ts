@@ -4,7 +4,7 @@ import { AccessLevels, type AccessLevel } from "../../../src/domain/AccessLevel.
 import { changeGroup, createGroup } from "../../../src/application/useCases/groups.js"
 import { createUser } from "../../../src/application/useCases/users.js"
 import { LiveView } from "../../../src/application/LiveView.js"
-import { proxyHarness } from "../../support/proxyApp.js"
+import { proxyHarness } from "../proxyApp.js"
 
 /** Nothing listens here: pages that never pull need no upstream, and a stray pull fails fast. */
 const NO_UPSTREAM = "http://127.0.0.1:9"

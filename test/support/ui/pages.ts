@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core"
 import { newContext } from "./chromium.js"
-import { signIn } from "./uiWorld.js"
+import { signIn } from "../worlds/uiWorld.js"
 
 /** A fresh browser context signed in as the user (CSP off only `forAxe`, see `newContext`). */
 export const signedInPage = async (browser: Browser, baseUrl: string, username: string, forAxe = false): Promise<Page> => {

@@ -1,9 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify"
 import { expect } from "vitest"
-import type { AccessLevel } from "../../src/domain/AccessLevel.js"
-import { changeGroup, createGroup } from "../../src/application/useCases/groups.js"
-import { changeUser, createUser } from "../../src/application/useCases/users.js"
-import { NAME_UNKNOWN_MESSAGE } from "../../src/adapters/http/registry/registryErrors.js"
+import type { AccessLevel } from "../../../src/domain/AccessLevel.js"
+import { changeGroup, createGroup } from "../../../src/application/useCases/groups.js"
+import { changeUser, createUser } from "../../../src/application/useCases/users.js"
+import { NAME_UNKNOWN_MESSAGE } from "../../../src/adapters/http/registry/registryErrors.js"
 import {
   EXTERNAL_URL,
   manifestPath,
@@ -12,7 +12,7 @@ import {
   requestToken,
   sampleImage,
   scopeFor
-} from "../support/registryApp.js"
+} from "../registryApp.js"
 
 /**
  * A seeded world shared by the HTTP suites: one hierarchy `top/sub/subsub` with a sibling `top/sibling`, an
@@ -194,4 +194,4 @@ export const expectBearerChallenge = (response: LightMyRequestResponse, group: s
 }
 
 /** Polls until `check` holds (for real-clock expiries). */
-export { waitUntil } from "../support/waitUntil.js"
+export { waitUntil } from "../waitUntil.js"

@@ -1,12 +1,12 @@
 import { Effect } from "effect"
 import type { FastifyInstance, LightMyRequestResponse } from "fastify"
 import { expect } from "vitest"
-import { EventStore } from "../../src/application/ports/EventStore.js"
-import { changeGroup, createGroup } from "../../src/application/useCases/groups.js"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
-import { changeUser, createUser } from "../../src/application/useCases/users.js"
-import type { AccessLevel } from "../../src/domain/AccessLevel.js"
-import { type RegistryHarness, registryHarness } from "../support/registryApp.js"
+import { EventStore } from "../../../src/application/ports/EventStore.js"
+import { changeGroup, createGroup } from "../../../src/application/useCases/groups.js"
+import { createPersonalAccessToken } from "../../../src/application/useCases/tokens.js"
+import { changeUser, createUser } from "../../../src/application/useCases/users.js"
+import type { AccessLevel } from "../../../src/domain/AccessLevel.js"
+import { type RegistryHarness, registryHarness } from "../registryApp.js"
 
 /**
  * A small world for the REST API suites: `top/sub/deep` and an unrelated `other`, each role of `top` held by
