@@ -23,10 +23,10 @@ module.exports = {
     },
     {
       name: "adapters-do-not-compose",
-      comment: "Only the composition root (src/*.ts) and tests choose adapters; adapters never import it.",
+      comment: "Only the composition root (src/*.ts, src/composition/) and tests choose adapters; adapters never import it.",
       severity: "error",
       from: { path: "^src/adapters/" },
-      to: { path: "^src/(main|cli|serve|httpServer)\\.ts$" }
+      to: { path: ["^src/(main|cli|serve|httpServer)\\.ts$", "^src/composition/"] }
     },
     {
       name: "driving-adapters-are-independent",

@@ -4,7 +4,7 @@ import { Effect, Either, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import * as AesGcmSecretBox from "../../src/adapters/crypto/AesGcmSecretBox.js"
 import { parseConfig } from "../../src/config.js"
-import { sessionKey } from "../../src/main.js"
+import { sessionKey } from "../../src/composition/secrets.js"
 import { migratedTestDatabase } from "../support/postgres/postgresTestDatabase.js"
 
 /** The configuration of a replica with its own DATA_DIR, on Postgres. */

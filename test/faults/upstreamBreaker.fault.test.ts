@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import type { UpstreamResilience } from "../../src/config.js"
+import type { UpstreamResilience } from "../../src/config/upstreamResilience.js"
 import { breakerBecomes, breakerOf, breakerTransitionsLogged } from "../support/faults/breakerWatch.js"
 import { type FaultWorld, GROUP, startFaultWorld } from "../support/worlds/faultWorld.js"
 import { onlyLayer } from "../support/faults/images.js"

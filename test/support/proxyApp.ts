@@ -9,7 +9,7 @@ import * as SoleProcessLeases from "../../src/adapters/memory/SoleProcessLeases.
 import { instrumented } from "../../src/adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "../../src/adapters/upstream/UndiciUpstreamRegistry.js"
 import type { UpstreamOptions } from "../../src/adapters/upstream/options.js"
-import type { UpstreamResilience } from "../../src/config.js"
+import type { UpstreamResilience } from "../../src/config/upstreamResilience.js"
 import { freePort } from "./processes.js"
 import { registryHarness } from "./registryApp.js"
 

@@ -19,7 +19,8 @@ import * as MemoryImageContent from "../../src/adapters/memory/MemoryImageConten
 import * as SoleProcessBreakerSignal from "../../src/adapters/memory/SoleProcessBreakerSignal.js"
 import { upstreamBreakersLayer } from "../../src/application/upstream/UpstreamBreakers.js"
 import type { BreakerSignal } from "../../src/application/ports/BreakerSignal.js"
-import { parseConfig, type UpstreamResilience } from "../../src/config.js"
+import { parseConfig } from "../../src/config.js"
+import type { UpstreamResilience } from "../../src/config/upstreamResilience.js"
 import { memoryApp, SETUP_ACTOR } from "./testApp.js"
 
 /** What production runs with when nothing is configured. */

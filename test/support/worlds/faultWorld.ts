@@ -1,5 +1,5 @@
 import type { UpstreamOptions } from "../../../src/adapters/upstream/options.js"
-import type { UpstreamResilience } from "../../../src/config.js"
+import type { UpstreamResilience } from "../../../src/config/upstreamResilience.js"
 import { createGroup, updateDependencyProxySettings } from "../../../src/application/useCases/groups.js"
 import { createUser } from "../../../src/application/useCases/users.js"
 import { proxyHarness } from "../proxyApp.js"

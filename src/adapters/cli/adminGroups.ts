@@ -1,0 +1,85 @@
+import { Effect } from "effect"
+import { allGroups } from "../../application/queries.js"
+import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
+import { changeGroup, createGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
+import { accessLevel, type Subcommand } from "./adminSubcommand.js"
+import { optionalBoolean, optionalInteger, optionalString, parseFlags, requireString } from "./args.js"
+
+/** Groups: create, members, Dependency Proxy settings, list. */
+export const groupCommands: Readonly<Record<string, Subcommand>> = {
+  "create-group": (argv) =>
+    Effect.gen(function*() {
+      const f = yield* parseFlags(argv, { path: "string", name: "string", parent: "string", owner: "string" })
+      const path = yield* requireString(f, "path")
+      const parentPath = optionalString(f, "parent")
+      const parent = parentPath === undefined ? null : yield* requireGroupAt(parentPath)
+      const owner = yield* requireUserNamed(optionalString(f, "owner") ?? "root")
+      const groupId = yield* createGroup({
+        path,
+        name: optionalString(f, "name") ?? path,
+        parentId: parent?.groupId ?? null,
+        ownerUserId: owner.userId
+      })
+      return { id: groupId, full_path: parent === null ? path : `${parent.fullPath}/${path}` }
+    }),
+  "add-member": (argv) => memberCommand(argv, "AddMember"),
+  "change-member": (argv) => memberCommand(argv, "ChangeMemberAccessLevel"),
+  "remove-member": (argv) =>
+    Effect.gen(function*() {
+      const f = yield* parseFlags(argv, { group: "string", user: "string" })
+      const group = yield* requireGroupAt(yield* requireString(f, "group"))
+      const user = yield* requireUserNamed(yield* requireString(f, "user"))
+      yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId: user.userId })
+      return { group_id: group.groupId, user_id: user.userId, removed: true }
+    }),
+  "update-settings": (argv) =>
+    Effect.gen(function*() {
+      const f = yield* parseFlags(argv, {
+        group: "string",
+        enabled: "string",
+        identity: "string",
+        secret: "string",
+        "ttl-enabled": "string",
+        ttl: "string",
+        "sso-enforced": "string",
+        "serve-stale-on-not-found": "string",
+        "manifest-check-interval": "string"
+      })
+      const group = yield* requireGroupAt(yield* requireString(f, "group"))
+      const enabled = yield* optionalBoolean(f, "enabled")
+      const identity = optionalString(f, "identity")
+      const secret = optionalString(f, "secret")
+      if (enabled !== undefined || identity !== undefined || secret !== undefined) {
+        yield* updateDependencyProxySettings(group.groupId, { enabled, identity, secret })
+      }
+      const ttlEnabled = yield* optionalBoolean(f, "ttl-enabled")
+      const ttl = yield* optionalInteger(f, "ttl")
+      if (ttlEnabled !== undefined || ttl !== undefined) {
+        yield* changeGroup(group.groupId, { _tag: "UpdateImageTtlPolicy", enabled: ttlEnabled, ttlDays: ttl })
+      }
+      const sso = yield* optionalBoolean(f, "sso-enforced")
+      if (sso !== undefined) yield* changeGroup(group.groupId, { _tag: "SetSsoEnforcement", enforced: sso })
+      const stale = yield* optionalBoolean(f, "serve-stale-on-not-found")
+      if (stale !== undefined) yield* changeGroup(group.groupId, { _tag: "SetServeStaleOnNotFound", enabled: stale })
+      const interval = yield* optionalInteger(f, "manifest-check-interval")
+      if (interval !== undefined) yield* changeGroup(group.groupId, { _tag: "SetManifestCheckInterval", seconds: interval })
+      return { group_id: group.groupId, updated: true }
+    }),
+  "list-groups": (argv) =>
+    parseFlags(argv, {}).pipe(
+      Effect.zipRight(allGroups),
+      Effect.map((groups) =>
+        [...groups].sort((a, b) => a.groupId - b.groupId).map((g) => ({ id: g.groupId, full_path: g.fullPath, parent_id: g.parentId, dependency_proxy_enabled: g.settings.enabled }))
+      )
+    )
+}
+
+const memberCommand = (argv: ReadonlyArray<string>, tag: "AddMember" | "ChangeMemberAccessLevel") =>
+  Effect.gen(function*() {
+    const f = yield* parseFlags(argv, { group: "string", user: "string", "access-level": "string" })
+    const group = yield* requireGroupAt(yield* requireString(f, "group"))
+    const user = yield* requireUserNamed(yield* requireString(f, "user"))
+    const level = yield* accessLevel(yield* requireString(f, "access-level"))
+    yield* changeGroup(group.groupId, { _tag: tag, userId: user.userId, accessLevel: level })
+    return { group_id: group.groupId, user_id: user.userId, access_level: level }
+  })
