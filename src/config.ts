@@ -1,6 +1,7 @@
 // Subpath imports: the entry point reads the configuration before anything else of Effect is loaded.
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import { hostname } from "node:os"
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace"
 
@@ -23,6 +24,8 @@ export interface Config {
   readonly upstream: UpstreamResilience
   /** Where blob bytes live: files under DATA_DIR (the default) or an S3-compatible bucket (ADR 0017). */
   readonly blobStorage: BlobStorage
+  /** Where the other replicas reach this one for its blob transfers in progress (ADR 0025); no path. */
+  readonly peerUrl: string
 }
 
 export type BlobStorage =
@@ -186,6 +189,20 @@ const blobStorage = (env: Env): Parsed<BlobStorage> =>
     } as const
   })
 
+/**
+ * `PEER_URL`: an origin only (`http(s)://host[:port]`), since peers sign the route's path as this process sees
+ * it. By default this host's name (or HOST, when it is one address) and PORT.
+ */
+const peerUrl = (env: Env, p: number, host: string): Parsed<string> => {
+  const own = host === "0.0.0.0" || host === "::" ? hostname() : host.includes(":") ? `[${host}]` : host
+  return Either.flatMap(url(env, "PEER_URL", `http://${own}:${p}`), (raw) => {
+    const parsed = new URL(raw)
+    return parsed.pathname === "/" && parsed.search === "" && parsed.hash === "" && parsed.username === "" && parsed.password === ""
+      ? Either.right(parsed.origin)
+      : invalid("PEER_URL", "must be an http or https origin, like http://replica-1:5000, with no path, query or credentials", raw)
+  })
+}
+
 /** Reads and checks the whole configuration; the first bad value is reported by name. */
 export const parseConfig = (env: Env): Parsed<Config> =>
   Either.gen(function*() {
@@ -217,6 +234,7 @@ export const parseConfig = (env: Env): Parsed<Config> =>
       initialRootPassword,
       cleanupIntervalSeconds: yield* seconds(duration(env, "CLEANUP_INTERVAL", 86_400_000, 60_000, 30 * 86_400_000, "60s to 30d, like 3600, 12h or 1d")),
       upstream: yield* upstreamResilience(env),
-      blobStorage: storage
+      blobStorage: storage,
+      peerUrl: yield* peerUrl(env, p, host)
     }
   })

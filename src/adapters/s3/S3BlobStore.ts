@@ -7,6 +7,9 @@ import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWr
 import { failure, hexOf, hexOrNone, openReader, readAt, removeStaleTemporaries, STALE_TEMPORARY_MS, unlinkIfThere } from "../filesystem/blobFiles.js"
 import { discard, makeS3Client, type S3Client, type S3Location, textOf } from "./S3Client.js"
 import { abandonedUploads, listedObjects } from "./s3Xml.js"
+import { Agent } from "undici"
+import type { BlobTransfers } from "../peers/blobTransfers.js"
+import { peerReader } from "../peers/peerReader.js"
 import { makeSmallObjects } from "./smallObjects.js"
 
 const KEY = /^blobs\/sha256\/([a-f0-9]{64})$/
@@ -26,6 +29,11 @@ export interface S3BlobStoreOptions extends S3Location {
   readonly timeoutMs: number
   /** Whether stored blobs are offered as pre-signed GETs (`S3_REDIRECT`) rather than only proxied. */
   readonly redirect?: boolean
+  /**
+   * Replicas sharing the bucket, when there are any (ADR 0025): writes are announced in `blob_transfers`, and a
+   * write in progress elsewhere is followed by reading the holder's bytes over its peer route, signed with `key`.
+   */
+  readonly peers?: { readonly transfers: BlobTransfers; readonly key: Buffer }
 }
 
 /** Below this much validity a redirect could expire before the client follows it: the bytes are proxied instead. */
@@ -54,6 +62,15 @@ export const layer = (options: S3BlobStoreOptions) =>
       yield* removeStaleTemporaries(options.spoolDir)
       yield* ensureBucket(s3)
       yield* abortAbandonedUploads(s3, Date.now())
+
+      const peers = options.peers
+      const peerAgent = peers === undefined ? null : yield* Effect.acquireRelease(
+        Effect.sync(() => new Agent({ connect: { timeout: options.timeoutMs } })),
+        (agent) => Effect.promise(() => agent.close().catch(() => undefined))
+      )
+      /** A hint for peers: failing to leave or clear it costs them only the wait for the object (ADR 0025). */
+      const hint = (action: string, effect: Effect.Effect<void, BlobStoreError> | undefined) =>
+        (effect ?? Effect.void).pipe(Effect.catchAll((e) => Effect.logWarning(`cannot ${action} the blob transfer for peers`, { reason: e.message })))
 
       const keyOf = (digest: string) => hexOf(digest).pipe(Effect.map((hex) => `${KEY_PREFIX}${hex}`))
 
@@ -113,6 +130,8 @@ export const layer = (options: S3BlobStoreOptions) =>
           const spoolPath = join(options.spoolDir, `${yield* hexOf(digest)}.${id}`)
           const spool: FileHandle = yield* call("create spool file", () => open(spoolPath, "w+", 0o600))
           inProgress.set(digest, [...(inProgress.get(digest) ?? []), { id, path: spoolPath }])
+          yield* hint("announce", peers?.transfers.announce(digest, id))
+          const withdraw = hint("withdraw", peers?.transfers.withdraw(digest, id))
           const hash = createHash("sha256")
           let written = 0
           let finished = false
@@ -227,7 +246,7 @@ export const layer = (options: S3BlobStoreOptions) =>
               return Effect.promise(async () => {
                 await abortUpload().catch(() => undefined)
                 await unlinkIfThere(spoolPath).catch(() => undefined)
-              })
+              }).pipe(Effect.zipRight(withdraw))
             }),
             release: Effect.suspend(() => {
               if (released) return Effect.void
@@ -236,16 +255,26 @@ export const layer = (options: S3BlobStoreOptions) =>
               return Effect.promise(async () => {
                 await spool.close().catch(() => undefined)
                 await unlinkIfThere(spoolPath).catch(() => undefined)
-              })
+              }).pipe(Effect.zipRight(withdraw))
             })
           }
           return write
         })
 
+      /** A write of this process if there is one, else (with peers) the one announced by another replica. */
       const openPartial = (digest: string) =>
         hexOf(digest).pipe(Effect.flatMap(() => {
           const current = inProgress.get(digest)?.at(-1)
-          return current === undefined ? Effect.succeed(Option.none<BlobReader>()) : openReader(current.id, current.path, "blob in progress")
+          if (current !== undefined) return openReader(current.id, current.path, "blob in progress")
+          if (peers === undefined || peerAgent === null) return Effect.succeed(Option.none<BlobReader>())
+          return peers.transfers.find(digest).pipe(Effect.map(Option.map((transfer) => peerReader(peerAgent, peers.key, digest, transfer, options.timeoutMs))))
+        }))
+
+      /** Only this process's own spool: a peer asking is never sent on to a third replica. */
+      const openWriting = (digest: string, writeId: string) =>
+        hexOf(digest).pipe(Effect.flatMap(() => {
+          const write = inProgress.get(digest)?.find((w) => w.id === writeId)
+          return write === undefined ? Effect.succeed(Option.none<BlobReader>()) : openReader(write.id, write.path, "blob in progress")
         }))
 
       const openStored = (digest: string) =>
@@ -320,7 +349,7 @@ export const layer = (options: S3BlobStoreOptions) =>
           : Option.some(s3.presignGet(`${KEY_PREFIX}${hex}`, seconds, now))
       }
 
-      return { size, read, localFile: () => Option.none(), directUrl, begin, openPartial, openStored, remove, list, check }
+      return { size, read, localFile: () => Option.none(), directUrl, begin, openPartial, openWriting, openStored, remove, list, check }
     })
   )
 
