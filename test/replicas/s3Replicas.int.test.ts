@@ -1,5 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
+import { randomUUID } from "node:crypto"
+import { startThrottleProxy } from "../../bench/lib/throttleProxy.js"
+import { peerAuthorization, peerKey } from "../../src/adapters/peers/peerAuth.js"
 import { readdir } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { discard, makeS3Client, type S3Location } from "../../src/adapters/s3/S3Client.js"
@@ -85,6 +88,54 @@ describe("replicas with blobs in S3", () => {
         yield* Effect.promise(() =>
           waitUntil(async () => (await Effect.runPromise(filesUnder(dir, "spool"))).length === 0, 30_000, 100, `an empty spool in ${dir}`))
       }
+    }), { timeout: 300_000 })
+
+  it.scopedLive("a slow upstream: a client on the other replica gets bytes while the holder still transfers, over the signed peer route", () =>
+    Effect.gen(function*() {
+      const upstream = yield* upstreamFixture
+      const location = freshS3Location("peers")
+      const image = yield* Effect.promise(() => upstream.images.largeLayer("library/s3peers", "1", 32 * MiB))
+      const blob = image.layers[0]
+      if (blob === undefined) throw new Error("the fixture built no layer")
+      // One link to upstream at 8 MiB/s: the holder's transfer takes about 4 s.
+      const link = yield* Effect.acquireRelease(
+        Effect.promise(() => startThrottleProxy({ host: "127.0.0.1", port: upstream.registry.port }, 8 * MiB)),
+        (l) => Effect.promise(() => l.close())
+      )
+      const cluster = yield* replicaCluster(yield* freshDatabase, { url: link.url }, s3ServeEnv(location), true)
+      const [holder, peer] = [cluster.first, yield* cluster.startReplica]
+      const [holderHeaders, peerHeaders] = yield* Effect.forEach([holder, peer], (r) => cluster.bearer(r, "s3peers"))
+      const url = (replica: typeof holder) => cluster.blobUrl(replica, "s3peers", blob.digest)
+
+      // The holder's client starts the transfer; at 2 MiB the peer's client asks.
+      const started = yield* Deferred.make<void>()
+      const runtime = yield* Effect.runtime<never>()
+      const holderPull = yield* Effect.fork(pullBlob(url(holder), holderHeaders!, (n) => {
+        if (n >= 2 * MiB) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
+      }).pipe(Effect.zip(Effect.sync(() => performance.now()))))
+      yield* Deferred.await(started)
+      let peerFirstByte = Infinity
+      const peerPull = yield* pullBlob(url(peer), peerHeaders!, () => {
+        if (peerFirstByte === Infinity) peerFirstByte = performance.now()
+      })
+      const [holderResult, holderDone] = yield* holderPull.await.pipe(Effect.flatten)
+      expect([holderResult.status, holderResult.bytes, holderResult.digest]).toEqual([200, blob.size, blob.digest])
+      expect([peerPull.status, peerPull.bytes, peerPull.digest, peerPull.aborted]).toEqual([200, blob.size, blob.digest, false])
+      // Before the holder's client had its last byte (the object is stored only after that, ADR 0011), the peer's
+      // client had its first: the bytes came from the holder's spool, not from the bucket.
+      expect(peerFirstByte).toBeLessThan(holderDone)
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(1)
+      yield* storedSoon(location, blob.digest)
+
+      // The route answers only a signed request: without a MAC or with another cluster's key, 401; signed but
+      // for a write not in progress (this one is done), 404.
+      const key = peerKey(Buffer.from(cluster.env["ENCRYPTION_KEY"] ?? "", "hex"))
+      const path = `/-/peer/blobs/${blob.digest}/${randomUUID()}`
+      const status = (authorization: string | null) =>
+        Effect.promise(() => fetch(`${peer.url}${path}`, authorization === null ? {} : { headers: { authorization } }).then((r) => r.status))
+      expect(yield* status(null)).toBe(401)
+      expect(yield* status(peerAuthorization(peerKey(Buffer.alloc(32, 1)), "GET", path, new Date()))).toBe(401)
+      expect(yield* status(peerAuthorization(key, "GET", path, new Date()))).toBe(404)
     }), { timeout: 300_000 })
 
   it.scopedLive("the replica transferring a blob killed midway: the other takes over and its clients get every verified byte", () =>
