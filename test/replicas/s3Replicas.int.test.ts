@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import { startThrottleProxy } from "../../bench/lib/throttleProxy.js"
 import { peerAuthorization, peerKey } from "../../src/adapters/peers/peerAuth.js"
@@ -7,9 +7,10 @@ import { readdir } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { discard, makeS3Client, type S3Location } from "../../src/adapters/s3/S3Client.js"
 import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
+import type { RunningServer } from "../support/processes.js"
 import { pullBlob, replicaCluster } from "../support/replicaCluster.js"
 import { freshS3Location, s3ServeEnv } from "../support/s3.js"
-import { startUpstream } from "../support/upstream/fixture.js"
+import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
 import { waitUntil } from "../support/waitUntil.js"
 
 const MiB = 1024 * 1024
@@ -40,6 +41,35 @@ const filesUnder = (dir: string, sub: string) =>
       .filter((e) => e.isFile())
       .map((e) => relative(dir, join(e.parentPath, e.name)))
   )
+
+/**
+ * Two replicas on S3 (each with a DATA_DIR of its own) and one uncached blob of `bytes` under `library/<image>`,
+ * upstream reached directly or through `link` (a throttled one).
+ */
+const twoReplicasAndABlob = (prefix: string, image: string, bytes: number, link?: (upstream: Upstream) => Effect.Effect<{ readonly url: string }, never, Scope.Scope>) =>
+  Effect.gen(function*() {
+    const upstream = yield* upstreamFixture
+    const location = freshS3Location(prefix)
+    const blob = (yield* Effect.promise(() => upstream.images.largeLayer(`library/${image}`, "1", bytes))).layers[0]
+    if (blob === undefined) throw new Error("the fixture built no layer")
+    const cluster = yield* replicaCluster(yield* freshDatabase, link === undefined ? upstream : yield* link(upstream), s3ServeEnv(location), true)
+    const replicas = [cluster.first, yield* cluster.startReplica] as const
+    const headers = yield* Effect.forEach(replicas, (r) => cluster.bearer(r, image))
+    const url = (replica: RunningServer) => cluster.blobUrl(replica, image, blob.digest)
+    return { upstream, location, blob, cluster, replicas, headers, url }
+  })
+
+/** Forks a pull, returning once its client has `atBytes` (`onBytes` sees every count, to act mid-body). */
+const pullUnderWay = <A>(pull: (onBytes: (n: number) => void) => Effect.Effect<A>, atBytes: number) =>
+  Effect.gen(function*() {
+    const started = yield* Deferred.make<void>()
+    const runtime = yield* Effect.runtime<never>()
+    const fiber = yield* Effect.fork(pull((n) => {
+      if (n >= atBytes) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
+    }))
+    yield* Deferred.await(started)
+    return fiber
+  })
 
 /**
  * Replicas on one Postgres database with blobs in one S3 bucket (radosgw): blob bytes never touch DATA_DIR,
@@ -92,28 +122,19 @@ describe("replicas with blobs in S3", () => {
 
   it.scopedLive("a slow upstream: a client on the other replica gets bytes while the holder still transfers, over the signed peer route", () =>
     Effect.gen(function*() {
-      const upstream = yield* upstreamFixture
-      const location = freshS3Location("peers")
-      const image = yield* Effect.promise(() => upstream.images.largeLayer("library/s3peers", "1", 32 * MiB))
-      const blob = image.layers[0]
-      if (blob === undefined) throw new Error("the fixture built no layer")
       // One link to upstream at 8 MiB/s: the holder's transfer takes about 4 s.
-      const link = yield* Effect.acquireRelease(
-        Effect.promise(() => startThrottleProxy({ host: "127.0.0.1", port: upstream.registry.port }, 8 * MiB)),
-        (l) => Effect.promise(() => l.close())
+      const { upstream, location, blob, cluster, replicas: [holder, peer], headers: [holderHeaders, peerHeaders], url } = yield* twoReplicasAndABlob(
+        "peers",
+        "s3peers",
+        32 * MiB,
+        (upstream) =>
+          Effect.acquireRelease(
+            Effect.promise(() => startThrottleProxy({ host: "127.0.0.1", port: upstream.registry.port }, 8 * MiB)),
+            (l) => Effect.promise(() => l.close())
+          )
       )
-      const cluster = yield* replicaCluster(yield* freshDatabase, { url: link.url }, s3ServeEnv(location), true)
-      const [holder, peer] = [cluster.first, yield* cluster.startReplica]
-      const [holderHeaders, peerHeaders] = yield* Effect.forEach([holder, peer], (r) => cluster.bearer(r, "s3peers"))
-      const url = (replica: typeof holder) => cluster.blobUrl(replica, "s3peers", blob.digest)
-
       // The holder's client starts the transfer; at 2 MiB the peer's client asks.
-      const started = yield* Deferred.make<void>()
-      const runtime = yield* Effect.runtime<never>()
-      const holderPull = yield* Effect.fork(pullBlob(url(holder), holderHeaders!, (n) => {
-        if (n >= 2 * MiB) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
-      }).pipe(Effect.zip(Effect.sync(() => performance.now()))))
-      yield* Deferred.await(started)
+      const holderPull = yield* pullUnderWay((onBytes) => pullBlob(url(holder), holderHeaders!, onBytes).pipe(Effect.zip(Effect.sync(() => performance.now()))), 2 * MiB)
       let peerFirstByte = Infinity
       const peerPull = yield* pullBlob(url(peer), peerHeaders!, () => {
         if (peerFirstByte === Infinity) peerFirstByte = performance.now()
@@ -140,24 +161,17 @@ describe("replicas with blobs in S3", () => {
 
   it.scopedLive("the replica transferring a blob killed midway: the other takes over and its clients get every verified byte", () =>
     Effect.gen(function*() {
-      const upstream = yield* upstreamFixture
-      const location = freshS3Location("takeover")
-      const image = yield* Effect.promise(() => upstream.images.largeLayer("library/s3orphan", "1", 160 * MiB))
-      const blob = image.layers[0]
-      if (blob === undefined) throw new Error("the fixture built no layer")
-      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location), true)
-      const [doomed, survivor] = [cluster.first, yield* cluster.startReplica]
-      const [doomedHeaders, survivorHeaders] = yield* Effect.forEach([doomed, survivor], (r) => cluster.bearer(r, "s3orphan"))
-      const url = (replica: typeof doomed) => cluster.blobUrl(replica, "s3orphan", blob.digest)
-
+      const { upstream, location, blob, replicas: [doomed, survivor], headers: [doomedHeaders, survivorHeaders], url } = yield* twoReplicasAndABlob(
+        "takeover",
+        "s3orphan",
+        160 * MiB
+      )
       // The doomed replica starts the transfer; at 8 MiB the survivor's clients ask, at 24 MiB it dies.
-      const started = yield* Deferred.make<void>()
-      const runtime = yield* Effect.runtime<never>()
-      const first = yield* Effect.fork(pullBlob(url(doomed), doomedHeaders!, (n) => {
-        if (n >= 8 * MiB) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
-        if (n >= 24 * MiB) doomed.process.kill("SIGKILL")
-      }))
-      yield* Deferred.await(started)
+      const first = yield* pullUnderWay((onBytes) =>
+        pullBlob(url(doomed), doomedHeaders!, (n) => {
+          onBytes(n)
+          if (n >= 24 * MiB) doomed.process.kill("SIGKILL")
+        }), 8 * MiB)
       const survivorPulls = yield* Effect.fork(
         Effect.all([pullBlob(url(survivor), survivorHeaders!), pullBlob(url(survivor), survivorHeaders!)], { concurrency: "unbounded" })
       )
