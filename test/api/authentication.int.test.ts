@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createDeployToken, revokeToken } from "../../src/application/useCases/tokens.js"
+import { createDeployToken } from "../../src/application/useCases/accessTokens.js"
+import { revokeToken } from "../../src/application/useCases/tokenLifecycle.js"
 import { type ApiWorld, apiWorld, addUser, blockUser, call, expectError, expectObject, FORBIDDEN, tokenFor, UNAUTHORIZED } from "../support/worlds/apiWorld.js"
 
 describe("API authentication and token scopes", () => {

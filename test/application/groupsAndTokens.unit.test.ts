@@ -5,15 +5,9 @@ import { allTokens, groupById, membersOf, tokenByDigest, userById } from "../../
 import { TokenGenerator } from "../../src/application/ports/TokenGenerator.js"
 import { SecretBox } from "../../src/application/ports/SecretBox.js"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
-import {
-  createDeployToken,
-  createGroupAccessToken,
-  createJobToken,
-  createPersonalAccessToken,
-  finishJob,
-  recordTokenUse,
-  revokeToken
-} from "../../src/application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
+import { createJobToken } from "../../src/application/useCases/jobTokens.js"
+import { finishJob, recordTokenUse, revokeToken } from "../../src/application/useCases/tokenLifecycle.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { memoryApp } from "../support/testApp.js"
 

@@ -9,7 +9,8 @@ import type {
   UpdateGroupDetails,
   UpdateImageTtlPolicy
 } from "../../src/domain/group/GroupCommands.js"
-import { GroupDecider, MAX_MANIFEST_CHECK_INTERVAL_SECONDS } from "../../src/domain/group/GroupDecider.js"
+import { GroupDecider } from "../../src/domain/group/GroupDecider.js"
+import { MAX_MANIFEST_CHECK_INTERVAL_SECONDS } from "../../src/domain/group/proxySettings.js"
 import type { GroupCreated, GroupEvent } from "../../src/domain/group/GroupEvents.js"
 import { MAX_DEPTH } from "../../src/domain/group/GroupPath.js"
 import type { Group } from "../../src/domain/group/GroupState.js"

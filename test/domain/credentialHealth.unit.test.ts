@@ -1,6 +1,7 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { CREDENTIALS_REJECTION_REFRESH_MS, GroupDecider } from "../../src/domain/group/GroupDecider.js"
+import { GroupDecider } from "../../src/domain/group/GroupDecider.js"
+import { CREDENTIALS_REJECTION_REFRESH_MS } from "../../src/domain/group/upstreamCredentials.js"
 import type { GroupEvent } from "../../src/domain/group/GroupEvents.js"
 import type { GroupState } from "../../src/domain/group/GroupState.js"
 

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changeGroup, createGroup } from "../../src/application/useCases/groups.js"
-import { createDeployToken, createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createDeployToken, createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { freePort } from "../support/processes.js"
 import { type RegistryHarness, registryHarness, sampleImage } from "../support/registryApp.js"

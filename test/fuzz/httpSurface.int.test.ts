@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import fc from "fast-check"
 import { createGroup } from "../../src/application/useCases/groups.js"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { type RegistryHarness, registryHarness, requestToken, scopeFor } from "../support/registryApp.js"
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { recordBlob, recordManifest } from "../../src/application/cache/cacheEvents.js"
 import { updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { gql, type GraphqlWorld, graphqlWorld } from "../support/worlds/graphqlWorld.js"
 
 const SECRET = "hub-secret-for-group-suite"

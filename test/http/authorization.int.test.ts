@@ -2,7 +2,9 @@ import type { LightMyRequestResponse } from "fastify"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
 import { endSsoSession, startSsoSession } from "../../src/application/useCases/sso.js"
-import { createDeployToken, createGroupAccessToken, createJobToken, type IssuedToken } from "../../src/application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken } from "../../src/application/useCases/accessTokens.js"
+import { createJobToken } from "../../src/application/useCases/jobTokens.js"
+import { type IssuedToken } from "../../src/application/useCases/tokenIssuance.js"
 import { pullManifest } from "../support/registryApp.js"
 import {
   addMember,

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changeUser } from "../../src/application/useCases/users.js"
-import {
-  createDeployToken,
-  createGroupAccessToken,
-  createJobToken,
-  createPersonalAccessToken,
-  finishJob,
-  type IssuedToken,
-  revokeToken
-} from "../../src/application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
+import { createJobToken } from "../../src/application/useCases/jobTokens.js"
+import { type IssuedToken } from "../../src/application/useCases/tokenIssuance.js"
+import { finishJob, revokeToken } from "../../src/application/useCases/tokenLifecycle.js"
 import { ACCESS_DENIED_MESSAGE } from "../../src/adapters/http/registry/registryErrors.js"
 import { basic, requestToken, scopeFor } from "../support/registryApp.js"
 import {

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
-import {
-  createDeployToken,
-  createGroupAccessToken,
-  createJobToken,
-  createPersonalAccessToken,
-  finishJob,
-  revokeToken
-} from "../../src/application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
+import { createJobToken } from "../../src/application/useCases/jobTokens.js"
+import { finishJob, revokeToken } from "../../src/application/useCases/tokenLifecycle.js"
 import { changeUser } from "../../src/application/useCases/users.js"
 import {
   addMember,

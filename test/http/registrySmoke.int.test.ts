@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createGroup } from "../../src/application/useCases/groups.js"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { changeGroup } from "../../src/application/useCases/groups.js"
 import { EXTERNAL_URL, type RegistryHarness, pullManifest, registryHarness, sampleImage } from "../support/registryApp.js"

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from "fastify"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { ACCESS_DENIED_MESSAGE } from "../../src/adapters/http/registry/registryErrors.js"
 import { basic, scopeFor } from "../support/registryApp.js"
 import { expectOciError, passwordOf, tokenBody, type World, worldHarness } from "../support/worlds/httpWorld.js"

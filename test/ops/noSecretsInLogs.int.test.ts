@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { changeGroup, createGroup } from "../../src/application/useCases/groups.js"
-import { createDeployToken, createGroupAccessToken, createJobToken, createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
+import { createJobToken } from "../../src/application/useCases/jobTokens.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { basic, manifestPath, registryHarness, requestToken, scopeFor } from "../support/registryApp.js"
 

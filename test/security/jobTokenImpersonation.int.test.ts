@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createJobToken } from "../../src/application/useCases/tokens.js"
+import { createJobToken } from "../../src/application/useCases/jobTokens.js"
 import { addUser, type ApiWorld, apiWorld, call, expectError, expectObject, num, passwordOf, text } from "../support/worlds/apiWorld.js"
 import { pullManifest } from "../support/registryApp.js"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { createUser } from "../../src/application/useCases/users.js"
 import { REDACTED, redactUrl } from "../../src/adapters/http/redactUrl.js"
 import { registryHarness } from "../support/registryApp.js"

@@ -3,14 +3,10 @@ import { describe, expect, it } from "vitest"
 import { authorizePullRequest, issueRegistryToken } from "../../src/application/auth/registryAccess.js"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
 import { startSsoSession } from "../../src/application/useCases/sso.js"
-import {
-  createDeployToken,
-  createGroupAccessToken,
-  createJobToken,
-  createPersonalAccessToken,
-  type IssuedToken,
-  revokeToken
-} from "../../src/application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
+import { createJobToken } from "../../src/application/useCases/jobTokens.js"
+import { type IssuedToken } from "../../src/application/useCases/tokenIssuance.js"
+import { revokeToken } from "../../src/application/useCases/tokenLifecycle.js"
 import { changeUser, createUser } from "../../src/application/useCases/users.js"
 import type { AccessLevel } from "../../src/domain/AccessLevel.js"
 import { type Outcome, type Role, situationOf, expectedOutcome, type WorldGroup, type WorldPrincipal } from "../domain/auth/authorizationOracle.js"

@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { CommandMetadata } from "../../src/application/CommandMetadata.js"
 import { EventStore, startOfLog, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../src/application/useCases/groups.js"
-import { createDeployToken } from "../../src/application/useCases/tokens.js"
+import { createDeployToken } from "../../src/application/useCases/accessTokens.js"
 import { createUser } from "../../src/application/useCases/users.js"
 
 const as = (actor: string) => Effect.provideService(CommandMetadata, systemMetadata(actor))

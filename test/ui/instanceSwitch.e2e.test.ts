@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { updateInstanceSettings } from "../../src/application/useCases/instance.js"
 import { asUser } from "../support/testApp.js"
 import { basic, scopeFor } from "../support/registryApp.js"

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { changeUser } from "../../src/application/useCases/users.js"
-import { createPersonalAccessToken } from "../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../src/application/useCases/accessTokens.js"
 import { AccessLevels } from "../../src/domain/AccessLevel.js"
 import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
 import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"

@@ -5,14 +5,9 @@ import { allGroups, allUsers } from "../../application/queries.js"
 import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
 import { startSsoSession } from "../../application/useCases/sso.js"
-import {
-  createDeployToken,
-  createGroupAccessToken,
-  createJobToken,
-  createPersonalAccessToken,
-  finishJob,
-  revokeToken
-} from "../../application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } from "../../application/useCases/accessTokens.js"
+import { createJobToken } from "../../application/useCases/jobTokens.js"
+import { finishJob, revokeToken } from "../../application/useCases/tokenLifecycle.js"
 import { updateInstanceSettings } from "../../application/useCases/instance.js"
 import { changeUser, createUser } from "../../application/useCases/users.js"
 import {

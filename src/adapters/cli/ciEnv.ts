@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
-import { createJobToken } from "../../application/useCases/tokens.js"
+import { createJobToken } from "../../application/useCases/jobTokens.js"
 import { ciVariables } from "../../domain/registry/imagePrefix.js"
 import { parseFlags, requireString } from "./args.js"
 

@@ -24,6 +24,10 @@ export const hexOf = (digest: string): Effect.Effect<string, BlobStoreError> =>
 export const failure = (action: string) => (cause: unknown) =>
   new BlobStoreError({ message: `${action}: ${cause instanceof Error ? cause.message : String(cause)}` })
 
+/** Runs a promise, any failure of it a `BlobStoreError` naming `action`. */
+export const attempt = <A>(action: string, run: () => Promise<A>): Effect.Effect<A, BlobStoreError> =>
+  Effect.tryPromise({ try: run, catch: failure(action) })
+
 export const codeOf = (error: unknown): unknown =>
   typeof error === "object" && error !== null && "code" in error ? error.code : undefined
 

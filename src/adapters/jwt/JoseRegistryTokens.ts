@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Effect, Layer, Option, Schema, SynchronizedRef } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from "jose"
 import {
   InvalidRegistryToken,
@@ -8,7 +8,8 @@ import {
   RegistryTokens,
   type RegistryTokensShape
 } from "../../application/ports/RegistryTokens.js"
-import { type JwtKey, type JwtKeyRing, type JwtKeyRingError, type KeyShelf, loadOrCreate } from "./JwtKeyRing.js"
+import { cachedKeyRing } from "./cachedKeyRing.js"
+import type { JwtKeyRingError, KeyShelf } from "./JwtKeyRing.js"
 
 /** The registry service the tokens are for (the challenge's `service`). */
 export const REGISTRY_AUDIENCE = "dependency_proxy"
@@ -43,9 +44,6 @@ const Payload = Schema.Struct({
 })
 
 const Header = Schema.Struct({ alg: Schema.String, kid: Schema.optional(Schema.String) })
-
-// An RFC 7638 SHA-256 thumbprint; only a kid of that shape may make a replica re-read its key directory.
-const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/
 
 // jose decodes base64url leniently (it skips whitespace and ignores the padding bits of a segment's last
 // character), so one signed token has many spellings. Only the canonical one is accepted, which keeps a token
@@ -87,59 +85,10 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 const plainAccess = (access: ReadonlyArray<RegistryAccess>) =>
   access.map(({ type, name, actions }) => ({ type, name, actions: [...actions] }))
 
-interface Cached {
-  readonly ring: JwtKeyRing
-  /** In the callers' time (the `now` they pass); none until the first call after loading. */
-  readonly loadedAt: Option.Option<number>
-}
-
-const withRing = (cached: Cached): readonly [JwtKeyRing, Cached] => [cached.ring, cached]
-
 const make = (options: JoseRegistryTokensOptions) =>
   Effect.gen(function*() {
     const refreshMs = (options.refreshSeconds ?? 60) * 1000
-    const state = yield* SynchronizedRef.make<Cached>({ ring: yield* loadOrCreate(options.keys), loadedAt: Option.none() })
-
-    // A failed re-read keeps the keys we have (and waits a refresh period before trying again) rather than
-    // turning a disk hiccup into rejected tokens; the failure is logged.
-    const reload = (cached: Cached, now: number) =>
-      loadOrCreate(options.keys).pipe(
-        Effect.map((ring): Cached => ({ ring, loadedAt: Option.some(now) })),
-        Effect.catchTag("JwtKeyRingError", (error: JwtKeyRingError) =>
-          Effect.logWarning(`keeping the JWT keys already loaded: ${error.message}`).pipe(
-            Effect.as<Cached>({ ring: cached.ring, loadedAt: Option.some(now) })
-          ))
-      )
-
-    // Re-reading now and then is how a replica picks up another's rotation for signing, and forgets deleted keys.
-    const ringAt = (now: Date) =>
-      SynchronizedRef.modifyEffect(state, (cached) => {
-        const t = now.getTime()
-        const next = Option.match(cached.loadedAt, {
-          onNone: () => Effect.succeed<Cached>({ ring: cached.ring, loadedAt: Option.some(t) }),
-          onSome: (at) => (t - at >= refreshMs ? reload(cached, t) : Effect.succeed(cached))
-        })
-        return Effect.map(next, withRing)
-      })
-
-    const reloadFor = (kid: string, now: Date) =>
-      SynchronizedRef.modifyEffect(state, (cached) =>
-        // Another request may have re-read the directory while this one waited.
-        Effect.map(Option.isSome(cached.ring.verificationKey(kid)) ? Effect.succeed(cached) : reload(cached, now.getTime()), withRing))
-
-    const keyFor = (kid: string, now: Date): Effect.Effect<JwtKey, InvalidRegistryToken> =>
-      ringAt(now).pipe(
-        Effect.flatMap((ring) =>
-          Option.isSome(ring.verificationKey(kid)) || !THUMBPRINT.test(kid)
-            ? Effect.succeed(ring)
-            // A kid we do not know may be a key another replica created after we loaded.
-            : reloadFor(kid, now)
-        ),
-        Effect.flatMap((ring) => Option.match(ring.verificationKey(kid), {
-          onNone: () => Effect.fail(invalid("unknown key")),
-          onSome: Effect.succeed
-        }))
-      )
+    const { keyFor, ringAt } = yield* cachedKeyRing(options.keys, refreshMs)
 
     const issue: RegistryTokensShape["issue"] = ({ subject, version }, access, now) =>
       Effect.gen(function*() {

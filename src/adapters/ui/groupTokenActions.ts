@@ -1,6 +1,7 @@
 import { Clock, Effect, Option } from "effect"
 import { allTokens, instanceSettings } from "../../application/queries.js"
-import { createDeployToken, createGroupAccessToken, revokeToken } from "../../application/useCases/tokens.js"
+import { createDeployToken, createGroupAccessToken } from "../../application/useCases/accessTokens.js"
+import { revokeToken } from "../../application/useCases/tokenLifecycle.js"
 import { AccessLevels, isAccessLevel } from "../../domain/AccessLevel.js"
 import type { GroupView } from "../../domain/views.js"
 import { asUser } from "./actingUser.js"

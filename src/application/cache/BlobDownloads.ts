@@ -3,7 +3,8 @@ import { bytesFetched, coalescedWaiters, downloadsInFlight } from "../metrics.js
 import { BlobStore, type BlobStoreError, type BlobWrite, type DigestMismatch } from "../ports/BlobStore.js"
 import { ClusterLeases } from "../ports/ClusterLeases.js"
 import type { UpstreamBlob, UpstreamError } from "../ports/UpstreamRegistry.js"
-import { blobLease, type Download, DownloadFailed, type Progress, joinDownload, makeDownload, releaseIfIdle, running, type SharedBlob, switchSource, updateProgress } from "./download.js"
+import { blobLease, type Download, DownloadFailed, makeDownload, type Progress, releaseIfIdle, running, switchSource, updateProgress } from "./download.js"
+import { joinDownload, type SharedBlob } from "./joinDownload.js"
 import { followElsewhere } from "./followElsewhere.js"
 
 export { DownloadFailed, type SharedBlob }

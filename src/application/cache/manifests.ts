@@ -1,12 +1,5 @@
-import { Clock, Effect, Option, Stream } from "effect"
-import {
-  afterFetchFailure,
-  afterHead,
-  type CachedManifestEntry,
-  type FetchFailure,
-  type HeadOutcome,
-  planManifest
-} from "../../domain/cache/staleness.js"
+import { Clock, Effect, Option } from "effect"
+import { afterFetchFailure, type CachedManifestEntry, planManifest } from "../../domain/cache/staleness.js"
 import { type Reference, upstreamRepository } from "../../domain/registry/RegistryPath.js"
 import type { CachedManifestView, GroupView } from "../../domain/views.js"
 import { RegistrySettings } from "../auth/RegistrySettings.js"
@@ -26,29 +19,18 @@ import {
   UpstreamUnavailable
 } from "../ports/UpstreamRegistry.js"
 import { recordManifest, recordManifestRead } from "./cacheEvents.js"
+import { manifestBodies } from "./manifestBodies.js"
 import { notFoundTags } from "./notFoundTags.js"
 import { readNotes } from "./readNotes.js"
 import { revalidations } from "./revalidations.js"
 import { storageFailed } from "./storageFailed.js"
+import { fetchFailure, type Revalidated, revalidateTag } from "./tagRevalidation.js"
 import { upstreamCaller } from "./upstreamCaller.js"
 
 export type ManifestError = ManifestUnknown | UpstreamUnavailable | UpstreamInvalid | UpstreamCredentialsRejected | ContentStorageFailed
 
-/** What the revalidation of a cached tag found, in the background or within the budget. */
-type Revalidated =
-  | { readonly _tag: "Current" }
-  | { readonly _tag: "Refreshed"; readonly manifest: Manifest }
-  /** Upstream could not confirm it: serve the cached copy (stale-if-error). */
-  | { readonly _tag: "Stale" }
-  | { readonly _tag: "Unknown" }
-
 const referenceText = (reference: Reference) => (reference._tag === "Tag" ? reference.tag : reference.digest)
 const referenceKey = (reference: Reference) => (reference._tag === "Tag" ? { tag: reference.tag } : { digest: reference.digest })
-
-const headOutcome = (error: UpstreamError): HeadOutcome =>
-  error._tag === "UpstreamNotFound" ? { _tag: "NotFound" } : { _tag: "Unavailable" }
-const fetchFailure = (error: UpstreamError): FetchFailure =>
-  error._tag === "UpstreamNotFound" ? { _tag: "NotFound" } : error._tag === "UpstreamInvalid" ? { _tag: "Invalid" } : { _tag: "Unavailable" }
 
 /** A tag of a group, as upstream answers it: per group and per Docker Hub credentials (they may differ in reach). */
 const tagAsAsked = (group: GroupView, image: string, tag: string) =>
@@ -78,27 +60,7 @@ export const manifestCache = Effect.gen(function*() {
       ? Clock.currentTimeMillis.pipe(Effect.map((now) => void confirmed.set(confirmKey(groupId, image, reference.tag), new Date(now))))
       : Effect.void
 
-  const readBytes = (digest: string) =>
-    store.read(digest, null).pipe(
-      Effect.flatMap((stream) => Stream.runCollect(stream)),
-      Effect.map((chunks) => Buffer.concat([...chunks]))
-    )
-
-  /** Stores a manifest body by digest (idempotent: an identical file may already be there). */
-  const storeBytes = (digest: string, body: Uint8Array) =>
-    store.size(digest).pipe(Effect.flatMap((existing) =>
-      Option.isSome(existing) && existing.value === body.length
-        ? Effect.void
-        : store.begin(digest).pipe(Effect.flatMap((write) =>
-          write.append(body).pipe(
-            Effect.zipRight(write.commit),
-            // A failed write (disk full) must not leave its temporary file behind; abort is idempotent.
-            Effect.onError(() => write.abort),
-            Effect.ensuring(write.release),
-            Effect.catchTag("DigestMismatch", (e) => Effect.fail(new UpstreamInvalid({ reason: `manifest digest ${e.actual} is not ${e.expected}` })))
-          )
-        ))
-    ))
+  const bodies = manifestBodies(store)
 
   /**
    * GET from upstream, store, record. Whether that is news (a new digest, a tag that moved) is the manifest
@@ -107,7 +69,7 @@ export const manifestCache = Effect.gen(function*() {
   const fetchManifest = (group: GroupView, caller: UpstreamCaller, image: string, reference: Reference) =>
     Effect.gen(function*() {
       const fetched = yield* upstream.getManifest(caller, upstreamRepository(image), referenceText(reference))
-      yield* storeBytes(fetched.digest, fetched.body).pipe(Effect.mapError((e) => (e._tag === "UpstreamInvalid" ? e : storageFailed(e))))
+      yield* bodies.store(fetched.digest, fetched.body).pipe(Effect.mapError((e) => (e._tag === "UpstreamInvalid" ? e : storageFailed(e))))
       yield* recordManifest({
         groupId: group.groupId,
         image,
@@ -123,7 +85,7 @@ export const manifestCache = Effect.gen(function*() {
 
   /** The cached copy; if its file is gone (a restore without the files), fetched again by digest. */
   const serveCached = (group: GroupView, caller: UpstreamCaller, entry: CachedManifestView, mayHeal: boolean) =>
-    readBytes(entry.digest).pipe(
+    bodies.read(entry.digest).pipe(
       Effect.tap(() =>
         noteRead(entry.lastReadAt, (now) =>
           recordManifestRead(group.groupId, entry.image, entry.digest, entry.tag, now, settings.cacheReadIntervalMs))
@@ -142,34 +104,7 @@ export const manifestCache = Effect.gen(function*() {
       )
     )
 
-  /**
-   * One HEAD, no retries; a tag that moved is fetched too. Run by `checks`, so it may outlive the request
-   * that started it: everything it needs comes in with it.
-   */
-  const revalidate = (group: GroupView, caller: UpstreamCaller, image: string, tag: string, entry: CachedManifestView, cached: CachedManifestEntry) =>
-    Effect.gen(function*() {
-      const outcome = yield* upstream.headManifest(caller, upstreamRepository(image), tag, { retry: false }).pipe(
-        Effect.map((head): HeadOutcome => ({ _tag: "Found", digest: head.digest, mediaType: head.mediaType })),
-        Effect.catchAll((error) => Effect.succeed(headOutcome(error)))
-      )
-      const next = afterHead(cached, outcome, group.settings.serveStaleOnNotFound)
-      switch (next._tag) {
-        case "ServeCached":
-          yield* confirm(group.groupId, image, { _tag: "Tag", tag })
-          return { _tag: "Current" } satisfies Revalidated
-        case "ServeStale":
-          return { _tag: "Stale" } satisfies Revalidated
-        case "ManifestUnknown":
-          return { _tag: "Unknown" } satisfies Revalidated
-        case "Fetch": {
-          const fetched = yield* fetchManifest(group, caller, image, { _tag: "Tag", tag }).pipe(Effect.either)
-          if (fetched._tag === "Right") return { _tag: "Refreshed", manifest: fetched.right } satisfies Revalidated
-          if (fetched.left._tag === "ContentStorageFailed") return yield* fetched.left
-          const fallback = afterFetchFailure(cached, fetchFailure(fetched.left), group.settings.serveStaleOnNotFound)
-          return fallback._tag === "ManifestUnknown" ? { _tag: "Unknown" } satisfies Revalidated : { _tag: "Stale" } satisfies Revalidated
-        }
-      }
-    }).pipe(Effect.tapError((error) => Effect.logWarning("revalidating a cached tag failed", { image, tag, error: error.message })))
+  const revalidate = revalidateTag({ upstream, fetchManifest, confirm })
 
   return (group: GroupView, image: string, reference: Reference): Effect.Effect<Manifest, ManifestError, CommandMetadata> =>
     Effect.gen(function*() {

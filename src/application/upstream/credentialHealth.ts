@@ -1,6 +1,6 @@
 import { Clock, Effect, Either, Metric, Option } from "effect"
 import { GroupDecider } from "../../domain/group/GroupDecider.js"
-import { CREDENTIALS_REJECTION_REFRESH_MS } from "../../domain/group/GroupDecider.js"
+import { CREDENTIALS_REJECTION_REFRESH_MS } from "../../domain/group/upstreamCredentials.js"
 import type { NoteUpstreamCredentials } from "../../domain/group/GroupCommands.js"
 import { GroupStream, streamId } from "../../domain/streams.js"
 import { CommandMetadata } from "../CommandMetadata.js"

@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify"
 import { createGroup, changeGroup } from "../../../src/application/useCases/groups.js"
-import { createPersonalAccessToken } from "../../../src/application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../../src/application/useCases/accessTokens.js"
 import { createUser } from "../../../src/application/useCases/users.js"
 import type { AccessLevel } from "../../../src/domain/AccessLevel.js"
 import { type RegistryHarness, registryHarness } from "../registryApp.js"

@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
-import { createGroupAccessToken, revokeToken } from "../../../application/useCases/tokens.js"
+import { createGroupAccessToken } from "../../../application/useCases/accessTokens.js"
+import { revokeToken } from "../../../application/useCases/tokenLifecycle.js"
 import { AccessLevels } from "../../../domain/AccessLevel.js"
 import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"

@@ -1,6 +1,7 @@
 import { Effect, Option, Schema } from "effect"
 import { requireAdmin } from "../../../application/api/permissions.js"
-import { createJobToken, finishJob } from "../../../application/useCases/tokens.js"
+import { createJobToken } from "../../../application/useCases/jobTokens.js"
+import { finishJob } from "../../../application/useCases/tokenLifecycle.js"
 import { ciVariables } from "../../../domain/registry/imagePrefix.js"
 import type { TokenView } from "../../../domain/views.js"
 import { type ApiForbidden, ApiNotFound } from "./apiErrors.js"

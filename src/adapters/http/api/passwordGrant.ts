@@ -1,7 +1,7 @@
 import { Clock, Effect, Schema } from "effect"
 import { signIn } from "../../../application/auth/signIn.js"
 import { CommandMetadata } from "../../../application/CommandMetadata.js"
-import { createPersonalAccessToken } from "../../../application/useCases/tokens.js"
+import { createPersonalAccessToken } from "../../../application/useCases/accessTokens.js"
 import { INVALID_GRANT, type OAuthError, oauthError } from "./oauthError.js"
 import { decodeParams, TextParam } from "./params.js"
 

@@ -1,0 +1,51 @@
+import { Either } from "effect"
+import { AccessLevels } from "../AccessLevel.js"
+import { InvalidField, LastOwner, MemberAlreadyExists, MemberNotFound } from "../errors.js"
+import type { AddMember, ChangeMemberAccessLevel, MemberExpiry, RemoveMember, SetMemberExpiry } from "./GroupCommands.js"
+import { type Decision, none } from "./groupDecision.js"
+import type { GroupEvent } from "./GroupEvents.js"
+import type { Group } from "./GroupState.js"
+
+const ownerCount = (group: Group): number =>
+  [...group.members.values()].filter((level) => level === AccessLevels.owner).length
+
+/** Only a top-level group must keep an Owner; a subgroup inherits its ancestors' Owners. */
+const wouldLoseLastOwner = (group: Group, userId: number): boolean =>
+  group.parentId === null && group.members.get(userId) === AccessLevels.owner && ownerCount(group) === 1
+
+export const changeMember = (command: ChangeMemberAccessLevel, group: Group): Decision => {
+  const current = group.members.get(command.userId)
+  if (current === undefined) return Either.left(new MemberNotFound({ userId: command.userId }))
+  if (current === command.accessLevel) return none
+  if (command.accessLevel !== AccessLevels.owner && wouldLoseLastOwner(group, command.userId)) {
+    return Either.left(new LastOwner({ groupId: group.groupId }))
+  }
+  return Either.right([{ _tag: "MemberAccessLevelChanged", userId: command.userId, accessLevel: command.accessLevel }])
+}
+
+export const removeMember = (command: RemoveMember, group: Group): Decision => {
+  if (!group.members.has(command.userId)) return Either.left(new MemberNotFound({ userId: command.userId }))
+  if (wouldLoseLastOwner(group, command.userId)) return Either.left(new LastOwner({ groupId: group.groupId }))
+  return Either.right([{ _tag: "MemberRemoved", userId: command.userId }])
+}
+
+/** GitLab's rule: a membership may not end on a day already begun (the expiry is that day's start, UTC). */
+const checkExpiry = (expiry: MemberExpiry): Either.Either<Date | null, InvalidField> =>
+  expiry.expiresAt !== null && expiry.expiresAt.getTime() <= expiry.now.getTime()
+    ? Either.left(new InvalidField({ field: "expires_at", message: "cannot be a date in the past" }))
+    : Either.right(expiry.expiresAt)
+
+export const addMember = (command: AddMember, group: Group): Decision => {
+  if (group.members.has(command.userId)) return Either.left(new MemberAlreadyExists({ userId: command.userId }))
+  const added: GroupEvent = { _tag: "MemberAdded", userId: command.userId, accessLevel: command.accessLevel }
+  if (command.expiry === undefined) return Either.right([added])
+  return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> =>
+    expiresAt === null ? [added] : [added, { _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
+}
+
+export const setMemberExpiry = (command: SetMemberExpiry, group: Group): Decision => {
+  if (!group.members.has(command.userId)) return Either.left(new MemberNotFound({ userId: command.userId }))
+  const current = group.memberExpiries.get(command.userId)?.getTime() ?? null
+  if (current === (command.expiry.expiresAt?.getTime() ?? null)) return none
+  return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> => [{ _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
+}
