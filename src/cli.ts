@@ -22,8 +22,13 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     const { port, host } = config.right
     const server = await StartingServer.listenOn(port, host).catch((error: unknown) => error instanceof Error ? error : new Error(String(error)))
     if (server instanceof Error) return fail(`cannot listen on ${host}:${port}: ${server.message}`, 1)
-    const [{ serve }, { appLayer }, { sessionKey }] = await Promise.all([import("./serve.js"), import("./main.js"), import("./composition/secrets.js")])
-    return serve(config.right, server, { services: appLayer(config.right, "server"), sessionKey: sessionKey(config.right) })
+    const [{ serve }, { appLayer }, { sessionKey }, { peerKeyOf }] = await Promise.all([
+      import("./serve.js"),
+      import("./main.js"),
+      import("./composition/secrets.js"),
+      import("./composition/blobStoreLayer.js")
+    ])
+    return serve(config.right, server, { services: appLayer(config.right, "server"), sessionKey: sessionKey(config.right), peerKey: peerKeyOf(config.right) })
   }
   const [{ runCommand }, { appLayer }] = await Promise.all([import("./adapters/cli/runCommand.js"), import("./main.js")])
   return runCommand(argv, config.right.externalUrl, appLayer(config.right, "command"))

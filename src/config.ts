@@ -2,6 +2,7 @@
 import * as Either from "effect/Either"
 import { type BlobStorage, blobStorage } from "./config/blobStorage.js"
 import { bool, ConfigInvalid, duration, type Env, invalid, type Parsed, seconds, url, value } from "./config/envValues.js"
+import { peerUrl } from "./config/peerUrl.js"
 import { type UpstreamResilience, upstreamResilience } from "./config/upstreamResilience.js"
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace"
@@ -25,6 +26,8 @@ export interface Config {
   readonly upstream: UpstreamResilience
   /** Where blob bytes live: files under DATA_DIR (the default) or an S3-compatible bucket (ADR 0017). */
   readonly blobStorage: BlobStorage
+  /** Where the other replicas reach this one for its blob transfers in progress (ADR 0025); no path. */
+  readonly peerUrl: string
 }
 
 const port = (env: Env): Parsed<number> => {
@@ -91,6 +94,7 @@ export const parseConfig = (env: Env): Parsed<Config> =>
       initialRootPassword,
       cleanupIntervalSeconds: yield* seconds(duration(env, "CLEANUP_INTERVAL", 86_400_000, 60_000, 30 * 86_400_000, "60s to 30d, like 3600, 12h or 1d")),
       upstream: yield* upstreamResilience(env),
-      blobStorage: storage
+      blobStorage: storage,
+      peerUrl: yield* peerUrl(env, p, host)
     }
   })

@@ -8,6 +8,7 @@ import { registerApi } from "./adapters/http/api/registerApi.js"
 import { registerHealth } from "./adapters/http/health.js"
 import { registerMetrics } from "./adapters/http/metrics.js"
 import { redactUrl } from "./adapters/http/redactUrl.js"
+import { registerPeerRoute } from "./adapters/http/peerRoute.js"
 import { registerRegistry } from "./adapters/http/registry/registryRoutes.js"
 import type { EdgeRuntime } from "./adapters/edge/runtime.js"
 import type { StartingServer } from "./adapters/http/startingServer.js"
@@ -22,6 +23,8 @@ export interface ServerOptions {
   readonly sessionKey?: Buffer
   /** The server `serve` has listened on since it started (`app.listen()` takes it over); Fastify's own if absent. */
   readonly server?: StartingServer
+  /** Signs peer requests between replicas on S3 (ADR 0025): the peer route is served only with one. */
+  readonly peerKey?: Buffer | null
 }
 
 /** Redacted wherever they appear in a logged request or error. */
@@ -65,6 +68,7 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
   registerMetrics(app)
   registerHealth(app, runtime, options.dataDir, () => shuttingDown)
   registerRegistry(app, runtime, options.externalUrl)
+  if (options.peerKey !== undefined && options.peerKey !== null) registerPeerRoute(app, runtime, options.peerKey)
   registerApi(app, runtime, options.externalUrl)
   // One key for the UI's session cookies and for GraphQL, which honours them (the explorer signs in by them).
   const sessionKey = options.sessionKey ?? randomBytes(32)

@@ -3,11 +3,9 @@ import { Effect, Layer } from "effect"
 import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js"
 import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
 import { type DataDirError, ensureDataDir, secureDataDir } from "./adapters/filesystem/dataDir.js"
-import * as FileBlobStore from "./adapters/filesystem/FileBlobStore.js"
 import type { JwtKeyRingError } from "./adapters/jwt/JwtKeyRing.js"
 import * as SoleProcessBreakerSignal from "./adapters/memory/SoleProcessBreakerSignal.js"
 import * as SoleProcessLeases from "./adapters/memory/SoleProcessLeases.js"
-import * as S3BlobStore from "./adapters/s3/S3BlobStore.js"
 import * as PostgresAdvisoryLeases from "./adapters/sql/PostgresAdvisoryLeases.js"
 import { instrumented } from "./adapters/upstream/instrumented.js"
 import * as UndiciUpstreamRegistry from "./adapters/upstream/UndiciUpstreamRegistry.js"
@@ -19,6 +17,7 @@ import { LiveViewLayer } from "./application/LiveView.js"
 import type { BlobStoreError } from "./application/ports/BlobStore.js"
 import type { EventStoreUnavailable } from "./application/ports/EventStore.js"
 import { upstreamBreakersLayer } from "./application/upstream/UpstreamBreakers.js"
+import { blobStoreLayer } from "./composition/blobStoreLayer.js"
 import { loggingLayer } from "./composition/logging.js"
 import { registryTokensLayer, secretBoxLayer } from "./composition/secrets.js"
 import { StartupError } from "./composition/startupError.js"
@@ -71,12 +70,6 @@ export const registryLayer = (config: Config) =>
  * share the database; with embedded PGlite this process is the only one.
  */
 const leasesLayer = (config: Config) => (config.databaseUrl === null ? SoleProcessLeases.layer : PostgresAdvisoryLeases.layer)
-
-/** Blob bytes under DATA_DIR/blobs, or in the S3 bucket configured (writes in progress spool under DATA_DIR/spool). */
-const blobStoreLayer = (config: Config) =>
-  config.blobStorage.kind === "s3"
-    ? S3BlobStore.layer({ ...config.blobStorage, spoolDir: join(config.dataDir, "spool") })
-    : FileBlobStore.layer(join(config.dataDir, "blobs"))
 
 /** The pull-through cache: blobs in the configured store, Docker Hub (or UPSTREAM_URL) through undici. */
 export const cacheLayer = (config: Config) =>

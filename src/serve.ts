@@ -34,6 +34,8 @@ export interface ServeWith<E, R> {
   readonly services: Layer.Layer<AppServices | RegistryServices | ClusterLeases | NoInfer<R>, E>
   /** Read through the services: with DATABASE_URL it is sealed in the database (ADR 0024). */
   readonly sessionKey: Effect.Effect<Buffer, { readonly message: string }, R>
+  /** Signs requests between replicas on S3 for transfers in progress (ADR 0025); none without peers. */
+  readonly peerKey?: Buffer | null
 }
 
 /**
@@ -66,7 +68,8 @@ export const serve = async <E, R>(config: Config, server: StartingServer, using:
     logLevel: config.logLevel,
     externalUrl: config.externalUrl,
     sessionKey: key.value,
-    server
+    server,
+    peerKey: using.peerKey ?? null
   })
   if (bootstrap.value.created) {
     const source: RootPasswordSource = config.initialRootPassword === null ? { _tag: "File", path: rootPasswordFile(config.dataDir) } : { _tag: "Environment" }

@@ -146,6 +146,14 @@ describe("configuration", () => {
         .toEqual(Buffer.from(key, "hex"))
     })
 
+    it("takes PEER_URL as an origin, by default this host and PORT; a path, query or credentials name the variable", () => {
+      expect(Either.getOrThrow(parseConfig({ PORT: "5001", HOST: "10.0.0.7" })).peerUrl).toBe("http://10.0.0.7:5001")
+      expect(Either.getOrThrow(parseConfig({ PEER_URL: "https://replica-1.internal:5000/" })).peerUrl).toBe("https://replica-1.internal:5000")
+      for (const bad of ["http://replica-1:5000/proxy", "http://replica-1:5000/?a=b", "http://u:p@replica-1:5000", "ftp://replica-1", "replica-1:5000"]) {
+        expect(errorOf({ PEER_URL: bad })?.variable).toBe("PEER_URL")
+      }
+    })
+
     it("ignores the S3 variables when blobs stay on the filesystem", () => {
       expect(Either.getOrThrow(parseConfig({ S3_BUCKET: "Bad_Bucket" })).blobStorage).toEqual({ kind: "filesystem" })
     })

@@ -1,12 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, type Scope } from "effect"
+import { randomUUID } from "node:crypto"
+import { startThrottleProxy } from "../../bench/lib/throttleProxy.js"
+import { peerAuthorization, peerKey } from "../../src/adapters/peers/peerAuth.js"
 import { readdir } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { discard, makeS3Client, type S3Location } from "../../src/adapters/s3/S3Client.js"
 import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
+import type { RunningServer } from "../support/processes.js"
 import { pullBlob, replicaCluster } from "../support/replicaCluster.js"
 import { freshS3Location, s3ServeEnv } from "../support/s3.js"
-import { startUpstream } from "../support/upstream/fixture.js"
+import { startUpstream, type Upstream } from "../support/upstream/fixture.js"
 import { waitUntil } from "../support/waitUntil.js"
 
 const MiB = 1024 * 1024
@@ -37,6 +41,35 @@ const filesUnder = (dir: string, sub: string) =>
       .filter((e) => e.isFile())
       .map((e) => relative(dir, join(e.parentPath, e.name)))
   )
+
+/**
+ * Two replicas on S3 (each with a DATA_DIR of its own) and one uncached blob of `bytes` under `library/<image>`,
+ * upstream reached directly or through `link` (a throttled one).
+ */
+const twoReplicasAndABlob = (prefix: string, image: string, bytes: number, link?: (upstream: Upstream) => Effect.Effect<{ readonly url: string }, never, Scope.Scope>) =>
+  Effect.gen(function*() {
+    const upstream = yield* upstreamFixture
+    const location = freshS3Location(prefix)
+    const blob = (yield* Effect.promise(() => upstream.images.largeLayer(`library/${image}`, "1", bytes))).layers[0]
+    if (blob === undefined) throw new Error("the fixture built no layer")
+    const cluster = yield* replicaCluster(yield* freshDatabase, link === undefined ? upstream : yield* link(upstream), s3ServeEnv(location), true)
+    const replicas = [cluster.first, yield* cluster.startReplica] as const
+    const headers = yield* Effect.forEach(replicas, (r) => cluster.bearer(r, image))
+    const url = (replica: RunningServer) => cluster.blobUrl(replica, image, blob.digest)
+    return { upstream, location, blob, cluster, replicas, headers, url }
+  })
+
+/** Forks a pull, returning once its client has `atBytes` (`onBytes` sees every count, to act mid-body). */
+const pullUnderWay = <A>(pull: (onBytes: (n: number) => void) => Effect.Effect<A>, atBytes: number) =>
+  Effect.gen(function*() {
+    const started = yield* Deferred.make<void>()
+    const runtime = yield* Effect.runtime<never>()
+    const fiber = yield* Effect.fork(pull((n) => {
+      if (n >= atBytes) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
+    }))
+    yield* Deferred.await(started)
+    return fiber
+  })
 
 /**
  * Replicas on one Postgres database with blobs in one S3 bucket (radosgw): blob bytes never touch DATA_DIR,
@@ -87,26 +120,58 @@ describe("replicas with blobs in S3", () => {
       }
     }), { timeout: 300_000 })
 
+  it.scopedLive("a slow upstream: a client on the other replica gets bytes while the holder still transfers, over the signed peer route", () =>
+    Effect.gen(function*() {
+      // One link to upstream at 8 MiB/s: the holder's transfer takes about 4 s.
+      const { upstream, location, blob, cluster, replicas: [holder, peer], headers: [holderHeaders, peerHeaders], url } = yield* twoReplicasAndABlob(
+        "peers",
+        "s3peers",
+        32 * MiB,
+        (upstream) =>
+          Effect.acquireRelease(
+            Effect.promise(() => startThrottleProxy({ host: "127.0.0.1", port: upstream.registry.port }, 8 * MiB)),
+            (l) => Effect.promise(() => l.close())
+          )
+      )
+      // The holder's client starts the transfer; at 2 MiB the peer's client asks.
+      const holderPull = yield* pullUnderWay((onBytes) => pullBlob(url(holder), holderHeaders!, onBytes).pipe(Effect.zip(Effect.sync(() => performance.now()))), 2 * MiB)
+      let peerFirstByte = Infinity
+      const peerPull = yield* pullBlob(url(peer), peerHeaders!, () => {
+        if (peerFirstByte === Infinity) peerFirstByte = performance.now()
+      })
+      const [holderResult, holderDone] = yield* holderPull.await.pipe(Effect.flatten)
+      expect([holderResult.status, holderResult.bytes, holderResult.digest]).toEqual([200, blob.size, blob.digest])
+      expect([peerPull.status, peerPull.bytes, peerPull.digest, peerPull.aborted]).toEqual([200, blob.size, blob.digest, false])
+      // Before the holder's client had its last byte (the object is stored only after that, ADR 0011), the peer's
+      // client had its first: the bytes came from the holder's spool, not from the bucket.
+      expect(peerFirstByte).toBeLessThan(holderDone)
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(1)
+      yield* storedSoon(location, blob.digest)
+
+      // The route answers only a signed request: without a MAC or with another cluster's key, 401; signed but
+      // for a write not in progress (this one is done), 404.
+      const key = peerKey(Buffer.from(cluster.env["ENCRYPTION_KEY"] ?? "", "hex"))
+      const path = `/-/peer/blobs/${blob.digest}/${randomUUID()}`
+      const status = (authorization: string | null) =>
+        Effect.promise(() => fetch(`${peer.url}${path}`, authorization === null ? {} : { headers: { authorization } }).then((r) => r.status))
+      expect(yield* status(null)).toBe(401)
+      expect(yield* status(peerAuthorization(peerKey(Buffer.alloc(32, 1)), "GET", path, new Date()))).toBe(401)
+      expect(yield* status(peerAuthorization(key, "GET", path, new Date()))).toBe(404)
+    }), { timeout: 300_000 })
+
   it.scopedLive("the replica transferring a blob killed midway: the other takes over and its clients get every verified byte", () =>
     Effect.gen(function*() {
-      const upstream = yield* upstreamFixture
-      const location = freshS3Location("takeover")
-      const image = yield* Effect.promise(() => upstream.images.largeLayer("library/s3orphan", "1", 160 * MiB))
-      const blob = image.layers[0]
-      if (blob === undefined) throw new Error("the fixture built no layer")
-      const cluster = yield* replicaCluster(yield* freshDatabase, upstream, s3ServeEnv(location), true)
-      const [doomed, survivor] = [cluster.first, yield* cluster.startReplica]
-      const [doomedHeaders, survivorHeaders] = yield* Effect.forEach([doomed, survivor], (r) => cluster.bearer(r, "s3orphan"))
-      const url = (replica: typeof doomed) => cluster.blobUrl(replica, "s3orphan", blob.digest)
-
+      const { upstream, location, blob, replicas: [doomed, survivor], headers: [doomedHeaders, survivorHeaders], url } = yield* twoReplicasAndABlob(
+        "takeover",
+        "s3orphan",
+        160 * MiB
+      )
       // The doomed replica starts the transfer; at 8 MiB the survivor's clients ask, at 24 MiB it dies.
-      const started = yield* Deferred.make<void>()
-      const runtime = yield* Effect.runtime<never>()
-      const first = yield* Effect.fork(pullBlob(url(doomed), doomedHeaders!, (n) => {
-        if (n >= 8 * MiB) Effect.runSync(Deferred.succeed(started, undefined).pipe(Effect.provide(runtime)))
-        if (n >= 24 * MiB) doomed.process.kill("SIGKILL")
-      }))
-      yield* Deferred.await(started)
+      const first = yield* pullUnderWay((onBytes) =>
+        pullBlob(url(doomed), doomedHeaders!, (n) => {
+          onBytes(n)
+          if (n >= 24 * MiB) doomed.process.kill("SIGKILL")
+        }), 8 * MiB)
       const survivorPulls = yield* Effect.fork(
         Effect.all([pullBlob(url(survivor), survivorHeaders!), pullBlob(url(survivor), survivorHeaders!)], { concurrency: "unbounded" })
       )

@@ -4,7 +4,7 @@ import { mkdir, readdir, stat } from "node:fs/promises"
 import { join } from "node:path"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Layer, Option, Stream } from "effect"
-import { type BlobCheck, BlobStore, BlobStoreError } from "../../application/ports/BlobStore.js"
+import { type BlobCheck, BlobStore, BlobStoreError, noWritesForPeers } from "../../application/ports/BlobStore.js"
 import { codeOf, failure, hexOf, hexOrNone, openReader, removeStaleTemporaries, unlinkIfThere } from "./blobFiles.js"
 import { beginWrite } from "./fileBlobWrite.js"
 
@@ -105,6 +105,6 @@ export const layer = (root: string) =>
 
       const localFile = (digest: string) => Option.map(hexOrNone(digest), (hex) => join(root, "sha256", hex.slice(0, 2), hex))
 
-      return { size, read, localFile, directUrl: () => Option.none(), begin, openPartial, openStored, remove, list, check }
+      return { size, read, localFile, directUrl: () => Option.none(), begin, openPartial, openWriting: noWritesForPeers, openStored, remove, list, check }
     })
   )

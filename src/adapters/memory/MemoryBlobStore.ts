@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { Clock, Effect, Layer, Option, Ref, Stream } from "effect"
-import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
+import { type BlobCheck, type BlobReader, BlobStore, BlobStoreError, type BlobWrite, DigestMismatch, noWritesForPeers } from "../../application/ports/BlobStore.js"
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/
 
@@ -89,6 +89,7 @@ export const layer = Layer.effect(
       begin,
       openPartial: (digest) =>
         valid(digest).pipe(Effect.map(() => Option.map(Option.fromNullable(partials.get(digest)?.at(-1)), (p) => readerOf(p.id, p.bytes)))),
+      openWriting: noWritesForPeers,
       openStored: (digest) =>
         valid(digest).pipe(Effect.zipRight(get(digest)), Effect.map(Option.map((bytes) => readerOf(digest, () => bytes)))),
       remove: (digest) => valid(digest).pipe(Effect.zipRight(Ref.update(blobs, (m) => {

@@ -8,6 +8,9 @@ import { abortAbandonedUploads, ensureBucket, KEY_PREFIX, keyOf, listBlobs } fro
 import { beginWrite, type WritesInProgress } from "./s3BlobWrite.js"
 import { discard, makeS3Client, type S3Client, type S3Location } from "./S3Client.js"
 import { makeSmallObjects } from "./smallObjects.js"
+import { Agent } from "undici"
+import type { BlobTransfers } from "../peers/blobTransfers.js"
+import { peerReader } from "../peers/peerReader.js"
 
 /** Objects up to this size (manifests, image configs) are also kept in memory, up to the total. */
 const SMALL_OBJECT_BYTES = 256 * 1024
@@ -20,6 +23,11 @@ export interface S3BlobStoreOptions extends S3Location {
   readonly timeoutMs: number
   /** Whether stored blobs are offered as pre-signed GETs (`S3_REDIRECT`) rather than only proxied. */
   readonly redirect?: boolean
+  /**
+   * Replicas sharing the bucket, when there are any (ADR 0025): writes are announced in `blob_transfers`, and a
+   * write in progress elsewhere is followed by reading the holder's bytes over its peer route, signed with `key`.
+   */
+  readonly peers?: { readonly transfers: BlobTransfers; readonly key: Buffer }
 }
 
 /** Below this much validity a redirect could expire before the client follows it: the bytes are proxied instead. */
@@ -49,6 +57,17 @@ export const layer = (options: S3BlobStoreOptions) =>
       const small = makeSmallObjects({ maxObjectBytes: SMALL_OBJECT_BYTES, maxTotalBytes: SMALL_OBJECTS_TOTAL_BYTES })
 
       const inProgress: WritesInProgress = new Map()
+
+      const peers = options.peers
+      const peerAgent = peers === undefined ? null : yield* Effect.acquireRelease(
+        Effect.sync(() => new Agent({ connect: { timeout: options.timeoutMs } })),
+        (agent) => Effect.promise(() => agent.close().catch(() => undefined))
+      )
+      /** A hint for peers: failing to leave or clear it costs them only the wait for the object (ADR 0025). */
+      const hint = (action: string, effect: Effect.Effect<void, BlobStoreError> | undefined) =>
+        (effect ?? Effect.void).pipe(Effect.catchAll((e) => Effect.logWarning(`cannot ${action} the blob transfer for peers`, { reason: e.message })))
+      const announce = (digest: string, writeId: string) => hint("announce", peers?.transfers.announce(digest, writeId))
+      const withdraw = (digest: string, writeId: string) => hint("withdraw", peers?.transfers.withdraw(digest, writeId))
 
       const size = (digest: string) =>
         keyOf(digest).pipe(Effect.flatMap((key) => {
@@ -94,12 +113,22 @@ export const layer = (options: S3BlobStoreOptions) =>
             )
           }))
 
-      const begin = (digest: string) => beginWrite({ s3, spoolDir: options.spoolDir, small, inProgress }, digest)
+      const begin = (digest: string) => beginWrite({ s3, spoolDir: options.spoolDir, small, inProgress, announce, withdraw }, digest)
 
+      /** A write of this process if there is one, else (with peers) the one announced by another replica. */
       const openPartial = (digest: string) =>
         hexOf(digest).pipe(Effect.flatMap(() => {
           const current = inProgress.get(digest)?.at(-1)
-          return current === undefined ? Effect.succeed(Option.none<BlobReader>()) : openReader(current.id, current.path, "blob in progress")
+          if (current !== undefined) return openReader(current.id, current.path, "blob in progress")
+          if (peers === undefined || peerAgent === null) return Effect.succeed(Option.none<BlobReader>())
+          return peers.transfers.find(digest).pipe(Effect.map(Option.map((transfer) => peerReader(peerAgent, peers.key, digest, transfer, options.timeoutMs))))
+        }))
+
+      /** Only this process's own spool: a peer asking is never sent on to a third replica. */
+      const openWriting = (digest: string, writeId: string) =>
+        hexOf(digest).pipe(Effect.flatMap(() => {
+          const write = inProgress.get(digest)?.find((w) => w.id === writeId)
+          return write === undefined ? Effect.succeed(Option.none<BlobReader>()) : openReader(write.id, write.path, "blob in progress")
         }))
 
       const openStored = (digest: string) =>
@@ -160,6 +189,6 @@ export const layer = (options: S3BlobStoreOptions) =>
           : Option.some(s3.presignGet(`${KEY_PREFIX}${hex}`, seconds, now))
       }
 
-      return { size, read, localFile: () => Option.none(), directUrl, begin, openPartial, openStored, remove, list, check }
+      return { size, read, localFile: () => Option.none(), directUrl, begin, openPartial, openWriting, openStored, remove, list, check }
     })
   )

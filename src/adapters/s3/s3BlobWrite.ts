@@ -20,6 +20,9 @@ export interface WriteContext {
   readonly spoolDir: string
   readonly small: SmallObjects
   readonly inProgress: WritesInProgress
+  /** Tells peers where a write is (ADR 0025): a hint, so it never fails the write; no-ops without peers. */
+  readonly announce: (digest: string, writeId: string) => Effect.Effect<void>
+  readonly withdraw: (digest: string, writeId: string) => Effect.Effect<void>
 }
 
 /**
@@ -28,13 +31,14 @@ export interface WriteContext {
  * only when the upload completes, and it completes only after the digest is verified. A blob smaller than one
  * part is one PUT signed with its own sha256, which S3 checks too.
  */
-export const beginWrite = ({ s3, spoolDir, small, inProgress }: WriteContext, digest: string) =>
+export const beginWrite = ({ s3, spoolDir, small, inProgress, announce, withdraw }: WriteContext, digest: string) =>
   Effect.gen(function*() {
     const key = yield* keyOf(digest)
     const id = randomUUID()
     const spoolPath = join(spoolDir, `${yield* hexOf(digest)}.${id}`)
     const spool: FileHandle = yield* attempt("create spool file", () => open(spoolPath, "w+", 0o600))
     inProgress.set(digest, [...(inProgress.get(digest) ?? []), { id, path: spoolPath }])
+    yield* announce(digest, id)
     const hash = createHash("sha256")
     let written = 0
     let finished = false
@@ -149,7 +153,7 @@ export const beginWrite = ({ s3, spoolDir, small, inProgress }: WriteContext, di
         return Effect.promise(async () => {
           await abortUpload().catch(() => undefined)
           await unlinkIfThere(spoolPath).catch(() => undefined)
-        })
+        }).pipe(Effect.zipRight(withdraw(digest, id)))
       }),
       release: Effect.suspend(() => {
         if (released) return Effect.void
@@ -158,7 +162,7 @@ export const beginWrite = ({ s3, spoolDir, small, inProgress }: WriteContext, di
         return Effect.promise(async () => {
           await spool.close().catch(() => undefined)
           await unlinkIfThere(spoolPath).catch(() => undefined)
-        })
+        }).pipe(Effect.zipRight(withdraw(digest, id)))
       })
     }
     return write

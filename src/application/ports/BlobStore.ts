@@ -1,4 +1,4 @@
-import { Context, Data, type Effect, type Option, type Stream } from "effect"
+import { Context, Data, Effect, Option, type Stream } from "effect"
 
 /** The store's medium failed (disk full, permissions, I/O error). */
 export class BlobStoreError extends Data.TaggedError("BlobStoreError")<{ readonly message: string }> {}
@@ -83,6 +83,11 @@ export interface BlobStoreShape {
   readonly begin: (digest: string) => Effect.Effect<BlobWrite, BlobStoreError>
   /** The newest write of `digest` in progress, by this or any process sharing the store; none if there is none. */
   readonly openPartial: (digest: string) => Effect.Effect<Option.Option<BlobReader>, BlobStoreError>
+  /**
+   * This process's own write `writeId` of `digest`, while in progress: the bytes written so far, for the peers
+   * whose clients follow it (ADR 0025). None for anything else; stores without peers have none.
+   */
+  readonly openWriting: (digest: string, writeId: string) => Effect.Effect<Option.Option<BlobReader>, BlobStoreError>
   /** The stored (verified) blob, opened for positional reads; none if it is not stored. */
   readonly openStored: (digest: string) => Effect.Effect<Option.Option<BlobReader>, BlobStoreError>
   readonly remove: (digest: string) => Effect.Effect<void, BlobStoreError>
@@ -93,3 +98,7 @@ export interface BlobStoreShape {
 }
 
 export class BlobStore extends Context.Tag("dependency-proxy/BlobStore")<BlobStore, BlobStoreShape>() {}
+
+/** `openWriting` of a store whose writes peers follow through the store itself (a shared directory, memory). */
+export const noWritesForPeers = (_digest: string, _writeId: string): Effect.Effect<Option.Option<BlobReader>, BlobStoreError> =>
+  Effect.succeed(Option.none())
