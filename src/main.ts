@@ -1,4 +1,3 @@
-import { join } from "node:path"
 import { Effect, Layer } from "effect"
 import * as RandomTokenGenerator from "./adapters/crypto/RandomTokenGenerator.js"
 import * as ScryptPasswordHasher from "./adapters/crypto/ScryptPasswordHasher.js"
