@@ -1,10 +1,9 @@
 import { Clock, Effect, Either, Option } from "effect"
-import type { AccessLevel } from "../../domain/AccessLevel.js"
 import { GroupNotFound } from "../../domain/errors.js"
 import type { DomainError } from "../../domain/errors.js"
 import { streamId, TokenStream } from "../../domain/streams.js"
 import { type CreateToken, type TokenCommand, TokenDecider } from "../../domain/token/TokenDecider.js"
-import { tokenPrefix, type TokenKind } from "../../domain/token/TokenKind.js"
+import { tokenPrefix } from "../../domain/token/TokenKind.js"
 import { decision, handleCommand, type StreamDecision } from "../commandHandler.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { TokenGenerator } from "../ports/TokenGenerator.js"
@@ -18,17 +17,8 @@ export interface IssuedToken {
   readonly username: string | null
 }
 
-export interface TokenRequest {
-  readonly kind: TokenKind
-  readonly name: string
-  readonly scopes: ReadonlyArray<string>
-  readonly expiresAt: Date | null
-  readonly userId: number | null
-  readonly groupId: number | null
-  readonly username: string | null
-  readonly accessLevel: AccessLevel | null
-  readonly maxLifetimeMs: number | null
-}
+/** What a caller asks for: the decider's `CreateToken` without what issuing adds (id, digest, clock). */
+export type TokenRequest = Omit<CreateToken, "_tag" | "tokenId" | "digest" | "now">
 
 /** Mints the secret and records the token, with whatever else must be appended in the same step. */
 export const issue = (
