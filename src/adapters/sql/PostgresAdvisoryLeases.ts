@@ -56,8 +56,9 @@ export const layer = Layer.scoped(
         return { lockConnection, answer: rows[0]?.[0] === true }
       }).pipe(
         serial.withPermits(1),
-        // Once more on a new connection: after a Postgres restart the old one is dead but a new one is fine.
-        Effect.retry({ times: 1 })
+        // Again on another connection: after a Postgres restart the old one is dead but a new one is fine. More
+        // than once, because the pool may hand out other idle connections that died with it before a new one.
+        Effect.retry({ times: 3 })
       )
 
     // The two-int form, whose key space does not overlap the 64-bit one the read-model row locks use; the first
