@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
-import { startThrottleProxy } from "../../bench/lib/throttleProxy.js"
+import { startThrottleProxy } from "../support/throttleProxy.js"
 import { peerAuthorization, peerKey } from "../../src/adapters/peers/peerAuth.js"
 import { readdir } from "node:fs/promises"
 import { join, relative } from "node:path"
