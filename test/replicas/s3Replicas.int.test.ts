@@ -77,6 +77,14 @@ const pullUnderWay = <A>(pull: (onBytes: (n: number) => void) => Effect.Effect<A
 const metricsOf = (replica: RunningServer) => Effect.promise(() => fetch(`${replica.url}/metrics`).then((r) => r.text()))
 const figure = (text: string, line: RegExp) => Number(line.exec(text)?.[1] ?? 0)
 
+/** Removes the announcement of `digest`'s transfer in progress (which must be there), as if never made. */
+const unannounce = (env: Readonly<Record<string, string>>, digest: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`delete from blob_transfers where digest = ${digest} returning digest`).pipe(
+    Effect.provide(pgLayer(env["DATABASE_URL"] ?? "")),
+    Effect.orDie,
+    Effect.flatMap((removed) => Effect.sync(() => expect(removed).toHaveLength(1)))
+  )
+
 /** One link to upstream at 8 MiB/s: a holder's transfer of 32 MiB takes about 4 s. */
 const slowLink = (upstream: Upstream) =>
   Effect.acquireRelease(
@@ -189,12 +197,7 @@ describe("replicas with blobs in S3", () => {
       const { upstream, location, blob, cluster, replicas: [, peer] } = world
       // The holder announced its write before its first byte; the row is removed as a replica of an older
       // version would never have written it (ADR 0025's bound: wait for the object, or the lease).
-      const removeRow = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`delete from blob_transfers where digest = ${blob.digest} returning digest`).pipe(
-        Effect.provide(pgLayer(cluster.env["DATABASE_URL"] ?? "")),
-        Effect.orDie,
-        Effect.flatMap((removed) => Effect.sync(() => expect(removed).toHaveLength(1)))
-      )
-      const { peerFirstByte, holderDone } = yield* holderThenPeer(world, removeRow)
+      const { peerFirstByte, holderDone } = yield* holderThenPeer(world, unannounce(cluster.env, blob.digest))
       // Nothing came over the peer route: the peer's first byte came after the holder's client had its last,
       // and the peer counted its looks for a write as fallbacks, none served.
       expect(peerFirstByte).toBeGreaterThan(holderDone)
@@ -202,6 +205,33 @@ describe("replicas with blobs in S3", () => {
       expect(figure(metrics, /^dependency_proxy_peer_reads_total\{outcome="fallback"\} (\d+)$/m)).toBeGreaterThan(0)
       expect(metrics).not.toMatch(/^dependency_proxy_peer_reads_total\{outcome="served"\}/m)
       expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(1)
+      yield* storedSoon(location, blob.digest)
+    }), { timeout: 300_000 })
+
+  it.scopedLive("no peer announced and the holder killed midway: the other replica takes the lease over and its client gets every verified byte", () =>
+    Effect.gen(function*() {
+      const { upstream, location, blob, cluster, replicas: [doomed, survivor], headers: [doomedHeaders, survivorHeaders], url } = yield* twoReplicasAndABlob(
+        "nopeerkill",
+        "s3nopeerkill",
+        24 * MiB,
+        slowLink
+      )
+      // At 2 MiB the doomed replica's row goes and the survivor's client asks; at 6 MiB the doomed one dies.
+      const first = yield* pullUnderWay((onBytes) =>
+        pullBlob(url(doomed), doomedHeaders!, (n) => {
+          onBytes(n)
+          if (n >= 6 * MiB) doomed.process.kill("SIGKILL")
+        }), 2 * MiB)
+      yield* unannounce(cluster.env, blob.digest)
+      const survivorPull = yield* Effect.fork(pullBlob(url(survivor), survivorHeaders!))
+      expect((yield* first.await.pipe(Effect.flatten)).bytes).toBeLessThan(blob.size)
+      const completed = yield* survivorPull.await.pipe(Effect.flatten)
+      expect([completed.status, completed.bytes, completed.digest, completed.aborted]).toEqual([200, blob.size, blob.digest, false])
+      // Its own transfer after the lease came free, nothing read from a peer.
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(2)
+      const metrics = yield* metricsOf(survivor)
+      expect(figure(metrics, /^dependency_proxy_peer_reads_total\{outcome="fallback"\} (\d+)$/m)).toBeGreaterThan(0)
+      expect(metrics).not.toMatch(/^dependency_proxy_peer_reads_total\{outcome="served"\}/m)
       yield* storedSoon(location, blob.digest)
     }), { timeout: 300_000 })
 
