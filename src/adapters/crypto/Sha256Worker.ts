@@ -65,11 +65,8 @@ export interface Sha256WorkerOptions {
   readonly idleMs: number
 }
 
-/**
- * A slot holds a whole run (≥ 1 MiB of socket reads of ≤ 64 KiB each, so under 1 MiB + 64 KiB): one copy and
- * one message per run. Eight of them: the worker may fall 8 runs behind before the transfer waits for it.
- */
-const DEFAULTS: Sha256WorkerOptions = { slots: 8, slotBytes: 1024 * 1024 + 256 * 1024, idleMs: 5000 }
+/** 8 MiB of ring: the worker may fall that far behind before the transfer waits for it. */
+const DEFAULTS: Sha256WorkerOptions = { slots: 8, slotBytes: 1024 * 1024, idleMs: 5000 }
 
 /**
  * sha256 of cold transfers off the main thread (ADR 0029): hashing is the biggest per-byte cost of a cold
