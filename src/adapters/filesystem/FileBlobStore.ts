@@ -6,7 +6,6 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Layer, Option, Stream } from "effect"
 import { type BlobCheck, BlobStore, BlobStoreError, noWritesForPeers } from "../../application/ports/BlobStore.js"
 import { codeOf, failure, hexOf, hexOrNone, openReader, removeStaleTemporaries, unlinkIfThere } from "./blobFiles.js"
-import { processSha256, type Sha256Worker } from "../crypto/Sha256Worker.js"
 import { beginWrite } from "./fileBlobWrite.js"
 
 /**
@@ -14,7 +13,7 @@ import { beginWrite } from "./fileBlobWrite.js"
  * the name lets replicas sharing the directory find a download in progress). Only a digest that
  * matches the grammar becomes a path, so no input can name a file outside the root.
  */
-export const layer = (root: string, hasher: Sha256Worker = processSha256) =>
+export const layer = (root: string) =>
   Layer.effect(
     BlobStore,
     Effect.gen(function*() {
@@ -44,7 +43,7 @@ export const layer = (root: string, hasher: Sha256Worker = processSha256) =>
           )
         ))
 
-      const begin = (digest: string) => pathOf(digest).pipe(Effect.flatMap((finalPath) => beginWrite(tmp, finalPath, digest, hasher)))
+      const begin = (digest: string) => pathOf(digest).pipe(Effect.flatMap((finalPath) => beginWrite(tmp, finalPath, digest)))
 
       const openPartial = (digest: string) =>
         hexOf(digest).pipe(

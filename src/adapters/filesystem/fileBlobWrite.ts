@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { type FileHandle, mkdir, open, rename } from "node:fs/promises"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { BlobStoreError, type BlobWrite, DigestMismatch } from "../../application/ports/BlobStore.js"
-import type { Sha256Worker } from "../crypto/Sha256Worker.js"
 import { failure, hexOf, readAt, unlinkIfThere } from "./blobFiles.js"
 
 /**
@@ -29,14 +28,14 @@ const unwritten = (chunks: ReadonlyArray<Uint8Array>, bytes: number): Array<Uint
 }
 
 /**
- * One write of a blob to `<tmp>/<64 hex>.<uuid>`, hashed as it comes (in `hasher`'s worker thread); the
- * commit makes it durable, then visible at `finalPath` by a rename, and only if the digest matches.
+ * One write of a blob to `<tmp>/<64 hex>.<uuid>`, hashed as it comes; the commit makes it durable, then
+ * visible at `finalPath` by a rename, and only if the digest matches.
  */
-export const beginWrite = (tmp: string, finalPath: string, digest: string, hasher: Sha256Worker) =>
+export const beginWrite = (tmp: string, finalPath: string, digest: string) =>
   Effect.gen(function*() {
     const tempPath = join(tmp, `${yield* hexOf(digest)}.${randomUUID()}`)
     const handle: FileHandle = yield* Effect.tryPromise({ try: () => open(tempPath, "w+", 0o600), catch: failure("create temporary blob") })
-    const hash = hasher.begin()
+    const hash = createHash("sha256")
     let written = 0
     let closed = false
     // The background flush of the bytes so far, if one runs; its failure fails the commit.
@@ -84,7 +83,8 @@ export const beginWrite = (tmp: string, finalPath: string, digest: string, hashe
       flushInBackground()
     }
     const appendRun = (run: ReadonlyArray<Uint8Array>) =>
-      unfinished.pipe(Effect.zipRight(Effect.suspend(() => {
+      unfinished.pipe(Effect.zipRight(Effect.sync(() => {
+        for (const chunk of run) hash.update(chunk)
         const position = taken
         taken += run.reduce((n, c) => n + c.length, 0)
         // A failed write fails every later one: `written` never passes a run that is not in the file.
@@ -92,24 +92,16 @@ export const beginWrite = (tmp: string, finalPath: string, digest: string, hashe
         tail = done
         // Handled here too, so that a write nobody waits for (the transfer failed) is no unhandled rejection.
         done.catch(() => undefined)
-        // The disk write is under way; the run's copy for the hashing worker waits only when that is a whole
-        // ring behind (backpressure on upstream, like the disk's).
-        return Effect.tryPromise({ try: () => hash.update(run), catch: failure("hash blob") }).pipe(
-          Effect.as(Effect.tryPromise({ try: () => done, catch: failure("write blob") }))
-        )
+        return Effect.tryPromise({ try: () => done, catch: failure("write blob") })
       })))
-    // The digest of every byte taken, asked of the worker once: verify and commit both use it.
-    let digested: Promise<string> | null = null
-    const actualDigest = Effect.tryPromise({
-      try: () => (digested ??= hash.digest()),
-      catch: failure("hash blob")
-    })
+    const actualDigest = () => `sha256:${hash.copy().digest("hex")}`
     const write: BlobWrite = {
       append: (chunk) => Effect.flatten(appendRun([chunk])),
       appendRun,
-      verify: actualDigest.pipe(Effect.flatMap((actual) =>
-        actual === digest ? Effect.void : Effect.fail(new DigestMismatch({ expected: digest, actual }))
-      )),
+      verify: Effect.suspend(() => {
+        const actual = actualDigest()
+        return actual === digest ? Effect.void : Effect.fail(new DigestMismatch({ expected: digest, actual }))
+      }),
       written: Effect.sync(() => written),
       readWritten: (start, end) =>
         Effect.tryPromise({ try: () => readAt(handle, start, Math.min(end, written) - start), catch: failure("read growing blob") }),
@@ -119,7 +111,7 @@ export const beginWrite = (tmp: string, finalPath: string, digest: string, hashe
         yield* Effect.tryPromise({ try: () => tail, catch: failure("write blob") }).pipe(
           Effect.tapError(() => write.abort)
         )
-        const actual = yield* actualDigest.pipe(Effect.tapError(() => write.abort))
+        const actual = actualDigest()
         if (actual !== digest) {
           yield* write.abort
           return yield* new DigestMismatch({ expected: digest, actual })
@@ -141,9 +133,8 @@ export const beginWrite = (tmp: string, finalPath: string, digest: string, hashe
       }),
       abort: Effect.sync(() => {
         finished = true
-        hash.drop()
       }).pipe(Effect.zipRight(Effect.promise(() => unlinkIfThere(tempPath)))),
-      release: Effect.sync(() => hash.drop()).pipe(Effect.zipRight(close))
+      release: close
     }
     return write
   })

@@ -73,7 +73,7 @@ export const BlobDownloadsLayer = Layer.effect(
             yield* Metric.incrementBy(bytesFetched, received - offset)
             return stored
           })
-        const verified = Effect.suspend((): Effect.Effect<void, DownloadFailed | DigestMismatch | BlobStoreError> =>
+        const verified = Effect.suspend((): Effect.Effect<void, DownloadFailed | DigestMismatch> =>
           received === d.size
             ? write.verify.pipe(Effect.zipRight(updateProgress(d, (p) => ({ ...p, verified: true }))))
             : Effect.fail(new DownloadFailed({ digest: d.digest, reason: `upstream sent ${received} of ${d.size} bytes` }))

@@ -33,7 +33,7 @@ export interface BlobWrite {
    */
   readonly appendRun: (chunks: ReadonlyArray<Uint8Array>) => Effect.Effect<Effect.Effect<void, BlobStoreError>, BlobStoreError>
   /** Whether the bytes taken so far hash to the digest: a transfer's clients may have their last byte then. */
-  readonly verify: Effect.Effect<void, DigestMismatch | BlobStoreError>
+  readonly verify: Effect.Effect<void, DigestMismatch>
   /** Bytes the store holds (a prefix of those taken). */
   readonly written: Effect.Effect<number>
   /** Bytes `[start, end)` of what has been appended; usable until `release`, also after `commit`. */
