@@ -6,7 +6,7 @@ import type { BenchConfig } from "../config.js"
 import type { BenchBlob } from "../images.js"
 import { pullConcurrently } from "../lib/blobPull.js"
 import { Cleanups } from "../lib/cleanups.js"
-import { startThrottleProxy } from "../lib/throttleProxy.js"
+import { startThrottleProxy } from "../../test/support/throttleProxy.js"
 import type { Figure } from "../report/Figure.js"
 import { alternate, compared } from "./alternate.js"
 

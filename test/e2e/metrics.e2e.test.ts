@@ -88,5 +88,7 @@ describe("/metrics after a known sequence of pulls", () => {
     expect(routeLabel("/v2/a/dependency_proxy/containers/x/blobs/sha256:00?x=1", "HEAD")).toBe("registry_blob")
     expect(routeLabel("/v2/a/dependency_proxy/containers/x/blobs/uploads/", "POST")).toBe("registry_push")
     expect(routeLabel("/jwt/auth?scope=x", "GET")).toBe("token")
+    expect(routeLabel(`/-/peer/blobs/sha256:${"0".repeat(64)}/00000000-0000-4000-8000-000000000000`, "GET")).toBe("peer")
+    expect(routeLabel("/-/readiness", "GET")).toBe("health")
   })
 })

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
+import { SqlClient } from "@effect/sql"
 import { Deferred, Effect, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
-import { startThrottleProxy } from "../../bench/lib/throttleProxy.js"
+import { startThrottleProxy } from "../support/throttleProxy.js"
 import { peerAuthorization, peerKey } from "../../src/adapters/peers/peerAuth.js"
 import { readdir } from "node:fs/promises"
 import { join, relative } from "node:path"
 import { discard, makeS3Client, type S3Location } from "../../src/adapters/s3/S3Client.js"
+import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import { freshDatabase } from "../support/postgres/postgresTestDatabase.js"
 import type { RunningServer } from "../support/processes.js"
 import { pullBlob, replicaCluster } from "../support/replicaCluster.js"
@@ -71,6 +73,44 @@ const pullUnderWay = <A>(pull: (onBytes: (n: number) => void) => Effect.Effect<A
     return fiber
   })
 
+/** A replica's `/metrics` text, and one sample of it (0 when absent). */
+const metricsOf = (replica: RunningServer) => Effect.promise(() => fetch(`${replica.url}/metrics`).then((r) => r.text()))
+const figure = (text: string, line: RegExp) => Number(line.exec(text)?.[1] ?? 0)
+
+/** Removes the announcement of `digest`'s transfer in progress (which must be there), as if never made. */
+const unannounce = (env: Readonly<Record<string, string>>, digest: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`delete from blob_transfers where digest = ${digest} returning digest`).pipe(
+    Effect.provide(pgLayer(env["DATABASE_URL"] ?? "")),
+    Effect.orDie,
+    Effect.flatMap((removed) => Effect.sync(() => expect(removed).toHaveLength(1)))
+  )
+
+/** One link to upstream at 8 MiB/s: a holder's transfer of 32 MiB takes about 4 s. */
+const slowLink = (upstream: Upstream) =>
+  Effect.acquireRelease(
+    Effect.promise(() => startThrottleProxy({ host: "127.0.0.1", port: upstream.registry.port }, 8 * MiB)),
+    (l) => Effect.promise(() => l.close())
+  )
+
+/**
+ * The holder's client starts the transfer; at 2 MiB `meanwhile` runs, then the peer's client asks. Both must get
+ * the whole verified blob; says when the peer's client had its first byte and the holder's its last.
+ */
+const holderThenPeer = (world: Effect.Effect.Success<ReturnType<typeof twoReplicasAndABlob>>, meanwhile: Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    const { blob, replicas: [holder, peer], headers: [holderHeaders, peerHeaders], url } = world
+    const holderPull = yield* pullUnderWay((onBytes) => pullBlob(url(holder), holderHeaders!, onBytes).pipe(Effect.zip(Effect.sync(() => performance.now()))), 2 * MiB)
+    yield* meanwhile
+    let peerFirstByte = Infinity
+    const peerPull = yield* pullBlob(url(peer), peerHeaders!, () => {
+      if (peerFirstByte === Infinity) peerFirstByte = performance.now()
+    })
+    const [holderResult, holderDone] = yield* holderPull.await.pipe(Effect.flatten)
+    expect([holderResult.status, holderResult.bytes, holderResult.digest]).toEqual([200, blob.size, blob.digest])
+    expect([peerPull.status, peerPull.bytes, peerPull.digest, peerPull.aborted]).toEqual([200, blob.size, blob.digest, false])
+    return { peerFirstByte, holderDone }
+  })
+
 /**
  * Replicas on one Postgres database with blobs in one S3 bucket (radosgw): blob bytes never touch DATA_DIR,
  * one upstream transfer per blob holds across replicas through the Postgres lease, and what one replica
@@ -122,26 +162,9 @@ describe("replicas with blobs in S3", () => {
 
   it.scopedLive("a slow upstream: a client on the other replica gets bytes while the holder still transfers, over the signed peer route", () =>
     Effect.gen(function*() {
-      // One link to upstream at 8 MiB/s: the holder's transfer takes about 4 s.
-      const { upstream, location, blob, cluster, replicas: [holder, peer], headers: [holderHeaders, peerHeaders], url } = yield* twoReplicasAndABlob(
-        "peers",
-        "s3peers",
-        32 * MiB,
-        (upstream) =>
-          Effect.acquireRelease(
-            Effect.promise(() => startThrottleProxy({ host: "127.0.0.1", port: upstream.registry.port }, 8 * MiB)),
-            (l) => Effect.promise(() => l.close())
-          )
-      )
-      // The holder's client starts the transfer; at 2 MiB the peer's client asks.
-      const holderPull = yield* pullUnderWay((onBytes) => pullBlob(url(holder), holderHeaders!, onBytes).pipe(Effect.zip(Effect.sync(() => performance.now()))), 2 * MiB)
-      let peerFirstByte = Infinity
-      const peerPull = yield* pullBlob(url(peer), peerHeaders!, () => {
-        if (peerFirstByte === Infinity) peerFirstByte = performance.now()
-      })
-      const [holderResult, holderDone] = yield* holderPull.await.pipe(Effect.flatten)
-      expect([holderResult.status, holderResult.bytes, holderResult.digest]).toEqual([200, blob.size, blob.digest])
-      expect([peerPull.status, peerPull.bytes, peerPull.digest, peerPull.aborted]).toEqual([200, blob.size, blob.digest, false])
+      const world = yield* twoReplicasAndABlob("peers", "s3peers", 32 * MiB, slowLink)
+      const { upstream, location, blob, cluster, replicas: [holder, peer] } = world
+      const { peerFirstByte, holderDone } = yield* holderThenPeer(world, Effect.void)
       // Before the holder's client had its last byte (the object is stored only after that, ADR 0011), the peer's
       // client had its first: the bytes came from the holder's spool, not from the bucket.
       expect(peerFirstByte).toBeLessThan(holderDone)
@@ -157,6 +180,59 @@ describe("replicas with blobs in S3", () => {
       expect(yield* status(null)).toBe(401)
       expect(yield* status(peerAuthorization(peerKey(Buffer.alloc(32, 1)), "GET", path, new Date()))).toBe(401)
       expect(yield* status(peerAuthorization(key, "GET", path, new Date()))).toBe(404)
+
+      // Both sides count it: the peer its reads served, the holder its answers and the bytes it sent (at least
+      // the part its peer's client had before the holder's client was done), under their own route label.
+      const [holderMetrics, peerMetrics] = [yield* metricsOf(holder), yield* metricsOf(peer)]
+      expect(figure(peerMetrics, /^dependency_proxy_peer_reads_total\{outcome="served"\} (\d+)$/m)).toBeGreaterThan(0)
+      expect(figure(holderMetrics, /^dependency_proxy_peer_route_requests_total\{outcome="served"\} (\d+)$/m)).toBeGreaterThan(0)
+      expect(figure(holderMetrics, /^dependency_proxy_peer_bytes_served_total (\d+)$/m)).toBeGreaterThan(0)
+      expect(figure(holderMetrics, /^dependency_proxy_http_requests_total\{route="peer",method="GET",status="2xx"\} (\d+)$/m)).toBeGreaterThan(0)
+      expect(figure(peerMetrics, /^dependency_proxy_peer_route_requests_total\{outcome="unauthorized"\} (\d+)$/m)).toBe(2)
+    }), { timeout: 300_000 })
+
+  it.scopedLive("no peer announced (the holder's row gone): the other replica's client still gets every verified byte, from the bucket once stored", () =>
+    Effect.gen(function*() {
+      const world = yield* twoReplicasAndABlob("nopeer", "s3nopeer", 24 * MiB, slowLink)
+      const { upstream, location, blob, cluster, replicas: [, peer] } = world
+      // The holder announced its write before its first byte; the row is removed as a replica of an older
+      // version would never have written it (ADR 0025's bound: wait for the object, or the lease).
+      const { peerFirstByte, holderDone } = yield* holderThenPeer(world, unannounce(cluster.env, blob.digest))
+      // Nothing came over the peer route: the peer's first byte came after the holder's client had its last,
+      // and the peer counted its looks for a write as fallbacks, none served.
+      expect(peerFirstByte).toBeGreaterThan(holderDone)
+      const metrics = yield* metricsOf(peer)
+      expect(figure(metrics, /^dependency_proxy_peer_reads_total\{outcome="fallback"\} (\d+)$/m)).toBeGreaterThan(0)
+      expect(metrics).not.toMatch(/^dependency_proxy_peer_reads_total\{outcome="served"\}/m)
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(1)
+      yield* storedSoon(location, blob.digest)
+    }), { timeout: 300_000 })
+
+  it.scopedLive("no peer announced and the holder killed midway: the other replica takes the lease over and its client gets every verified byte", () =>
+    Effect.gen(function*() {
+      const { upstream, location, blob, cluster, replicas: [doomed, survivor], headers: [doomedHeaders, survivorHeaders], url } = yield* twoReplicasAndABlob(
+        "nopeerkill",
+        "s3nopeerkill",
+        24 * MiB,
+        slowLink
+      )
+      // At 2 MiB the doomed replica's row goes and the survivor's client asks; at 6 MiB the doomed one dies.
+      const first = yield* pullUnderWay((onBytes) =>
+        pullBlob(url(doomed), doomedHeaders!, (n) => {
+          onBytes(n)
+          if (n >= 6 * MiB) doomed.process.kill("SIGKILL")
+        }), 2 * MiB)
+      yield* unannounce(cluster.env, blob.digest)
+      const survivorPull = yield* Effect.fork(pullBlob(url(survivor), survivorHeaders!))
+      expect((yield* first.await.pipe(Effect.flatten)).bytes).toBeLessThan(blob.size)
+      const completed = yield* survivorPull.await.pipe(Effect.flatten)
+      expect([completed.status, completed.bytes, completed.digest, completed.aborted]).toEqual([200, blob.size, blob.digest, false])
+      // Its own transfer after the lease came free, nothing read from a peer.
+      expect(yield* Effect.promise(() => upstream.registry.countBlobGets(blob.digest))).toBe(2)
+      const metrics = yield* metricsOf(survivor)
+      expect(figure(metrics, /^dependency_proxy_peer_reads_total\{outcome="fallback"\} (\d+)$/m)).toBeGreaterThan(0)
+      expect(metrics).not.toMatch(/^dependency_proxy_peer_reads_total\{outcome="served"\}/m)
+      yield* storedSoon(location, blob.digest)
     }), { timeout: 300_000 })
 
   it.scopedLive("the replica transferring a blob killed midway: the other takes over and its clients get every verified byte", () =>

@@ -51,6 +51,7 @@ export const routeLabel = (url: string, method: string): string => {
   if (path === "/jwt/auth") return "token"
   if (path.startsWith("/api/graphql")) return "graphql"
   if (path.startsWith("/api/")) return "api"
+  if (path.startsWith("/-/peer/")) return "peer"
   if (path.startsWith("/-/")) return "health"
   if (path === "/metrics") return "metrics"
   return "ui"

@@ -10,6 +10,7 @@ import { discard, makeS3Client, type S3Client, type S3Location } from "./S3Clien
 import { makeSmallObjects } from "./smallObjects.js"
 import { Agent } from "undici"
 import type { BlobTransfers } from "../peers/blobTransfers.js"
+import { countPeerRead } from "../peers/peerMetrics.js"
 import { peerReader } from "../peers/peerReader.js"
 
 /** Objects up to this size (manifests, image configs) are also kept in memory, up to the total. */
@@ -121,7 +122,11 @@ export const layer = (options: S3BlobStoreOptions) =>
           const current = inProgress.get(digest)?.at(-1)
           if (current !== undefined) return openReader(current.id, current.path, "blob in progress")
           if (peers === undefined || peerAgent === null) return Effect.succeed(Option.none<BlobReader>())
-          return peers.transfers.find(digest).pipe(Effect.map(Option.map((transfer) => peerReader(peerAgent, peers.key, digest, transfer, options.timeoutMs))))
+          // None announced (a replica of an older version, or a row lost): the follower waits for the object.
+          return peers.transfers.find(digest).pipe(
+            Effect.tap((found) => (Option.isNone(found) ? countPeerRead("fallback") : Effect.void)),
+            Effect.map(Option.map((transfer) => peerReader(peerAgent, peers.key, digest, transfer, options.timeoutMs)))
+          )
         }))
 
       /** Only this process's own spool: a peer asking is never sent on to a third replica. */

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream"
 import { Agent, request } from "undici"
-import { outcomeOf, recordS3Request } from "./s3Metrics.js"
+import { outcomeOf, recordS3Answer, recordS3Request } from "./s3Metrics.js"
 import { canonicalQuery, presignedQuery, type S3Credentials, sha256Hex, signedHeaders, UNSIGNED_PAYLOAD, uriEncode } from "./sigV4.js"
 
 /** Where the bucket is and how to reach it (SPEC §8's `S3_*` variables). */
@@ -96,8 +96,11 @@ export const makeS3Client = (location: S3Location, options: { readonly timeoutMs
       recordS3Request(req.operation, "unreachable", performance.now() - started)
       throw new S3Failure(req.operation, 0, "Unreachable", cause instanceof Error ? cause.message : String(cause))
     })
+    if (expected.includes(response.statusCode)) {
+      recordS3Answer(req.operation, performance.now() - started, response.body)
+      return { status: response.statusCode, headers: response.headers, body: response.body }
+    }
     recordS3Request(req.operation, outcomeOf(response.statusCode, expected), performance.now() - started)
-    if (expected.includes(response.statusCode)) return { status: response.statusCode, headers: response.headers, body: response.body }
     const text = await response.body.text().catch(() => "")
     throw new S3Failure(req.operation, response.statusCode, errorCodeOf(text), "")
   }

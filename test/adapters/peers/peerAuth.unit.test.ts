@@ -1,5 +1,12 @@
-import { describe, expect, it } from "vitest"
+import { timingSafeEqual } from "node:crypto"
+import { describe, expect, it, vi } from "vitest"
 import { PEER_MAC_SECONDS, peerAuthorization, peerAuthorized, peerKey } from "../../../src/adapters/peers/peerAuth.js"
+
+// The real comparison, watched: a MAC must be compared in constant time, never with `===` or `equals`.
+vi.mock("node:crypto", async (importOriginal) => {
+  const crypto = await importOriginal<typeof import("node:crypto")>()
+  return { ...crypto, timingSafeEqual: vi.fn(crypto.timingSafeEqual) }
+})
 
 const key = peerKey(Buffer.alloc(32, 7))
 const path = `/-/peer/blobs/sha256:${"a".repeat(64)}/00000000-0000-4000-8000-000000000000`
@@ -34,5 +41,15 @@ describe("peer request MACs (ADR 0025)", () => {
   it("derive a key distinct from ENCRYPTION_KEY itself", () => {
     expect(peerKey(Buffer.alloc(32, 7)).equals(Buffer.alloc(32, 7))).toBe(false)
     expect(peerKey(Buffer.alloc(32, 7))).toHaveLength(32)
+  })
+
+  it("compare the MAC in constant time, whether it matches or not", () => {
+    const header = peerAuthorization(key, "GET", path, now)
+    const compare = vi.mocked(timingSafeEqual)
+    compare.mockClear()
+    expect(peerAuthorized(key, "GET", path, header, now)).toBe(true)
+    expect(peerAuthorized(key, "GET", `${path.slice(0, -1)}1`, header, now)).toBe(false)
+    expect(compare).toHaveBeenCalledTimes(2)
+    for (const [given, expected] of compare.mock.calls) expect([given.byteLength, expected.byteLength]).toEqual([32, 32])
   })
 })
