@@ -48,6 +48,28 @@ describe("group members over the REST API", () => {
     expectError(await call(w.app, "POST", members(w.groups.top), { token: w.guestReadOnly, json }), 403, FORBIDDEN)
   })
 
+  it("takes GitLab's expires_at on add and update; a past day changes nothing and names the field; null clears it", async () => {
+    const one = `${members(w.groups.sub)}/${newcomer}`
+    const added = expectObject(await call(w.app, "POST", members(w.groups.sub), { token: w.owner.token, json: { user_id: newcomer, access_level: 30, expires_at: "2099-01-31" } }), 201)
+    expect(added).toMatchObject({ id: newcomer, access_level: 30, expires_at: "2099-01-31" })
+    // A past day: refused before the role changes, so neither changes.
+    const past = await call(w.app, "PUT", one, { token: w.owner.token, json: { access_level: 20, expires_at: "2001-02-03" } })
+    expect(past.statusCode).toBe(400)
+    expect(past.body).toContain("expires_at")
+    expect(expectObject(await call(w.app, "GET", one, { token: w.owner.token }), 200)).toMatchObject({ access_level: 30, expires_at: "2099-01-31" })
+    // Form-encoded, as python-gitlab sends it: role and day together.
+    expect(expectObject(await call(w.app, "PUT", one, { token: w.owner.token, form: "access_level=20&expires_at=2098-12-01" }), 200))
+      .toMatchObject({ access_level: 20, expires_at: "2098-12-01" })
+    // Without expires_at the day stays; with null it is cleared.
+    expect(expectObject(await call(w.app, "PUT", one, { token: w.owner.token, json: { access_level: 10 } }), 200)).toMatchObject({ access_level: 10, expires_at: "2098-12-01" })
+    expect(expectObject(await call(w.app, "PUT", one, { token: w.owner.token, json: { access_level: 10, expires_at: null } }), 200)).toMatchObject({ expires_at: null })
+    expectError(await call(w.app, "POST", members(w.groups.other), { token: w.root.token, json: { user_id: w.guest.id, access_level: 10, expires_at: "tomorrow" } }), 400, { error: "expires_at is invalid" })
+    const refusedAdd = await call(w.app, "POST", members(w.groups.other), { token: w.root.token, json: { user_id: w.guest.id, access_level: 10, expires_at: "2001-02-03" } })
+    expect(refusedAdd.statusCode).toBe(400)
+    expect(expectList(await call(w.app, "GET", members(w.groups.other), { token: w.root.token })).map((m) => m.id)).not.toContain(w.guest.id)
+    expect((await call(w.app, "DELETE", one, { token: w.owner.token })).statusCode).toBe(204)
+  })
+
   it("answers bad input with the parameter named", async () => {
     const add = (json: unknown) => call(w.app, "POST", members(w.groups.top), { token: w.owner.token, json })
     expectError(await add({}), 400, { error: "access_level is missing, user_id, username are missing, exactly one parameter must be provided" })

@@ -9,7 +9,7 @@ import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } 
 import { createJobToken } from "../../src/application/useCases/jobTokens.js"
 import { finishJob, recordTokenUse, revokeToken } from "../../src/application/useCases/tokenLifecycle.js"
 import { createUser } from "../../src/application/useCases/users.js"
-import { memoryApp } from "../support/testApp.js"
+import { asUser, memoryApp } from "../support/testApp.js"
 
 const tagOf = <A, E extends { readonly _tag: string }>(result: Either.Either<A, E>) =>
   Either.getLeft(result).pipe(Option.map((e) => e._tag), Option.getOrNull)
@@ -144,5 +144,59 @@ describe("tokens", () => {
       const after = (yield* EventStore.pipe(Effect.flatMap((s) => s.readAll(startOfLog, 1000)))).length
       expect(after - before).toBe(1)
       expect(tagOf(yield* Effect.either(revokeToken(12345)))).toBe("TokenNotFound")
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("only a token's user, its group's Owner or an administrator may revoke it, whatever the surface", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const other = yield* createUser({ username: "other", email: "x@example.com", name: "Other", password: "password-2", admin: false })
+      const admin = yield* createUser({ username: "admin", email: "a@example.com", name: "Admin", password: "password-3", admin: true })
+      const group = yield* createGroup({ path: "g", name: "G", parentId: null, ownerUserId: ownerId })
+      yield* changeGroup(group, { _tag: "AddMember", userId: other, accessLevel: 40 })
+      const pat = yield* createPersonalAccessToken({ userId: ownerId, name: "pat", scopes: ["api"], expiresAt: null })
+      const deploy = yield* createDeployToken({ groupId: group, name: "d", username: null, scopes: ["read_registry"], expiresAt: null })
+      const job = yield* createJobToken({ userId: ownerId, groupId: group })
+      // A Maintainer of the group: not the PAT's user, not an Owner, not an administrator.
+      for (const tokenId of [pat.tokenId, deploy.tokenId, job.tokenId]) {
+        const refused = yield* Effect.either(revokeToken(tokenId).pipe(asUser(other)))
+        expect(Either.getLeft(refused).pipe(Option.getOrNull)).toMatchObject({ _tag: "NotAllowed" })
+      }
+      // The job token's own user is no administrator either: jobs end through finishJob.
+      expect(tagOf(yield* Effect.either(revokeToken(job.tokenId).pipe(asUser(ownerId))))).toBe("NotAllowed")
+      expect((yield* allTokens).filter((t) => t.revoked)).toEqual([])
+      yield* revokeToken(pat.tokenId).pipe(asUser(ownerId))
+      yield* revokeToken(deploy.tokenId).pipe(asUser(ownerId))
+      yield* revokeToken(job.tokenId).pipe(asUser(admin))
+      expect((yield* allTokens).filter((t) => t.revoked).map((t) => t.tokenId)).toEqual([pat.tokenId, deploy.tokenId, job.tokenId])
+    }).pipe(Effect.provide(memoryApp())))
+})
+
+describe("group changes are an Owner's, checked by the use case itself", () => {
+  it.effect("a Maintainer calling changeGroup or the settings change directly is refused and nothing is appended", () =>
+    Effect.gen(function*() {
+      const ownerId = yield* owner
+      const maintainer = yield* createUser({ username: "m", email: "m@example.com", name: "M", password: "password-2", admin: false })
+      const outsider = yield* createUser({ username: "o", email: "out@example.com", name: "O", password: "password-4", admin: false })
+      const group = yield* createGroup({ path: "g", name: "G", parentId: null, ownerUserId: ownerId })
+      yield* changeGroup(group, { _tag: "AddMember", userId: maintainer, accessLevel: 40 })
+      const logLength = EventStore.pipe(Effect.flatMap((s) => s.readAll(startOfLog, 10_000)), Effect.map((events) => events.length))
+      const before = yield* logLength
+      const attempts = [
+        changeGroup(group, { _tag: "ChangeMemberAccessLevel", userId: maintainer, accessLevel: 50 }),
+        changeGroup(group, { _tag: "AddMember", userId: outsider, accessLevel: 50 }),
+        changeGroup(group, { _tag: "RemoveMember", userId: ownerId }),
+        changeGroup(group, { _tag: "SetSsoEnforcement", enforced: true }),
+        updateDependencyProxySettings(group, { enabled: false })
+      ]
+      for (const attempt of attempts) {
+        const refused = yield* Effect.either(attempt.pipe(Effect.asVoid, asUser(maintainer)))
+        expect(Either.getLeft(refused).pipe(Option.getOrNull)).toMatchObject({ _tag: "NotAllowed", reason: "the Owner role is required" })
+      }
+      expect(tagOf(yield* Effect.either(changeGroup(group, { _tag: "AddMember", userId: outsider, accessLevel: 10 }).pipe(asUser(outsider))))).toBe("NotAllowed")
+      expect(yield* logLength).toBe(before)
+      // The Owner may.
+      const after = yield* changeGroup(group, { _tag: "ChangeMemberAccessLevel", userId: maintainer, accessLevel: 50 }).pipe(asUser(ownerId))
+      expect(after.groupId).toBe(group)
+      expect(yield* membersOf(group)).toContainEqual(expect.objectContaining({ userId: maintainer, accessLevel: 50 }))
     }).pipe(Effect.provide(memoryApp())))
 })

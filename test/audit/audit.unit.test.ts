@@ -10,13 +10,13 @@ import { threeSettingChanges } from "../support/auditScenario.js"
 describe("audit on the memory store", () => {
   it.effect("history lists the three changes with their actors, old → new, and never the secret", () =>
     Effect.gen(function*() {
-      const { group } = yield* threeSettingChanges
+      const { group, actors } = yield* threeSettingChanges
       const history = yield* settingsHistory(group)
       expect(history.map(({ actor, setting, from, to }) => ({ actor, setting, from, to }))).toEqual([
-        { actor: "user:10", setting: "enabled", from: "true", to: "false" },
-        { actor: "user:11", setting: "identity", from: null, to: "hub-user" },
-        { actor: "user:11", setting: "secret", from: null, to: "changed" },
-        { actor: "user:12", setting: "ttl_policy.enabled", from: "false", to: "true" }
+        { actor: actors.owner, setting: "enabled", from: "true", to: "false" },
+        { actor: actors.ada, setting: "identity", from: null, to: "hub-user" },
+        { actor: actors.ada, setting: "secret", from: null, to: "changed" },
+        { actor: actors.abe, setting: "ttl_policy.enabled", from: "false", to: "true" }
       ])
       expect(JSON.stringify(history)).not.toContain("hub-secret-value")
     }).pipe(Effect.provide(memoryApp())))

@@ -24,9 +24,9 @@ const app = Layer.mergeAll(SqlStore.layer, SqlIdSequence.layer).pipe(
 layer(app, { excludeTestServices: true, timeout: "120 seconds" })("audit on Postgres", (it) => {
   it.effect("history and verify work on the real store; tampering with a row is reported where it happened", () =>
     Effect.gen(function*() {
-      const { group } = yield* threeSettingChanges
+      const { group, actors } = yield* threeSettingChanges
       const history = yield* settingsHistory(group)
-      expect(history.map((h) => h.actor)).toEqual(["user:10", "user:11", "user:11", "user:12"])
+      expect(history.map((h) => h.actor)).toEqual([actors.owner, actors.ada, actors.ada, actors.abe])
       expect((yield* verify).ok).toBe(true)
 
       const sql = yield* SqlClient.SqlClient

@@ -13,19 +13,23 @@ const lastPosition = EventStore.pipe(
 )
 
 /**
- * A group whose settings three different people change, in order: Owner turns the proxy off, a second
- * Owner sets Docker Hub credentials, a third turns the TTL policy on. Returns the log position after each.
+ * A group whose settings three different people change, in order: its Owner turns the proxy off, an
+ * administrator sets Docker Hub credentials, another administrator turns the TTL policy on (administrators
+ * count as Owners and are not members, so the group's members stay its Owner alone). Returns the log
+ * position after each, and the three actors as the events record them.
  */
 export const threeSettingChanges = Effect.gen(function*() {
   const ownerId = yield* createUser({ username: "olga", email: "olga@x.io", name: "Olga", password: "password-1", admin: false })
+  const admin = (name: string) => createUser({ username: name, email: `${name}@x.io`, name, password: "password-1", admin: true })
+  const actors = { owner: `user:${ownerId}`, ada: `user:${yield* admin("ada")}`, abe: `user:${yield* admin("abe")}` }
   const group = yield* createGroup({ path: "audited", name: "Audited", parentId: null, ownerUserId: ownerId })
   yield* createDeployToken({ groupId: group, name: "early", username: "early-bird", scopes: ["read_registry"], expiresAt: null })
   const created = yield* lastPosition
-  yield* updateDependencyProxySettings(group, { enabled: false }).pipe(as("user:10"))
+  yield* updateDependencyProxySettings(group, { enabled: false }).pipe(as(actors.owner))
   const afterFirst = yield* lastPosition
-  yield* updateDependencyProxySettings(group, { identity: "hub-user", secret: "hub-secret-value" }).pipe(as("user:11"))
+  yield* updateDependencyProxySettings(group, { identity: "hub-user", secret: "hub-secret-value" }).pipe(as(actors.ada))
   const afterSecond = yield* lastPosition
-  yield* changeGroup(group, { _tag: "UpdateImageTtlPolicy", enabled: true, ttlDays: undefined }).pipe(as("user:12"))
+  yield* changeGroup(group, { _tag: "UpdateImageTtlPolicy", enabled: true, ttlDays: undefined }).pipe(as(actors.abe))
   const afterThird = yield* lastPosition
-  return { group, created, afterFirst, afterSecond, afterThird }
+  return { group, created, afterFirst, afterSecond, afterThird, actors }
 })

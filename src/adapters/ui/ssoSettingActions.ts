@@ -25,7 +25,7 @@ export const showGroupSettings = (signed: SignedIn, viewer: Viewer, groupPath: s
 
 /**
  * Sets SSO enforcement with the same command the CLI uses (`SsoEnforcementChanged` in the log, naming this user).
- * `changeGroup` does not authorize members yet (issue 16), so the Owner check here is the one that counts; the
+ * The page's Owner check answers 403/404 first; `changeGroup` checks the Owner again for the issuer. The
  * decider refuses a subgroup (`NotTopLevelGroup`, a 422 page), whose form is never shown.
  */
 export const saveSsoSetting = (signed: SignedIn, groupPath: string, body: unknown) =>

@@ -90,16 +90,27 @@ const onGroup = <E, R>(
 
 const noRefusal = Effect.succeed((_group: Group) => Option.none<DomainError>())
 
-/** Any command on an existing group's stream; answers the group as it left it. */
+/**
+ * Every change to a group (settings, members, policies) is its Owners' or an administrator's (SPEC §7, GitLab
+ * 17+), checked here as well as at the edges: a surface that forgets its own check still cannot let a member
+ * act as an Owner. The service itself (`system:` actors) is trusted.
+ */
+const ownerOf = (groupId: number) =>
+  groupById(groupId).pipe(
+    Effect.flatMap(Option.match({ onNone: () => Effect.fail(new GroupNotFound({ group: String(groupId) })), onSome: Effect.succeed })),
+    Effect.flatMap((group) => authorize((caller) => mayManageGroup(caller, group)))
+  )
+
+/** Any command on an existing group's stream, by an Owner; answers the group as it left it. */
 export const changeGroup = (groupId: number, command: Exclude<GroupCommand, { _tag: "CreateGroup" | "UpdateDependencyProxySettings" }>) =>
-  onGroup(
+  ownerOf(groupId).pipe(Effect.zipRight(onGroup(
     groupId,
     command,
     command._tag === "AddMember"
       ? userById(command.userId).pipe(Effect.map((user) => () =>
         Option.isNone(user) ? Option.some<DomainError>(new UserNotFound({ user: String(command.userId) })) : Option.none()))
       : noRefusal
-  )
+  )))
 
 export interface SettingsChange {
   readonly enabled?: boolean | undefined
@@ -110,6 +121,7 @@ export interface SettingsChange {
 /** Seals the Docker Hub secret before the decider sees the command, so only ciphertext reaches the log. */
 export const updateDependencyProxySettings = (groupId: number, change: SettingsChange) =>
   Effect.gen(function*() {
+    yield* ownerOf(groupId)
     const box = yield* SecretBox
     const sealedSecret = typeof change.secret === "string" && change.secret !== "" ? yield* box.seal(change.secret) : null
     return yield* onGroup(groupId, {

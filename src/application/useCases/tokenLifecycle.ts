@@ -1,20 +1,35 @@
 import { Clock, Effect, Either, Option } from "effect"
+import { mayRevokeToken } from "../../domain/auth/managementRules.js"
 import { TokenNotFound } from "../../domain/errors.js"
 import { streamId, TokenStream } from "../../domain/streams.js"
 import { type TokenCommand, TokenDecider } from "../../domain/token/TokenDecider.js"
 import { decision, handleCommand } from "../commandHandler.js"
-import { tokenById } from "../queries.js"
+import { authorize } from "../issuer.js"
+import { groupById, tokenById } from "../queries.js"
 
-const onToken = (tokenId: number, command: TokenCommand) =>
+const existingToken = (tokenId: number) =>
   tokenById(tokenId).pipe(
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(new TokenNotFound({ tokenId })),
-      onSome: () =>
-        handleCommand(Effect.succeed([decision(TokenStream, TokenDecider, streamId("token", tokenId), () => Either.right(command))]))
-    }))
+    Effect.flatMap(Option.match({ onNone: () => Effect.fail(new TokenNotFound({ tokenId })), onSome: Effect.succeed }))
   )
 
-export const revokeToken = (tokenId: number) => onToken(tokenId, { _tag: "RevokeToken", reason: "revoked" })
+const appendTo = (tokenId: number, command: TokenCommand) =>
+  handleCommand(Effect.succeed([decision(TokenStream, TokenDecider, streamId("token", tokenId), () => Either.right(command))]))
+
+const onToken = (tokenId: number, command: TokenCommand) => existingToken(tokenId).pipe(Effect.zipRight(appendTo(tokenId, command)))
+
+/**
+ * Revoked by whoever may (`mayRevokeToken`), checked here and not only at the edges, so that every surface
+ * (REST, UI, CLI, the next one) gets the same answer for the issuer the event records.
+ */
+export const revokeToken = (tokenId: number) =>
+  Effect.gen(function*() {
+    const token = yield* existingToken(tokenId)
+    const group = token.groupId === null ? Option.none() : yield* groupById(token.groupId)
+    yield* authorize((caller) => mayRevokeToken(caller, token, Option.getOrNull(group)))
+    return yield* appendTo(tokenId, { _tag: "RevokeToken", reason: "revoked" })
+  })
+
+/** A CI job ends its own token: the route takes the job token itself as the proof. */
 export const finishJob = (tokenId: number) => onToken(tokenId, { _tag: "RevokeToken", reason: "job_finished" })
 
 /** Coalesced: at most one `TokenUsed` per token per `minIntervalMs`, however many requests use it. */

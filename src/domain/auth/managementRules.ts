@@ -1,5 +1,6 @@
 import type { AccessLevel } from "../AccessLevel.js"
 import { AccessLevels } from "../AccessLevel.js"
+import type { TokenKind } from "../token/TokenKind.js"
 import { effectiveAccessLevel } from "./authorizePull.js"
 
 /**
@@ -68,6 +69,27 @@ const selfOrAdmin = (caller: Caller, userId: number, reason: string): Verdict =>
 /** A user's own tokens, or anyone's for an admin. */
 export const mayCreatePersonalToken = (caller: Caller, forUserId: number): Verdict =>
   selfOrAdmin(caller, forUserId, "only administrators create tokens for other users")
+
+/**
+ * Revoking a token: a personal token by its user (or an administrator), a deploy or group access token by an
+ * Owner of its group, a CI job token by an administrator (who alone mints them; the job ends its own token
+ * through its own route, `finishJob`).
+ */
+export const mayRevokeToken = (
+  caller: Caller,
+  token: { readonly kind: TokenKind; readonly userId: number | null },
+  group: GroupPlace | null
+): Verdict => {
+  switch (token.kind) {
+    case "personal":
+      return selfOrAdmin(caller, token.userId ?? Number.NaN, "only administrators revoke other users' tokens")
+    case "deploy":
+    case "group_access":
+      return group === null ? mayAdministerInstance(caller) : mayManageGroup(caller, group)
+    case "job":
+      return mayAdministerInstance(caller)
+  }
+}
 
 /** Owner of the group; the token's role may not exceed the creator's own (as GitLab refuses). */
 export const mayCreateGroupAccessToken = (caller: Caller, group: GroupPlace, level: AccessLevel): Verdict =>

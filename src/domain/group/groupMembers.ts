@@ -29,8 +29,11 @@ export const removeMember = (command: RemoveMember, group: Group): Decision => {
   return Either.right([{ _tag: "MemberRemoved", userId: command.userId }])
 }
 
-/** GitLab's rule: a membership may not end on a day already begun (the expiry is that day's start, UTC). */
-const checkExpiry = (expiry: MemberExpiry): Either.Either<Date | null, InvalidField> =>
+/**
+ * GitLab's rule: a membership may not end on a day already begun (the expiry is that day's start, UTC).
+ * Exported so that an edge changing a role and an expiry together can check the expiry before either change.
+ */
+export const checkExpiry = (expiry: MemberExpiry): Either.Either<Date | null, InvalidField> =>
   expiry.expiresAt !== null && expiry.expiresAt.getTime() <= expiry.now.getTime()
     ? Either.left(new InvalidField({ field: "expires_at", message: "cannot be a date in the past" }))
     : Either.right(expiry.expiresAt)

@@ -1,6 +1,7 @@
-import { Effect, Option, Schema } from "effect"
+import { Clock, Effect, Either, Option, Schema } from "effect"
 import { allMemberships, allUsers } from "../../../application/queries.js"
 import { changeGroup } from "../../../application/useCases/groups.js"
+import { checkExpiry } from "../../../domain/group/groupMembers.js"
 import type { GroupView } from "../../../domain/views.js"
 import { ApiNotFound } from "./apiErrors.js"
 import { created, noContent, ok } from "./apiResponse.js"
@@ -9,12 +10,28 @@ import { ownedGroupParam, visibleGroupParam } from "./groupAccess.js"
 import { memberJson } from "./groupJson.js"
 import { matchesSearch } from "./listFilters.js"
 import { paginated } from "./pagination.js"
-import { AccessLevelParam, decodeParams, IdParam, InvalidParams, optional, TextParam } from "./params.js"
+import { AccessLevelParam, DayParam, decodeParams, IdParam, InvalidParams, optional, TextParam } from "./params.js"
 import { pathId } from "./pathParams.js"
 
-// GitLab names the new member by `user_id` or by `username`, exactly one of them.
-const NewMember = Schema.Struct({ access_level: AccessLevelParam, user_id: optional(IdParam), username: optional(TextParam) })
-const RoleChange = Schema.Struct({ access_level: AccessLevelParam })
+// GitLab names the new member by `user_id` or by `username`, exactly one of them; `expires_at` is a day
+// (YYYY-MM-DD) from whose start the membership grants nothing (ADR 0022).
+const NewMember = Schema.Struct({
+  access_level: AccessLevelParam,
+  user_id: optional(IdParam),
+  username: optional(TextParam),
+  expires_at: optional(DayParam)
+})
+const RoleChange = Schema.Struct({ access_level: AccessLevelParam, expires_at: optional(DayParam) })
+
+/** An update changes the expiry only when it names `expires_at`; `null` there clears it (never expires). */
+const namesExpiry = (body: unknown): boolean => typeof body === "object" && body !== null && "expires_at" in body
+
+/** The expiry as the decider takes it, checked before anything is changed (a past day names the field). */
+const expiryOf = (expiresAt: Date | undefined) =>
+  Clock.currentTimeMillis.pipe(Effect.flatMap((millis) => {
+    const expiry = { expiresAt: expiresAt ?? null, now: new Date(millis) }
+    return Either.match(checkExpiry(expiry), { onLeft: Effect.fail, onRight: () => Effect.succeed(expiry) })
+  }))
 const MemberFilter = Schema.Struct({ query: optional(TextParam) })
 
 type MemberJson = ReturnType<typeof memberJson>
@@ -112,7 +129,8 @@ export const registerMemberRoutes = (router: ApiRouter) => {
       const group = yield* ownedGroupParam(context)
       const input = yield* newMemberParams(context.request.body)
       const userId = yield* newMemberId(context, input)
-      yield* changeGroup(group.groupId, { _tag: "AddMember", userId, accessLevel: input.access_level })
+      const expiry = yield* expiryOf(input.expires_at)
+      yield* changeGroup(group.groupId, { _tag: "AddMember", userId, accessLevel: input.access_level, expiry })
       return created(yield* memberOf(context, group, userId))
     }))
 
@@ -121,7 +139,10 @@ export const registerMemberRoutes = (router: ApiRouter) => {
       const group = yield* ownedGroupParam(context)
       const member = yield* memberInPath(context, group)
       const input = yield* decodeParams(RoleChange, context.request.body)
+      // Checked before the role changes, so a past day changes nothing.
+      const expiry = namesExpiry(context.request.body) ? yield* expiryOf(input.expires_at) : null
       yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId: member.id, accessLevel: input.access_level })
+      if (expiry !== null) yield* changeGroup(group.groupId, { _tag: "SetMemberExpiry", userId: member.id, expiry })
       return ok(yield* memberOf(context, group, member.id))
     }))
 

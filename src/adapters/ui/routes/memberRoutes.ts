@@ -57,9 +57,9 @@ type Outcome =
 const done = (fullPath: string, notice: keyof typeof NOTICES): Outcome => ({ _tag: "Redirect", location: `${membersPath(fullPath)}?notice=${notice}` })
 
 /**
- * Every change is for the group's Owners, checked here on the server (the forms are only hidden from others;
- * `changeGroup` does not authorize members yet, issue 16); the change itself goes through `changeGroup` as the
- * signed-in user, and its own rules (a top-level group keeps an Owner) apply.
+ * Every change is for the group's Owners, checked here on the server for the page's 403/404 (the forms are only
+ * hidden from others) and again by `changeGroup`, which runs as the signed-in user; its own rules (a top-level
+ * group keeps an Owner) apply.
  */
 export const memberActions = (signed: SignedIn, groupPath: string, action: Exclude<MemberAction, "view">, body: unknown) =>
   Effect.gen(function*() {
