@@ -11,12 +11,15 @@ export type ByCache<T> = Readonly<Record<CacheUnderTest["name"], ReadonlyArray<T
 export const alternate = async <T>(
   rounds: number,
   caches: ReadonlyArray<CacheUnderTest>,
-  label: string,
+  /** The profile window of a round (`<label>-round-<n>`); null when `measure` opens windows of its own. */
+  label: string | null,
   measure: (cache: CacheUnderTest, round: number) => Promise<T>
 ): Promise<ByCache<T>> => {
   const results: Record<CacheUnderTest["name"], Array<T>> = { ours: [], distribution: [] }
   for (let round = 1; round <= rounds; round++) {
-    for (const cache of caches) results[cache.name].push(await cache.measuring(`${label}-round-${round}`, () => measure(cache, round)))
+    for (const cache of caches) {
+      results[cache.name].push(await (label === null ? measure(cache, round) : cache.measuring(`${label}-round-${round}`, () => measure(cache, round))))
+    }
   }
   return results
 }

@@ -2,6 +2,7 @@ import type { CacheUnderTest } from "../caches/CacheUnderTest.js"
 import type { BenchConfig } from "../config.js"
 import type { BenchBlob } from "../images.js"
 import { pullConcurrently } from "../lib/blobPull.js"
+import { cpuDuring, formatCpu } from "../lib/procCpu.js"
 import type { Figure } from "../report/Figure.js"
 import { alternate, compared } from "./alternate.js"
 
@@ -23,9 +24,11 @@ export const blobThroughput = async (
   const figures: Array<Figure> = []
   for (const clients of config.hitClients) {
     const results = await alternate(config.rounds, caches, `hit-${clients}-clients`, async (cache, round) => {
-      const pulled = await pullConcurrently(cache.blobUrl(blob.image, blob.digest), await cache.authorization(blob.image), blob.size, clients)
+      const authorization = await cache.authorization(blob.image)
+      const { result: pulled, cpu } = await cpuDuring(cache.pid, () => pullConcurrently(cache.blobUrl(blob.image, blob.digest), authorization, blob.size, clients))
       const mbPerSecond = pulled.bytes / 1e6 / pulled.seconds
-      log(`  round ${round} ${cache.name}, ${clients} client(s): ${mbPerSecond.toFixed(0)} MB/s`)
+      const perGiB = (seconds: number) => (seconds / (pulled.bytes / 2 ** 30)).toFixed(3)
+      log(`  round ${round} ${cache.name}, ${clients} client(s): ${mbPerSecond.toFixed(0)} MB/s, ${formatCpu(cpu)}, ${perGiB(cpu.process)} CPU s/GiB (main ${perGiB(cpu.main)})`)
       return mbPerSecond
     })
     const size = `${(blob.size / 2 ** 30).toFixed(2)} GiB`

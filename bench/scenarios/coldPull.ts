@@ -4,6 +4,7 @@ import type { CacheUnderTest } from "../caches/CacheUnderTest.js"
 import type { BenchConfig } from "../config.js"
 import type { BenchBlob, BenchImages } from "../images.js"
 import { pullConcurrently } from "../lib/blobPull.js"
+import { cpuDuring, formatCpu } from "../lib/procCpu.js"
 import type { Figure } from "../report/Figure.js"
 import { alternate, compared } from "./alternate.js"
 
@@ -38,14 +39,16 @@ export const coldConcurrentPull = async (
   config: BenchConfig,
   log: (line: string) => void
 ): Promise<ReadonlyArray<Figure>> => {
-  const results = await alternate(config.rounds, caches, "cold", async (cache, round): Promise<ColdResult> => {
+  // A profile window each for the single client and the many: their costs differ in kind.
+  const results = await alternate(config.rounds, caches, null, async (cache, round): Promise<ColdResult> => {
     const blobs = images.cold[round - 1]
     if (blobs === undefined) throw new Error(`no cold blobs for round ${round}`)
-    const single = await coldPull(cache, blobs.single, 1)
+    // The server's CPU seconds beside the wall times: on a shared machine they move far less.
+    const { result: single, cpu: singleCpu } = await cache.measuring(`cold-single-round-${round}`, () => cpuDuring(cache.pid, () => coldPull(cache, blobs.single, 1)))
     await upstream.clearAccessLog()
-    const many = await coldPull(cache, blobs.many, config.coldClients)
+    const { result: many, cpu: manyCpu } = await cache.measuring(`cold-many-round-${round}`, () => cpuDuring(cache.pid, () => coldPull(cache, blobs.many, config.coldClients)))
     const upstreamBytes = await upstreamBlobBytes(upstream, blobs.many.digest)
-    log(`  round ${round} ${cache.name}: 1 client ${single.seconds.toFixed(2)} s, ${config.coldClients} clients ${many.seconds.toFixed(2)} s, upstream ${upstreamBytes} bytes for a ${blobs.many.size}-byte blob`)
+    log(`  round ${round} ${cache.name}: 1 client ${single.seconds.toFixed(2)} s, ${formatCpu(singleCpu)}; ${config.coldClients} clients ${many.seconds.toFixed(2)} s, ${formatCpu(manyCpu)}; upstream ${upstreamBytes} bytes for a ${blobs.many.size}-byte blob`)
     return { singleSeconds: single.seconds, manySeconds: many.seconds, upstreamBytes, blobSize: blobs.many.size }
   })
   const clients = `${config.coldClients} clients`
