@@ -110,6 +110,20 @@ export const eventStoreContract = <E>(
           expect(compareCheckpoints(yield* store.lastKnownCheckpoint, checkpointOf(appended[1]!))).toBeGreaterThanOrEqual(0)
         }))
 
+      it.effect("knows the log's committed end: at or after every event appended, and itself an event's checkpoint", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const appended = yield* store.append(
+            [{ streamId: `${freshPrefix()}/end`, expectedVersion: 0, events: [event("Created"), event("Renamed")] }],
+            metadata,
+            recordedAt
+          )
+          const end = yield* store.committedEnd
+          expect(compareCheckpoints(end, checkpointOf(appended[1]!))).toBeGreaterThanOrEqual(0)
+          const [atEnd] = yield* store.readAll({ transactionId: end.transactionId, position: end.position - 1 }, 1)
+          expect(atEnd === undefined ? undefined : checkpointOf(atEnd)).toEqual(end)
+        }))
+
       it.effect("reading a stream that does not exist gives no events", () =>
         Effect.gen(function*() {
           const store = yield* EventStore

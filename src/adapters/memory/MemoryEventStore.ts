@@ -80,7 +80,8 @@ export const layer = Layer.effectContext(
       Effect.map((l) => Option.match(Option.fromNullable(l.events.at(-1)), { onNone: () => startOfLog, onSome: checkpointOf }))
     )
 
-    return Context.make(EventStore, { append, readStream, readAll, lastKnownCheckpoint }).pipe(
+    // Appends are applied whole, so nothing is ever held back: what this process knows is all there is.
+    return Context.make(EventStore, { append, readStream, readAll, lastKnownCheckpoint, committedEnd: lastKnownCheckpoint }).pipe(
       Context.add(ReadModels, {
         get: (kind, id) => Ref.get(log).pipe(Effect.map((l) => Option.fromNullable(l.models.get(kind, id)))),
         list: (kind) => Ref.get(log).pipe(Effect.map((l) => l.models.sorted().filter((r) => r.kind === kind))),

@@ -139,6 +139,12 @@ export const layer: Layer.Layer<EventStore, never, SqlClient.SqlClient | Project
         Effect.mapError(unavailable("readAll"))
       )
 
-    return { append, readStream, readAll, lastKnownCheckpoint: Ref.get(known) }
+    return {
+      append,
+      readStream,
+      readAll,
+      lastKnownCheckpoint: Ref.get(known),
+      committedEnd: latestCheckpoint.pipe(Effect.mapError(unavailable("committedEnd")))
+    }
   })
 )

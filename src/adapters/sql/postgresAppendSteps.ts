@@ -36,14 +36,22 @@ const lastResult = (results: ReadonlyArray<unknown>): ReadonlyArray<unknown> => 
  * still follows its locks.
  *
  * Not for PGlite, whose `query` takes one statement: there `statementSteps` runs inside `sql.withTransaction`.
- * The transaction is rolled back unless step two's commit answered, on failure and on interruption alike; a
- * rollback that fails is a defect (as in `sql.withTransaction`), which the store reports as unavailable.
+ * The transaction is rolled back unless step two's commit answered, on failure alike; a rollback that fails is a
+ * defect (as in `sql.withTransaction`), which the store reports as unavailable.
+ *
+ * Uninterruptible from asking the pool for a connection to the commit or rollback: an interrupted append finishes
+ * first (its statements are short; a lock wait lasts as long as another append). @effect/sql-pg's `reserve` has
+ * no canceller, so a fiber interrupted while it waits for the pool never releases the connection it is handed
+ * later: enough such interruptions and the pool has none left (test/adapters/PostgresAppendInterrupted). And an
+ * interrupted statement is cancelled with `pg_cancel_backend` sent through that same pool, which, when the pool
+ * is busy, can arrive seconds later and cancel whatever that backend runs by then.
  */
 export const inPostgresTransaction = <A, E, R>(
   sql: SqlClient.SqlClient,
   use: (steps: AppendSteps) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | SqlError.SqlError, R> =>
-  Effect.scoped(
+  // Uninterruptible from asking the pool for a connection to the commit or rollback (see above).
+  Effect.uninterruptible(Effect.scoped(
     Effect.gen(function*() {
       const connection: SqlConnection.Connection = yield* sql.reserve
       const run = (text: string) => connection.executeUnprepared(text, [], undefined)
@@ -71,4 +79,4 @@ export const inPostgresTransaction = <A, E, R>(
         )
       )
     })
-  )
+  ))

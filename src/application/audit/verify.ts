@@ -5,7 +5,7 @@ import { ReadModelMap } from "../projection.js"
 import type { RecordedEvent } from "../ports/EventStore.js"
 import { Projector } from "../ports/Projector.js"
 import { ReadModels, type ReadModelRow } from "../ports/ReadModels.js"
-import { scanLog } from "./scanLog.js"
+import { type ScanOptions, scanLog } from "./scanLog.js"
 
 export interface ChainBreak {
   readonly streamId: string
@@ -61,7 +61,7 @@ const firstDifference = (replayed: ReadonlyArray<ReadModelRow>, live: ReadonlyAr
  * live ones. Reports the first break and the first difference; an audit on a busy instance may see events
  * appended after its scan as a difference, so run it again before drawing conclusions from one.
  */
-export const verify = Effect.gen(function*() {
+export const verifyWith = (options?: ScanOptions) => Effect.gen(function*() {
   const projector = yield* Projector
   const cursors = new Map<string, ChainCursor>()
   const replayed = new ReadModelMap()
@@ -85,7 +85,7 @@ export const verify = Effect.gen(function*() {
         reason: `event does not decode: ${error instanceof Error ? error.message : String(error)}`
       }
     }
-  })
+  }, options)
   const live = yield* ReadModels.pipe(Effect.flatMap((models) => models.snapshot))
   const projectionDifference = firstDifference(replayed.sorted(), live)
   return {
@@ -96,3 +96,5 @@ export const verify = Effect.gen(function*() {
     ok: chainBreak === null && projectionDifference === null
   } satisfies VerifyReport
 })
+
+export const verify = verifyWith()

@@ -110,6 +110,13 @@ export interface EventStoreShape {
    * without a database round trip per request.
    */
   readonly lastKnownCheckpoint: Effect.Effect<LogCheckpoint>
+  /**
+   * The checkpoint of the last event committed now, in reading order, whether or not `readAll` may pass it yet
+   * (a transaction in flight holds readers back). A reader that must see the whole log as it was at a moment
+   * asks for this first, then reads until it has passed it: a page of `readAll` can be short only because the
+   * rest is held back.
+   */
+  readonly committedEnd: Effect.Effect<LogCheckpoint, EventStoreUnavailable>
 }
 
 export class EventStore extends Context.Tag("dependency-proxy/EventStore")<EventStore, EventStoreShape>() {}
