@@ -1,3 +1,4 @@
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Either } from "effect"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
 import { authorizePullRequest, currentCredential, issueRegistryToken } from "../../../application/auth/registryAccess.js"
@@ -7,7 +8,6 @@ import { runForRequest } from "../../edge/requestContext.js"
 import type { EdgeRuntime } from "../../edge/runtime.js"
 import { challengeFor, REGISTRY_SERVICE } from "./challenge.js"
 import { FileBody } from "./FileBody.js"
-import { StreamBody } from "./StreamBody.js"
 import { API_VERSION, ociBody, type OciErrorResponse } from "./ociError.js"
 import { parseRange } from "./range.js"
 import { type RegistryFailure, registryError } from "./registryErrors.js"
@@ -144,7 +144,7 @@ export const registerRegistry = (app: FastifyInstance, runtime: EdgeRuntime, ext
     reply.code(span === null ? 200 : 206).header("content-length", String(span === null ? blob.size : span.end - span.start + 1))
     if (span !== null) reply.header("content-range", `bytes ${span.start}-${span.end}/${blob.size}`)
     if (request.method === "HEAD") return reply.send()
-    return reply.send(blob.file === null ? new StreamBody(blob.read(span)) : fileBody(blob.file, blob.size, span))
+    return reply.send(blob.file === null ? NodeStream.toReadableNever(blob.read(span)) : fileBody(blob.file, blob.size, span))
   } })
 
   // A blob whose transfer fails before its first byte reaches Fastify's error handler with no headers sent
