@@ -72,6 +72,10 @@ describe("the GraphQL explorer", () => {
   it("runs its starting query as the signed-in user and shows the answer", async () => {
     await page.goto(EXPLORER)
     await page.locator(".graphiql-query-editor .CodeMirror").waitFor()
+    // The editor appears before GraphiQL fills in its starting query; a person sees the text before pressing run.
+    await expect
+      .poll(() => page.evaluate(`document.querySelector(".graphiql-query-editor .CodeMirror").CodeMirror.getValue()`), { timeout: 30_000 })
+      .toContain("currentUser")
     await runQuery(page, null)
     await expect.poll(() => page.locator(RESULT).innerText(), { timeout: 30_000 }).toContain(`"username": "olivia"`)
   })
