@@ -31,7 +31,7 @@ export const replaceReadModels = (
     for (let start = 0; start < rows.length; start += insertChunk) {
       const chunk = JSON.stringify(rows.slice(start, start + insertChunk))
       yield* sql`insert into read_models_rebuilt (kind, id, doc)
-        select kind, id, doc from json_to_recordset(${chunk}::json) as r(kind text, id text, doc jsonb)`
+        select kind, id, doc::jsonb from json_to_recordset(${chunk}::json) as r(kind text, id text, doc text)`
     }
     yield* sql`drop table read_models`
     yield* sql`alter table read_models_rebuilt rename to read_models`
