@@ -1,7 +1,6 @@
 import type { JsonObject } from "../domain/Json.js"
 import type { HeldDoc } from "../domain/ReadModelChange.js"
-import type { RecordedEvent } from "./ports/EventStore.js"
-import type { ProjectorShape, ReadModelChange } from "./ports/Projector.js"
+import type { ProjectedEvent, ProjectorShape, ReadModelChange } from "./ports/Projector.js"
 import type { ReadModelRow } from "./ports/ReadModels.js"
 
 const rowKey = (kind: string, id: string): string => `${kind}\u0000${id}`
@@ -37,7 +36,7 @@ export class ReadModelMap {
     else this.rows.set(key, { kind: change.kind, id: change.id, held: next })
   }
 
-  apply(projector: ProjectorShape, event: RecordedEvent): void {
+  apply(projector: ProjectorShape, event: ProjectedEvent): void {
     for (const change of projector(event)) this.applyChange(change)
   }
 
@@ -47,9 +46,23 @@ export class ReadModelMap {
 
   /** Rows ordered by kind then id, the order every store's `snapshot` uses. */
   sorted(): ReadonlyArray<ReadModelRow> {
-    return [...this.rows.values()]
-      .sort((a, b) => (a.kind === b.kind ? compareText(a.id, b.id) : compareText(a.kind, b.kind)))
-      .map((row) => ({ kind: row.kind, id: row.id, doc: settle(row) }))
+    return this.sortedRows().map((row) => ({ kind: row.kind, id: row.id, doc: settle(row) }))
+  }
+
+  /**
+   * The rows of `sorted`, `size` at a time, for a reader that writes them out once and then drops the map (a
+   * replay): each chunk's documents are encoded when it is taken, and not kept, so the map does not grow a JSON
+   * copy of every document, and a writer can send one chunk while the next is encoded.
+   */
+  *sortedChunks(size: number): Iterable<ReadonlyArray<ReadModelRow>> {
+    const rows = this.sortedRows()
+    for (let start = 0; start < rows.length; start += size) {
+      yield rows.slice(start, start + size).map((row) => ({ kind: row.kind, id: row.id, doc: row.held.json() }))
+    }
+  }
+
+  private sortedRows(): ReadonlyArray<HeldRow> {
+    return [...this.rows.values()].sort((a, b) => (a.kind === b.kind ? compareText(a.id, b.id) : compareText(a.kind, b.kind)))
   }
 
   get size(): number {

@@ -28,8 +28,8 @@ export interface StoredEvent {
 /**
  * A stored document that does not decode, or an event that does not, means the log or the read models were
  * altered outside the application: a defect, not a domain outcome, so these throw and the store's effect dies.
- * One codec per view, made once: a held document remembers its decoded value here, so a replay's `modify`
- * finds it without decoding JSON, and encodes it once when the document is written out.
+ * One codec per view, made once: a document it holds keeps its decoded value, so a replay's `modify` finds it
+ * without decoding JSON, and encodes it once when the document is written out.
  */
 export interface DocCodec<A> {
   readonly read: (json: JsonObject) => A
@@ -42,17 +42,22 @@ export const codec = <A, I>(schema: Schema.Schema<A, I>): DocCodec<A> => {
   const read = Schema.decodeUnknownSync(schema)
   const encode = Schema.encodeSync(schema)
   const asJson = Schema.decodeUnknownSync(JsonObjectSchema)
-  const held = new WeakMap<HeldDoc, A>()
   const write = (value: A): JsonObject => asJson(encode(value))
+  /**
+   * A document held as its value. A class per codec, so that `instanceof` tells a value of this view from
+   * another's; one object per change (a closure and a weak map entry per change made replays' GC work hard).
+   */
+  class Held implements HeldDoc {
+    constructor(readonly value: A) {}
+    json(): JsonObject {
+      return write(this.value)
+    }
+  }
   return {
     read,
     write,
-    hold: (value) => {
-      const doc: HeldDoc = { json: () => write(value) }
-      held.set(doc, value)
-      return doc
-    },
-    valueOf: (doc) => held.get(doc) ?? read(doc.json())
+    hold: (value) => new Held(value),
+    valueOf: (doc) => (doc instanceof Held ? doc.value : read(doc.json()))
   }
 }
 

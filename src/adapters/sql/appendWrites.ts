@@ -45,7 +45,7 @@ const distinctKeys = (keys: ReadonlyArray<RowKey>): ReadonlyArray<RowKey> => {
 type Unplaced = Omit<RecordedEvent, "globalPosition" | "transactionId">
 
 /** Where an event will sit, for the projector's first look (which rows it touches) before positions exist. */
-const unplaced = { globalPosition: 0, transactionId: 0 }
+const unplacedPosition = 0
 
 /**
  * One append inside the caller's transaction, in two statements (ADR 0026):
@@ -69,13 +69,10 @@ export const appendInTransaction = (
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, VersionConflict | ConcurrentAppend | SqlError.SqlError | EventStoreUnavailable> =>
   Effect.gen(function*() {
     const stored = storedMetadata(metadata)
-    // Versions as the caller expects them; checked against the heads step one reads, and hashes chained after.
-    const drafts = writes.flatMap((write) =>
-      write.events.map((event, index) => ({ write, event, streamVersion: write.expectedVersion + index + 1 }))
-    )
+    const drafts = writes.flatMap((write) => write.events.map((event) => ({ write, event })))
     const keys = distinctKeys(
-      drafts.flatMap(({ write, event, streamVersion }) =>
-        projector({ ...unplaced, ...event, streamId: write.streamId, streamVersion, metadata: stored, recordedAt, prevHash: "", hash: "" })
+      drafts.flatMap(({ write, event }) =>
+        projector({ ...event, globalPosition: unplacedPosition, streamId: write.streamId, recordedAt })
       )
     )
     const lockKeys = [...new Set(keys.map(rowLockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))

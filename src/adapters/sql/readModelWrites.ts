@@ -1,38 +1,46 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
-import { Effect, type ParseResult, Schema } from "effect"
-import { createHash } from "node:crypto"
-import { ReadModelMap } from "../../application/projection.js"
-import type { RecordedEvent } from "../../application/ports/EventStore.js"
-import type { ProjectorShape } from "../../application/ports/Projector.js"
+import { Effect, Fiber } from "effect"
 import type { ReadModelRow } from "../../application/ports/ReadModels.js"
-import { ReadModelRowSchema } from "./rows.js"
 
 /**
  * Rows per insert statement when replacing everything. They travel as one JSON parameter that Postgres takes
- * apart (`json_to_recordset`), so a statement costs one parameter however many rows it carries.
+ * apart (`json_to_recordset`), so a statement costs one parameter however many rows it carries; small enough
+ * (~1 MB) that the client encodes the next chunk while Postgres inserts this one.
  */
-const insertChunk = 5_000
+const insertChunk = 2_500
 
 /**
- * Replaces the whole `read_models` table with `rows` (the caller holds the transaction and keeps appends out).
+ * Replaces the whole `read_models` table with the rows `chunksOf` gives, in chunks of the size it is asked for
+ * (the caller holds the transaction and keeps appends out). Each chunk's rows are made as it is taken, so a
+ * caller can encode documents then, and the chunk before is being inserted meanwhile: on Postgres the two
+ * cores share the work (PGlite runs in this thread, so there they take turns).
  *
  * The rows go into a fresh copy of the table (`including all`: columns, collations, keys and any index a later
  * migration adds), which then takes the old one's place. Deleting and re-inserting in place was the slow part of
  * a replay: every key's dead versions stay in the unique index until vacuum, so each rebuild checked more of
  * them than the last. Readers keep reading the old table until the swap, which locks it only until commit.
+ * Documents arrive as JSON text and are cast once: `json_to_recordset` into a `jsonb` column costs Postgres
+ * two to three times as much.
  */
 export const replaceReadModels = (
   sql: SqlClient.SqlClient,
-  rows: ReadonlyArray<ReadModelRow>
+  chunksOf: (size: number) => Iterable<ReadonlyArray<ReadModelRow>>
 ): Effect.Effect<void, SqlError.SqlError> =>
   Effect.gen(function*() {
     yield* sql`create table read_models_rebuilt (like read_models including all)`
-    for (let start = 0; start < rows.length; start += insertChunk) {
-      const chunk = JSON.stringify(rows.slice(start, start + insertChunk))
-      yield* sql`insert into read_models_rebuilt (kind, id, doc)
-        select kind, id, doc::jsonb from json_to_recordset(${chunk}::json) as r(kind text, id text, doc text)`
+    const insert = (json: string) =>
+      sql`insert into read_models_rebuilt (kind, id, doc)
+        select kind, id, doc::jsonb from json_to_recordset(${json}::json) as r(kind text, id text, doc text)`
+    let inserting: Fiber.Fiber<unknown, SqlError.SqlError> | undefined
+    for (const chunk of chunksOf(insertChunk)) {
+      const json = JSON.stringify(chunk)
+      if (inserting !== undefined) yield* Fiber.join(inserting)
+      inserting = yield* Effect.fork(insert(json))
+      // Lets the insert go out before the next chunk is made, keeping this thread busy.
+      yield* Effect.yieldNow()
     }
+    if (inserting !== undefined) yield* Fiber.join(inserting)
     yield* sql`drop table read_models`
     yield* sql`alter table read_models_rebuilt rename to read_models`
     // The copied indexes were named after the copy; give them the names the migrations gave the originals.

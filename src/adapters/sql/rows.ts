@@ -1,5 +1,6 @@
 import { ParseResult, Schema } from "effect"
 import type { RecordedEvent } from "../../application/ports/EventStore.js"
+import type { ProjectedEvent } from "../../application/ports/Projector.js"
 import { type JsonObject, JsonObjectSchema } from "../../domain/Json.js"
 
 /**
@@ -80,42 +81,21 @@ const storedInt = (value: unknown): number | undefined => {
   return Number.isSafeInteger(n) ? n : undefined
 }
 
-const nullableString = (value: unknown): string | null | undefined =>
-  value === null || typeof value === "string" ? value : undefined
-
 /**
- * An `events` row read for a replay, where the payloads were validated when they were appended: column types
- * are checked, payloads are trusted to be the JSON the column holds. Undefined when the row has another shape.
+ * An `events` row read for a replay that trusts the log (its payloads were validated when they were appended):
+ * only the columns the projector reads (`replay.ts` selects them, `recorded_ms` being `recorded_at` in epoch
+ * milliseconds), their types checked, payloads trusted to be the JSON the column holds. Undefined when the
+ * row has another shape.
  */
-export const trustedEventRow = (row: Readonly<Record<string, unknown>>): RecordedEvent | undefined => {
+export const projectedEventRow = (row: Readonly<Record<string, unknown>>): ProjectedEvent | undefined => {
   const globalPosition = storedInt(row["global_position"])
-  const transactionId = storedInt(row["transaction_id"])
-  const streamVersion = storedInt(row["stream_version"])
   const schemaVersion = storedInt(row["schema_version"])
-  const { stream_id, event_type, payload, metadata, recorded_at, prev_hash, hash } = row
-  const recordedAt = recorded_at instanceof Date ? recorded_at : typeof recorded_at === "string" ? new Date(recorded_at) : undefined
+  const { stream_id, event_type, payload, recorded_ms } = row
   if (
-    globalPosition === undefined || transactionId === undefined || streamVersion === undefined || schemaVersion === undefined ||
-    typeof stream_id !== "string" || typeof event_type !== "string" || typeof prev_hash !== "string" ||
-    typeof hash !== "string" || !isStoredJsonObject(payload) || typeof metadata !== "object" || metadata === null ||
-    recordedAt === undefined || Number.isNaN(recordedAt.getTime())
+    globalPosition === undefined || schemaVersion === undefined || typeof stream_id !== "string" ||
+    typeof event_type !== "string" || !isStoredJsonObject(payload) || typeof recorded_ms !== "number"
   ) return undefined
-  const actor = nullableString("actor" in metadata ? metadata.actor : undefined)
-  const requestId = nullableString("requestId" in metadata ? metadata.requestId : undefined)
-  const clientIp = nullableString("clientIp" in metadata ? metadata.clientIp : undefined)
-  const userAgent = nullableString("userAgent" in metadata ? metadata.userAgent : undefined)
-  if (actor === undefined || requestId === undefined || clientIp === undefined || userAgent === undefined) return undefined
-  return {
-    globalPosition,
-    transactionId,
-    streamId: stream_id,
-    streamVersion,
-    type: event_type,
-    schemaVersion,
-    payload,
-    metadata: { actor, requestId, clientIp, userAgent },
-    recordedAt,
-    prevHash: prev_hash,
-    hash
-  }
+  const recordedAt = new Date(recorded_ms)
+  if (Number.isNaN(recordedAt.getTime())) return undefined
+  return { globalPosition, streamId: stream_id, type: event_type, schemaVersion, payload, recordedAt }
 }
