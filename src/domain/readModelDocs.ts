@@ -1,5 +1,6 @@
 import { Either, Schema } from "effect"
 import { decodeEvent } from "./eventCodec.js"
+import { declined, fastEncoder } from "./fastEncode.js"
 import { InstanceSettings } from "./instance/InstanceSettings.js"
 import { type JsonObject, JsonObjectSchema } from "./Json.js"
 import type { HeldDoc, ReadModelChange } from "./ReadModelChange.js"
@@ -42,7 +43,12 @@ export const codec = <A, I>(schema: Schema.Schema<A, I>): DocCodec<A> => {
   const read = Schema.decodeUnknownSync(schema)
   const encode = Schema.encodeSync(schema)
   const asJson = Schema.decodeUnknownSync(JsonObjectSchema)
-  const write = (value: A): JsonObject => asJson(encode(value))
+  // Schema's encode, compiled for the shapes documents have (`fastEncode.ts`); Schema itself for anything else.
+  const fast = fastEncoder(schema.ast)
+  const write = (value: A): JsonObject => {
+    const encoded = fast === undefined ? declined : fast(value)
+    return asJson(encoded === declined ? encode(value) : encoded)
+  }
   /**
    * A document held as its value. A class per codec, so that `instanceof` tells a value of this view from
    * another's; one object per change (a closure and a weak map entry per change made replays' GC work hard).
