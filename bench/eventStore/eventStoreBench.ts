@@ -1,4 +1,4 @@
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Either, Layer, ManagedRuntime } from "effect"
 import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
 import { PostgresCommitSignal } from "../../src/adapters/sql/PostgresCommitSignal.js"
@@ -13,6 +13,7 @@ import type { Cleanups } from "../lib/cleanups.js"
 import { summarize } from "../lib/stats.js"
 import type { Figure } from "../report/Figure.js"
 import { auditFigure } from "./auditFigure.js"
+import { logOrderEvidence } from "./logOrderEvidence.js"
 import { ChainHeads, insertRows } from "./directRows.js"
 import { EventMix, eventCount } from "./eventMix.js"
 
@@ -107,6 +108,10 @@ export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, l
   const verifySeconds = (performance.now() - verifyStarted) / 1000
   const audit = auditFigure(SCENARIO, verified, replayedEvents, verifySeconds)
   for (const line of audit.lines) log(line)
+  if (audit.figure.ours.median < 1) {
+    const broken = Either.isRight(verified) ? verified.right.chainBreak?.streamId ?? null : null
+    for (const line of await runtime.runPromise(logOrderEvidence(broken))) log(line)
+  }
 
   const events = `${(loaded / 1e6).toFixed(2)} M events`
   return [
