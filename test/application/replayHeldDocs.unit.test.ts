@@ -85,6 +85,18 @@ describe("replay with held documents", () => {
     expect(JSON.parse(JSON.stringify(held.sorted()))).toEqual(JSON.parse(JSON.stringify(json.sorted())))
   })
 
+  it("gives sorted()'s rows in chunks of the size asked for, for a replay's writer", () => {
+    const held = new ReadModelMap()
+    const json = new ReadModelMap()
+    for (const event of log()) {
+      held.apply(project, event)
+      json.apply(jsonOnly, event)
+    }
+    const chunks = [...held.sortedChunks(3)]
+    expect(chunks.map((chunk) => chunk.length)).toEqual([...Array(Math.ceil(held.size / 3)).keys()].map((i) => Math.min(3, held.size - 3 * i)))
+    expect(JSON.parse(JSON.stringify(chunks.flat()))).toEqual(JSON.parse(JSON.stringify(json.sorted())))
+  })
+
   it("keeps changing a document correctly after it was read in the middle of the log", () => {
     const events = log()
     const held = new ReadModelMap()
