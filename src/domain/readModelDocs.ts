@@ -1,4 +1,5 @@
 import { Either, Schema } from "effect"
+import { compileDocEncoder } from "./docEncoder.js"
 import { decodeEvent } from "./eventCodec.js"
 import { InstanceSettings } from "./instance/InstanceSettings.js"
 import { type JsonObject, JsonObjectSchema } from "./Json.js"
@@ -43,7 +44,17 @@ export const codec = <A, I>(schema: Schema.Schema<A, I>): DocCodec<A> => {
   const encode = Schema.encodeSync(schema)
   const asJson = Schema.decodeUnknownSync(JsonObjectSchema)
   const held = new WeakMap<HeldDoc, A>()
-  const write = (value: A): JsonObject => asJson(encode(value))
+  const schemaWrite = (value: A): JsonObject => asJson(encode(value))
+  const compiled = compileDocEncoder(schema)
+  // The compiled encoder throws on whatever it cannot encode; Schema then encodes the value or reports why not,
+  // so the error a defect raises is Schema's, as before (docEncoder.ts).
+  const write = compiled === undefined ? schemaWrite : (value: A): JsonObject => {
+    try {
+      return compiled(value)
+    } catch {
+      return schemaWrite(value)
+    }
+  }
   return {
     read,
     write,
@@ -86,5 +97,28 @@ export const remove = (kind: string, id: string): ReadModelChange => ({ kind, id
 
 export const decodeOrDie = <E extends { readonly _tag: string }, I>(stream: StreamType<E, I>, event: StoredEvent): E =>
   Either.getOrThrowWith(decodeEvent(stream, event), (error) => new Error(`undecodable ${event.type} in ${event.streamId}: ${error.message}`))
+
+interface Decoded<E> {
+  readonly type: string
+  readonly schemaVersion: number
+  readonly value: E
+}
+
+/**
+ * `decodeOrDie` for one stream type, remembering each payload's decoded event for as long as the payload lives.
+ * An append asks the projector twice about the same events (once unplaced, for the rows to lock, once placed,
+ * ADR 0026), with the same payload objects: the second look finds the event decoded. Payloads are immutable
+ * JSON, and the type and schema version are compared too, so a hit is the value a fresh decode would give.
+ */
+export const eventDecoder = <E extends { readonly _tag: string }, I>(stream: StreamType<E, I>): ((event: StoredEvent) => E) => {
+  const decoded = new WeakMap<JsonObject, Decoded<E>>()
+  return (event) => {
+    const hit = decoded.get(event.payload)
+    if (hit !== undefined && hit.type === event.type && hit.schemaVersion === event.schemaVersion) return hit.value
+    const value = decodeOrDie(stream, event)
+    decoded.set(event.payload, { type: event.type, schemaVersion: event.schemaVersion, value })
+    return value
+  }
+}
 
 export const keyOf = (streamId: string): string => streamId.slice(streamId.indexOf("-") + 1)
