@@ -75,7 +75,18 @@ export const appendInTransaction = (
     )
     const keys = distinctKeys(
       drafts.flatMap(({ write, event, streamVersion }) =>
-        projector({ ...unplaced, ...event, streamId: write.streamId, streamVersion, metadata: stored, recordedAt, prevHash: "", hash: "" })
+        projector({
+          ...unplaced,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          payload: event.payload,
+          streamId: write.streamId,
+          streamVersion,
+          metadata: stored,
+          recordedAt,
+          prevHash: "",
+          hash: ""
+        })
       )
     )
     const lockKeys = [...new Set(keys.map(rowLockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -98,7 +109,16 @@ export const appendInTransaction = (
       let streamVersion = actualVersion
       for (const event of write.events) {
         streamVersion += 1
-        const fields = { prevHash, streamId: write.streamId, streamVersion, ...event, metadata: stored, recordedAt }
+        const fields = {
+          prevHash,
+          streamId: write.streamId,
+          streamVersion,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          payload: event.payload,
+          metadata: stored,
+          recordedAt
+        }
         const hash = eventHash(fields)
         pending.push({ ...fields, hash })
         prevHash = hash
