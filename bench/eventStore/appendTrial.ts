@@ -6,19 +6,15 @@
  * event (`backendCpu.ts`), load average. `APPEND_PROFILE=file.cpuprofile` profiles the
  * measured windows (both) of this process.
  */
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Effect, Exit, ManagedRuntime, Scope } from "effect"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector"
 import { loadavg } from "node:os"
-import { migrate } from "../../src/adapters/sql/migrate.js"
-import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
-import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
-import { ProjectorLive } from "../../src/application/projectorLive.js"
 import { freshDatabase } from "../../test/support/postgres/postgresTestDatabase.js"
 import { backendCpu, backendCpuSince } from "./backendCpu.js"
 import { EventMix } from "./eventMix.js"
-import { singleAppendRate } from "./eventStoreBench.js"
+import { benchStoreLayer, singleAppendRate } from "./eventStoreBench.js"
 
 const seconds = Number(process.argv[2] ?? "5")
 const batches = Number(process.argv[3] ?? "10")
@@ -31,12 +27,7 @@ const post = (method: string, params?: object) =>
 
 const scope = Effect.runSync(Scope.make())
 const url = await Effect.runPromise(Scope.extend(freshDatabase, scope))
-const runtime = ManagedRuntime.make(
-  SqlStore.layer.pipe(
-    Layer.provideMerge(ProjectorLive),
-    Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url))))
-  )
-)
+const runtime = ManagedRuntime.make(benchStoreLayer(url))
 /** User and system CPU of this process, µs: what the store's client side costs, whatever else loads the machine. */
 const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system
 

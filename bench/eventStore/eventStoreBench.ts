@@ -1,6 +1,7 @@
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Either, Layer, ManagedRuntime } from "effect"
 import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
+import { PostgresCommitSignal } from "../../src/adapters/sql/PostgresCommitSignal.js"
 import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import { verify } from "../../src/application/audit/verify.js"
 import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
@@ -12,16 +13,21 @@ import type { Cleanups } from "../lib/cleanups.js"
 import { summarize } from "../lib/stats.js"
 import type { Figure } from "../report/Figure.js"
 import { auditFigure } from "./auditFigure.js"
+import { logOrderEvidence } from "./logOrderEvidence.js"
 import { ChainHeads, insertRows } from "./directRows.js"
 import { EventMix, eventCount } from "./eventMix.js"
 
 const SCENARIO = "5. event store (Postgres)"
 const metadata = systemMetadata("bench")
 
-/** The store as `serve` builds it on Postgres: migrated, with the domain's projector in every append (and for audit). */
-const storeLayer = (url: string) =>
+/**
+ * The store as `serve` builds it on Postgres: migrated, with the domain's projector in every append (and for
+ * audit) and the commit signal that tells other processes of each commit.
+ */
+export const benchStoreLayer = (url: string) =>
   SqlStore.layer.pipe(
     Layer.provideMerge(ProjectorLive),
+    Layer.provide(PostgresCommitSignal),
     Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url))))
   )
 
@@ -51,7 +57,7 @@ export const singleAppendRate = (mix: EventMix, seconds: number, writers: number
  * Then single-event appends from concurrent writers, and `replay` (ReadModels.rebuild, what the CLI runs).
  */
 export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, log: (line: string) => void): Promise<ReadonlyArray<Figure>> => {
-  const runtime = ManagedRuntime.make(storeLayer(await temporaryDatabase(cleanups)))
+  const runtime = ManagedRuntime.make(benchStoreLayer(await temporaryDatabase(cleanups)))
   cleanups.add("close the event store", () => runtime.dispose())
   const mix = new EventMix()
   const heads = new ChainHeads()
@@ -102,6 +108,10 @@ export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, l
   const verifySeconds = (performance.now() - verifyStarted) / 1000
   const audit = auditFigure(SCENARIO, verified, replayedEvents, verifySeconds)
   for (const line of audit.lines) log(line)
+  if (audit.figure.ours.median < 1) {
+    const broken = Either.isRight(verified) ? verified.right.chainBreak?.streamId ?? null : null
+    for (const line of await runtime.runPromise(logOrderEvidence(broken))) log(line)
+  }
 
   const events = `${(loaded / 1e6).toFixed(2)} M events`
   return [

@@ -7,7 +7,7 @@ import { probedListen } from "./probedListen.js"
 const CHANNEL = "dependency_proxy_events"
 
 /** A notification's payload: `<transaction id>:<position>`. */
-const checkpointText = (checkpoint: LogCheckpoint): string => `${checkpoint.transactionId}:${checkpoint.position}`
+const checkpointText = (checkpoint: LogCheckpoint): string => `${Math.trunc(checkpoint.transactionId)}:${Math.trunc(checkpoint.position)}`
 
 const parseCheckpoint = (text: string): Option.Option<LogCheckpoint> => {
   const match = /^(\d+):(\d+)$/.exec(text)
@@ -29,6 +29,8 @@ export const PostgresCommitSignal = Layer.effect(
         pg`select pg_notify(${CHANNEL}, ${checkpointText(checkpoint)})`.pipe(
           Effect.catchAll((error) => Effect.logWarning("could not announce a commit to other processes", error))
         ),
+      // Only digits and a colon go into the literal.
+      announcementInCommit: (checkpoint) => `select pg_notify('${CHANNEL}', '${checkpointText(checkpoint)}')`,
       // Probes and anything else that is not a checkpoint are dropped.
       heard: probedListen(pg, CHANNEL).pipe(Stream.filterMap(parseCheckpoint))
     }

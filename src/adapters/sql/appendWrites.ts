@@ -1,5 +1,5 @@
 import type * as SqlError from "@effect/sql/SqlError"
-import { Data, Effect } from "effect"
+import { Data, Effect, Either } from "effect"
 import { createHash } from "node:crypto"
 import { eventHash } from "../../application/eventHash.js"
 import { ReadModelMap } from "../../application/projection.js"
@@ -12,7 +12,7 @@ import {
 } from "../../application/ports/EventStore.js"
 import type { ProjectorShape } from "../../application/ports/Projector.js"
 import type { ReadModelRow } from "../../application/ports/ReadModels.js"
-import type { AppendSteps, EventInsert, RowKey } from "./appendSteps.js"
+import type { AppendSteps, EventInsert, RowKey, StreamHead } from "./appendSteps.js"
 import { deadlockDetected, sqlState, uniqueViolation } from "./storeErrors.js"
 
 /**
@@ -35,30 +35,109 @@ const storedMetadata = (metadata: EventMetadata): EventMetadata => ({
 const rowLockKey = (key: RowKey): bigint =>
   createHash("sha256").update(key.kind).update("\u0000").update(key.id).digest().readBigInt64BE(0)
 
+const keyText = (key: RowKey): string => `${key.kind}\u0000${key.id}`
+
 const distinctKeys = (keys: ReadonlyArray<RowKey>): ReadonlyArray<RowKey> => {
   const seen = new Map<string, RowKey>()
-  for (const key of keys) seen.set(`${key.kind}\u0000${key.id}`, key)
+  for (const key of keys) seen.set(keyText(key), key)
   return [...seen.values()]
 }
 
-/** The events of `writes` numbered and chained, before the store has placed them. */
+/** An event numbered and chained, before the store has placed it. */
 type Unplaced = Omit<RecordedEvent, "globalPosition" | "transactionId">
 
 /** Where an event will sit, for the projector's first look (which rows it touches) before positions exist. */
 const unplaced = { globalPosition: 0, transactionId: 0 }
 
+/** One caller's append: its writes commit together or not at all. */
+export interface AppendRequest {
+  readonly writes: ReadonlyArray<StreamWrite>
+  readonly metadata: EventMetadata
+  readonly recordedAt: Date
+}
+
+/** What one member of a shared transaction gets: its events as recorded, or the conflict that refused them. */
+export type MemberOutcome = Either.Either<ReadonlyArray<RecordedEvent>, VersionConflict>
+
+export const eventCountOf = (request: AppendRequest): number => request.writes.reduce((sum, write) => sum + write.events.length, 0)
+
+/** The read-model rows a request's events touch, from the projector's first look at them unplaced. */
+const touchedKeys = (projector: ProjectorShape, request: AppendRequest): ReadonlyArray<RowKey> => {
+  const metadata = storedMetadata(request.metadata)
+  return distinctKeys(request.writes.flatMap((write) =>
+    write.events.flatMap((event, index) =>
+      // The event's fields named, not spread after others: such a spread is a runtime call per property in V8,
+      // per event of a batch (ADR 0029).
+      projector({
+        ...unplaced,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        payload: event.payload,
+        streamId: write.streamId,
+        streamVersion: write.expectedVersion + index + 1,
+        metadata,
+        recordedAt: request.recordedAt,
+        prevHash: "",
+        hash: ""
+      })
+    )
+  ))
+}
+
+/** The first write of `request` whose stream is not where it expects, against the heads as they stand. */
+const conflictWith = (request: AppendRequest, heads: ReadonlyMap<string, StreamHead>): VersionConflict | undefined => {
+  for (const write of request.writes) {
+    const actualVersion = heads.get(write.streamId)?.version ?? 0
+    if (actualVersion !== write.expectedVersion) {
+      return new VersionConflict({ streamId: write.streamId, expectedVersion: write.expectedVersion, actualVersion })
+    }
+  }
+  return undefined
+}
+
+/** The request's events numbered and chained from `heads` (a new stream's first event from ""). */
+const chained = (request: AppendRequest, heads: ReadonlyMap<string, StreamHead>): ReadonlyArray<Unplaced> => {
+  const metadata = storedMetadata(request.metadata)
+  const events: Array<Unplaced> = []
+  for (const write of request.writes) {
+    let prevHash = write.expectedVersion === 0 ? "" : heads.get(write.streamId)?.hash ?? ""
+    let streamVersion = write.expectedVersion
+    for (const event of write.events) {
+      streamVersion += 1
+      const fields = {
+        prevHash,
+        streamId: write.streamId,
+        streamVersion,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        payload: event.payload,
+        metadata,
+        recordedAt: request.recordedAt
+      }
+      const hash = eventHash(fields)
+      events.push({ ...fields, hash })
+      prevHash = hash
+    }
+  }
+  return events
+}
+
+const insertOf = (event: RecordedEvent): EventInsert => ({
+  global_position: event.globalPosition,
+  stream_id: event.streamId,
+  stream_version: event.streamVersion,
+  event_type: event.type,
+  schema_version: event.schemaVersion,
+  payload: event.payload,
+  metadata: event.metadata,
+  recorded_at: event.recordedAt.toISOString(),
+  prev_hash: event.prevHash,
+  hash: event.hash
+})
+
 /**
- * One append inside the caller's transaction, in two statements (ADR 0026):
- *
- * 1. `append_prepare` locks the read-model rows the events touch (advisory locks on hashes of the keys, in
- *    key order, so that concurrent appends cannot deadlock: a row that does not exist yet has nothing else to
- *    lock, and two appends creating it would otherwise both start from "no document"), then reads them, the
- *    heads of the streams the writes continue, the transaction id and the events' positions.
- * 2. `append_write` inserts the events, chained from those heads, and the read-model rows folded from them.
- *
- * Which rows the events touch does not depend on where they are placed, so the projector is asked once with
- * the events unplaced (for the keys to lock) and once placed (for the changes); a placed event that touches a
- * row the first look did not name is a defect in the projector.
+ * One append inside the caller's transaction, in two statements (ADR 0026): `appendMembersInTransaction` with
+ * this one member, its conflict as the failure.
  */
 export const appendInTransaction = (
   steps: AppendSteps,
@@ -67,79 +146,83 @@ export const appendInTransaction = (
   metadata: EventMetadata,
   recordedAt: Date
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, VersionConflict | ConcurrentAppend | SqlError.SqlError | EventStoreUnavailable> =>
+  appendMembersInTransaction(steps, projector, [{ writes, metadata, recordedAt }]).pipe(
+    Effect.flatMap((outcomes) => outcomes[0] ?? Effect.dieMessage("append: no outcome for its one member"))
+  )
+
+/**
+ * The appends of one or more callers ("members") in one transaction, in two statements (ADR 0026, ADR 0030):
+ *
+ * 1. `append_prepare` locks the read-model rows the members' events touch (advisory locks on hashes of the
+ *    keys, in key order, so that concurrent appends cannot deadlock: a row that does not exist yet has nothing
+ *    else to lock, and two appends creating it would otherwise both start from "no document"), then reads them,
+ *    the heads of the streams the writes name, the transaction id and the events' positions.
+ * 2. `append_write` inserts the events of the members whose expected versions held, chained from those heads
+ *    and from the members before them, and the read-model rows folded from them.
+ *
+ * A member whose streams are not where it expects gets its `VersionConflict` and writes nothing; the others go
+ * on. Alone, an append does not read the head of a stream it creates: the unique (stream, version) key refuses
+ * the first event if the stream exists. In a group every head is read, so that one member's stale view is
+ * caught here rather than failing the whole transaction.
+ *
+ * Which rows the events touch does not depend on where they are placed, so the projector is asked once with
+ * the events unplaced (for the keys to lock) and once placed (for the changes); a placed event that touches a
+ * row the first look did not name is a defect in the projector.
+ */
+export const appendMembersInTransaction = (
+  steps: AppendSteps,
+  projector: ProjectorShape,
+  members: ReadonlyArray<AppendRequest>
+): Effect.Effect<ReadonlyArray<MemberOutcome>, ConcurrentAppend | SqlError.SqlError | EventStoreUnavailable> =>
   Effect.gen(function*() {
-    const stored = storedMetadata(metadata)
-    // Versions as the caller expects them; checked against the heads step one reads, and hashes chained after.
-    const drafts = writes.flatMap((write) =>
-      write.events.map((event, index) => ({ write, event, streamVersion: write.expectedVersion + index + 1 }))
-    )
-    const keys = distinctKeys(
-      drafts.flatMap(({ write, event, streamVersion }) =>
-        projector({
-          ...unplaced,
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          payload: event.payload,
-          streamId: write.streamId,
-          streamVersion,
-          metadata: stored,
-          recordedAt,
-          prevHash: "",
-          hash: ""
-        })
-      )
-    )
+    const touched = members.map((member) => touchedKeys(projector, member))
+    const keys = distinctKeys(touched.flat())
     const lockKeys = [...new Set(keys.map(rowLockKey))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const eventCount = members.reduce((sum, member) => sum + eventCountOf(member), 0)
+    const grouped = members.length > 1
     const prepared = yield* steps.prepare({
       lockKeys,
       docKeys: keys,
-      // A new stream's first event reads no head: the unique (stream, version) key refuses it if the stream exists.
-      headStreams: writes.filter((w) => w.expectedVersion > 0).map((w) => w.streamId),
-      eventCount: drafts.length
+      headStreams: [...new Set(members.flatMap((member) => member.writes.filter((w) => grouped || w.expectedVersion > 0).map((w) => w.streamId)))],
+      eventCount
     })
+    if (prepared.positions.length !== eventCount) {
+      return yield* Effect.dieMessage(`append: asked for ${eventCount} positions, got ${prepared.positions.length}`)
+    }
 
-    const pending: Array<Unplaced> = []
-    for (const write of writes) {
-      const head = prepared.heads.get(write.streamId)
-      const actualVersion = write.expectedVersion === 0 ? 0 : head?.version ?? 0
-      if (actualVersion !== write.expectedVersion) {
-        return yield* new VersionConflict({ streamId: write.streamId, expectedVersion: write.expectedVersion, actualVersion })
+    // Members in order, each checked against the heads as the members accepted before it left them.
+    const heads = new Map(prepared.heads)
+    const outcomes: Array<MemberOutcome> = []
+    const recorded: Array<RecordedEvent> = []
+    const accepted: Array<AppendRequest> = []
+    const acceptedKeys: Array<RowKey> = []
+    members.forEach((member, index) => {
+      const conflict = conflictWith(member, heads)
+      if (conflict !== undefined) {
+        outcomes.push(Either.left(conflict))
+        return
       }
-      let prevHash = write.expectedVersion === 0 ? "" : head?.hash ?? ""
-      let streamVersion = actualVersion
-      for (const event of write.events) {
-        streamVersion += 1
-        const fields = {
-          prevHash,
-          streamId: write.streamId,
-          streamVersion,
-          type: event.type,
-          schemaVersion: event.schemaVersion,
-          payload: event.payload,
-          metadata: stored,
-          recordedAt
-        }
-        const hash = eventHash(fields)
-        pending.push({ ...fields, hash })
-        prevHash = hash
-      }
-    }
-    const recorded = pending.map((event, index): RecordedEvent => ({
-      ...event,
-      globalPosition: prepared.positions[index] ?? Number.NaN,
-      transactionId: prepared.transactionId
-    }))
-    if (prepared.positions.length !== recorded.length) {
-      return yield* Effect.dieMessage(`append: asked for ${recorded.length} positions, got ${prepared.positions.length}`)
-    }
+      const placed = chained(member, heads).map((event, offset): RecordedEvent => ({
+        ...event,
+        globalPosition: prepared.positions[recorded.length + offset] ?? Number.NaN,
+        transactionId: prepared.transactionId
+      }))
+      recorded.push(...placed)
+      for (const event of placed) heads.set(event.streamId, { version: event.streamVersion, hash: event.hash })
+      accepted.push(member)
+      acceptedKeys.push(...(touched[index] ?? []))
+      outcomes.push(Either.right(placed))
+    })
+    // Nothing to write: the transaction ends without a commit, so the caller's rollback undoes step one's locks.
+    if (recorded.length === 0) return outcomes
 
     // Start from the stored documents, then fold every change in order, as the memory store does.
     const models = new ReadModelMap()
     for (const row of prepared.docs) models.applyChange({ kind: row.kind, id: row.id, update: () => row.doc })
-    const locked = new Set(keys.map((key) => `${key.kind}\u0000${key.id}`))
+    const locked = new Set(keys.map(keyText))
     for (const event of recorded) {
       for (const change of projector(event)) {
-        if (!locked.has(`${change.kind}\u0000${change.id}`)) {
+        if (!locked.has(keyText(change))) {
           return yield* Effect.dieMessage(`append: the projector touched ${change.kind}/${change.id} only once placed`)
         }
         models.applyChange(change)
@@ -147,25 +230,13 @@ export const appendInTransaction = (
     }
     const upserts: Array<ReadModelRow> = []
     const deletes: Array<RowKey> = []
-    for (const key of keys) {
+    for (const key of distinctKeys(acceptedKeys)) {
       const doc = models.get(key.kind, key.id)
       if (doc === undefined) deletes.push(key)
       else upserts.push({ kind: key.kind, id: key.id, doc })
     }
 
-    const rows = recorded.map((event): EventInsert => ({
-      global_position: event.globalPosition,
-      stream_id: event.streamId,
-      stream_version: event.streamVersion,
-      event_type: event.type,
-      schema_version: event.schemaVersion,
-      payload: event.payload,
-      metadata: event.metadata,
-      recorded_at: event.recordedAt.toISOString(),
-      prev_hash: event.prevHash,
-      hash: event.hash
-    }))
-    yield* steps.write(rows, upserts, deletes).pipe(
+    yield* steps.write(recorded.map(insertOf), upserts, deletes).pipe(
       // Another writer found the same head and inserted first: this insert waited for it and then violated
       // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index entries,
       // which likewise means they wrote the same stream version.
@@ -174,8 +245,8 @@ export const appendInTransaction = (
           const state = sqlState(error)
           return state === uniqueViolation || state === deadlockDetected
         },
-        () => new ConcurrentAppend({ writes })
+        () => new ConcurrentAppend({ writes: accepted.flatMap((member) => member.writes) })
       )
     )
-    return recorded
+    return outcomes
   })

@@ -2,6 +2,7 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type * as SqlError from "@effect/sql/SqlError"
 import { Context, Effect, Exit } from "effect"
+import type { LogCheckpoint } from "../../application/ports/EventStore.js"
 import { type AppendSteps, prepareArguments, preparedFrom, writeArguments } from "./appendSteps.js"
 
 /**
@@ -39,6 +40,9 @@ const lastResult = (results: ReadonlyArray<unknown>): ReadonlyArray<unknown> => 
  * The transaction is rolled back unless step two's commit answered, on failure alike; a rollback that fails is a
  * defect (as in `sql.withTransaction`), which the store reports as unavailable.
  *
+ * With `announcementInCommit`, step two's message also carries the commit's announcement to other processes
+ * (`CommitSignal`), which Postgres delivers on commit: no round trip of its own after it.
+ *
  * Uninterruptible from asking the pool for a connection to the commit or rollback: an interrupted append finishes
  * first (its statements are short; a lock wait lasts as long as another append). @effect/sql-pg's `reserve` has
  * no canceller, so a fiber interrupted while it waits for the pool never releases the connection it is handed
@@ -48,7 +52,8 @@ const lastResult = (results: ReadonlyArray<unknown>): ReadonlyArray<unknown> => 
  */
 export const inPostgresTransaction = <A, E, R>(
   sql: SqlClient.SqlClient,
-  use: (steps: AppendSteps) => Effect.Effect<A, E, R>
+  use: (steps: AppendSteps) => Effect.Effect<A, E, R>,
+  announcementInCommit?: (checkpoint: LogCheckpoint) => string
 ): Effect.Effect<A, E | SqlError.SqlError, R> =>
   // Uninterruptible from asking the pool for a connection to the commit or rollback (see above).
   Effect.uninterruptible(Effect.scoped(
@@ -56,18 +61,29 @@ export const inPostgresTransaction = <A, E, R>(
       const connection: SqlConnection.Connection = yield* sql.reserve
       const run = (text: string) => connection.executeUnprepared(text, [], undefined)
       let committed = false
+      let transactionId = 0
       const steps: AppendSteps = {
         prepare: (request) => {
           const [lockKeys, docKeys, headStreams, eventCount] = prepareArguments(request)
           return run(
             `begin; select append_prepare(${sqlLiteral(lockKeys)}::json, ${sqlLiteral(docKeys)}::json, ` +
               `${sqlLiteral(headStreams)}::json, ${Math.trunc(eventCount)}::integer) as prepared`
-          ).pipe(Effect.flatMap((results) => preparedFrom(lastResult(results))))
+          ).pipe(
+            Effect.flatMap((results) => preparedFrom(lastResult(results))),
+            Effect.tap((prepared) => {
+              transactionId = prepared.transactionId
+            })
+          )
         },
         write: (events, upserts, deletes) => {
           const [eventRows, upsertRows, deleteKeys] = writeArguments(events, upserts, deletes)
+          const last = events.reduce((position, event) => Math.max(position, event.global_position), 0)
+          const announcement = announcementInCommit === undefined || last === 0
+            ? ""
+            : `; ${announcementInCommit({ transactionId, position: last })}`
           return run(
-            `select append_write(${sqlLiteral(eventRows)}::json, ${sqlLiteral(upsertRows)}::json, ${sqlLiteral(deleteKeys)}::json); commit`
+            `select append_write(${sqlLiteral(eventRows)}::json, ${sqlLiteral(upsertRows)}::json, ${sqlLiteral(deleteKeys)}::json)` +
+              `${announcement}; commit`
           ).pipe(Effect.tap(() => {
             committed = true
           }), Effect.asVoid)
