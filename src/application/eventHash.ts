@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { canonicalJson, type Json } from "../domain/Json.js"
 import type { EventMetadata } from "./ports/EventStore.js"
 
@@ -16,22 +16,23 @@ export interface HashedFields {
 
 /** SHA-256 over the predecessor's hash and this event's canonical form: a per-stream hash chain. */
 export const eventHash = (fields: HashedFields): string =>
-  createHash("sha256")
-    .update(
-      canonicalJson([
-        fields.prevHash,
-        fields.streamId,
-        fields.streamVersion,
-        fields.type,
-        fields.schemaVersion,
-        fields.payload,
-        {
-          actor: fields.metadata.actor,
-          requestId: fields.metadata.requestId,
-          clientIp: fields.metadata.clientIp,
-          userAgent: fields.metadata.userAgent
-        },
-        fields.recordedAt.toISOString()
-      ])
-    )
-    .digest("hex")
+  // One-shot `hash` (no Hash object per event): the same digest as createHash().update().digest("hex").
+  hash(
+    "sha256",
+    canonicalJson([
+      fields.prevHash,
+      fields.streamId,
+      fields.streamVersion,
+      fields.type,
+      fields.schemaVersion,
+      fields.payload,
+      {
+        actor: fields.metadata.actor,
+        requestId: fields.metadata.requestId,
+        clientIp: fields.metadata.clientIp,
+        userAgent: fields.metadata.userAgent
+      },
+      fields.recordedAt.toISOString()
+    ]),
+    "hex"
+  )

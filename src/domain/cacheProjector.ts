@@ -1,11 +1,14 @@
 import type { ReadModelChange } from "./ReadModelChange.js"
-import { codecs, decodeOrDie, keyOf, modify, put, remove, type StoredEvent } from "./readModelDocs.js"
+import { codecs, eventDecoder, keyOf, modify, put, remove, type StoredEvent } from "./readModelDocs.js"
 import { BlobStream, ManifestStream } from "./streams.js"
 import { cachedManifestId, CacheKinds } from "./views.js"
 
+const decodeManifest = eventDecoder(ManifestStream)
+const decodeBlob = eventDecoder(BlobStream)
+
 /** The cache index's read models: a manifest by digest and by tag, a blob per group (ADR 0003). */
 export const projectManifest = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
-  const e = decodeOrDie(ManifestStream, event)
+  const e = decodeManifest(event)
   if (e._tag === "ManifestExpired") {
     const [groupId, ...imageParts] = keyOf(event.streamId).split("/")
     const image = imageParts.join("/")
@@ -30,7 +33,7 @@ export const projectManifest = (event: StoredEvent): ReadonlyArray<ReadModelChan
 }
 
 export const projectBlob = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
-  const e = decodeOrDie(BlobStream, event)
+  const e = decodeBlob(event)
   const id = keyOf(event.streamId)
   switch (e._tag) {
     case "BlobCached":

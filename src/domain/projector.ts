@@ -1,4 +1,4 @@
-import { codecs, decodeOrDie, keyOf, modify, put, remove, type StoredEvent } from "./readModelDocs.js"
+import { codecs, eventDecoder, keyOf, modify, put, remove, type StoredEvent } from "./readModelDocs.js"
 import { projectBlob, projectManifest } from "./cacheProjector.js"
 import { evolveGroup } from "./group/GroupState.js"
 import { defaultSettings } from "./group/GroupState.js"
@@ -19,8 +19,14 @@ import { evolveUser } from "./user/UserDecider.js"
 import { GroupsByPath, TokensByDigest, UsersByName } from "./readModelIndexes.js"
 import { INSTANCE_SETTINGS_ID, Kinds, membershipId, ssoSessionId } from "./views.js"
 
+const decodeGroup = eventDecoder(GroupStream)
+const decodeUser = eventDecoder(UserStream)
+const decodeToken = eventDecoder(TokenStream)
+const decodeSso = eventDecoder(SsoStream)
+const decodeInstance = eventDecoder(InstanceStream)
+
 const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
-  const e = decodeOrDie(GroupStream, event)
+  const e = decodeGroup(event)
   const id = keyOf(event.streamId)
   switch (e._tag) {
     case "GroupCreated": {
@@ -74,7 +80,7 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
 }
 
 const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
-  const e = decodeOrDie(UserStream, event)
+  const e = decodeUser(event)
   const id = keyOf(event.streamId)
   if (e._tag === "UserCreated") {
     const { _tag, ...fields } = e
@@ -88,7 +94,7 @@ const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
 }
 
 const projectToken = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
-  const e = decodeOrDie(TokenStream, event)
+  const e = decodeToken(event)
   const id = keyOf(event.streamId)
   if (e._tag === "TokenCreated") {
     const { _tag, ...fields } = e
@@ -107,7 +113,7 @@ const projectToken = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
 }
 
 const projectSso = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
-  const e = decodeOrDie(SsoStream, event)
+  const e = decodeSso(event)
   if (e._tag === "SsoSessionStarted") {
     const { _tag, ...fields } = e
     return [put(codecs.ssoSession, Kinds.ssoSession, ssoSessionId(e.userId, e.groupId), { ...fields, ended: false })]
@@ -117,7 +123,7 @@ const projectSso = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
 }
 
 const projectInstance = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
-  const e = decodeOrDie(InstanceStream, event)
+  const e = decodeInstance(event)
   const c = codecs.instance
   return [{
     kind: Kinds.instance,

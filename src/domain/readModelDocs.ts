@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
+import { compileDocEncoder } from "./docEncoder.js"
 import { decodeEvent } from "./eventCodec.js"
-import { declined, fastEncoder } from "./fastEncode.js"
 import { InstanceSettings } from "./instance/InstanceSettings.js"
 import { type JsonObject, JsonObjectSchema } from "./Json.js"
 import type { HeldDoc, ReadModelChange } from "./ReadModelChange.js"
@@ -43,15 +43,20 @@ export const codec = <A, I>(schema: Schema.Schema<A, I>): DocCodec<A> => {
   const read = Schema.decodeUnknownSync(schema)
   const encode = Schema.encodeSync(schema)
   const asJson = Schema.decodeUnknownSync(JsonObjectSchema)
-  // Schema's encode, compiled for the shapes documents have (`fastEncode.ts`); Schema itself for anything else.
-  const fast = fastEncoder(schema.ast)
-  const write = (value: A): JsonObject => {
-    const encoded = fast === undefined ? declined : fast(value)
-    return asJson(encoded === declined ? encode(value) : encoded)
+  const schemaWrite = (value: A): JsonObject => asJson(encode(value))
+  const compiled = compileDocEncoder(schema)
+  // The compiled encoder throws on whatever it cannot encode; Schema then encodes the value or reports why not,
+  // so the error a defect raises is Schema's, as before (docEncoder.ts).
+  const write = compiled === undefined ? schemaWrite : (value: A): JsonObject => {
+    try {
+      return compiled(value)
+    } catch {
+      return schemaWrite(value)
+    }
   }
   /**
    * A document held as its value. A class per codec, so that `instanceof` tells a value of this view from
-   * another's; one object per change (a closure and a weak map entry per change made replays' GC work hard).
+   * another's: one object per change, where a closure and a weak-map entry per change made replays' GC work hard.
    */
   class Held implements HeldDoc {
     constructor(readonly value: A) {}
@@ -97,5 +102,28 @@ export const remove = (kind: string, id: string): ReadModelChange => ({ kind, id
 
 export const decodeOrDie = <E extends { readonly _tag: string }, I>(stream: StreamType<E, I>, event: StoredEvent): E =>
   Either.getOrThrowWith(decodeEvent(stream, event), (error) => new Error(`undecodable ${event.type} in ${event.streamId}: ${error.message}`))
+
+interface Decoded<E> {
+  readonly type: string
+  readonly schemaVersion: number
+  readonly value: E
+}
+
+/**
+ * `decodeOrDie` for one stream type, remembering each payload's decoded event for as long as the payload lives.
+ * An append asks the projector twice about the same events (once unplaced, for the rows to lock, once placed,
+ * ADR 0026), with the same payload objects: the second look finds the event decoded. Payloads are immutable
+ * JSON, and the type and schema version are compared too, so a hit is the value a fresh decode would give.
+ */
+export const eventDecoder = <E extends { readonly _tag: string }, I>(stream: StreamType<E, I>): ((event: StoredEvent) => E) => {
+  const decoded = new WeakMap<JsonObject, Decoded<E>>()
+  return (event) => {
+    const hit = decoded.get(event.payload)
+    if (hit !== undefined && hit.type === event.type && hit.schemaVersion === event.schemaVersion) return hit.value
+    const value = decodeOrDie(stream, event)
+    decoded.set(event.payload, { type: event.type, schemaVersion: event.schemaVersion, value })
+    return value
+  }
+}
 
 export const keyOf = (streamId: string): string => streamId.slice(streamId.indexOf("-") + 1)

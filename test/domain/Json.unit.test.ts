@@ -40,7 +40,19 @@ const reorder = (value: Json, seed: number): Json => {
   return Object.fromEntries(entries.map(([key, v]) => [key, reorder(v, seed + key.length)]))
 }
 
+/** canonicalJson as it was written before it was tuned (ADR 0029): the hashes of every stored event depend on it. */
+const formerCanonicalJson = (value: Json): string => {
+  if (value === null || typeof value !== "object") return JSON.stringify(value)
+  if (isArray(value)) return `[${value.map(formerCanonicalJson).join(",")}]`
+  const keys = Object.keys(value).sort()
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${formerCanonicalJson(value[k] ?? null)}`).join(",")}}`
+}
+
 describe("canonicalJson", () => {
+  it.prop("writes exactly what its former implementation wrote, so stored hash chains still verify", [json], ([value]) => {
+    expect(canonicalJson(value)).toBe(formerCanonicalJson(value))
+  })
+
   it("sorts keys at every depth and leaves out whitespace", () => {
     expect(canonicalJson({ b: 1, a: [{ d: true, c: null }, "x"], c: { z: "z", y: 2.5 } })).toBe(
       '{"a":[{"c":null,"d":true},"x"],"b":1,"c":{"y":2.5,"z":"z"}}'

@@ -65,7 +65,16 @@ export const eventCountOf = (request: AppendRequest): number => request.writes.r
 const touchedKeys = (projector: ProjectorShape, request: AppendRequest): ReadonlyArray<RowKey> =>
   distinctKeys(request.writes.flatMap((write) =>
     write.events.flatMap((event) =>
-      projector({ ...event, globalPosition: unplacedPosition, streamId: write.streamId, recordedAt: request.recordedAt })
+      // The event's fields named, not spread after others: such a spread is a runtime call per property in V8,
+      // per event of a batch (ADR 0029). Only what the projector reads (`ProjectedEvent`).
+      projector({
+        globalPosition: unplacedPosition,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        payload: event.payload,
+        streamId: write.streamId,
+        recordedAt: request.recordedAt
+      })
     )
   ))
 
@@ -89,7 +98,16 @@ const chained = (request: AppendRequest, heads: ReadonlyMap<string, StreamHead>)
     let streamVersion = write.expectedVersion
     for (const event of write.events) {
       streamVersion += 1
-      const fields = { prevHash, streamId: write.streamId, streamVersion, ...event, metadata, recordedAt: request.recordedAt }
+      const fields = {
+        prevHash,
+        streamId: write.streamId,
+        streamVersion,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        payload: event.payload,
+        metadata,
+        recordedAt: request.recordedAt
+      }
       const hash = eventHash(fields)
       events.push({ ...fields, hash })
       prevHash = hash
