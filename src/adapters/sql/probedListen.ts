@@ -1,8 +1,9 @@
 import type * as PgClient from "@effect/sql-pg/PgClient"
 import { Clock, Effect, Ref, Schedule, Stream } from "effect"
 
-// Two seconds apart, silence for three probes means the connection is gone: a notification may go unheard
-// for up to about ten seconds after a database restart, and at no other time.
+// Two seconds apart, silence for three probes, and no echo of the next one within another interval, means the
+// connection is gone: a notification may go unheard for up to about ten seconds after a database restart, and
+// at no other time.
 const PROBE_INTERVAL_MS = 2_000
 /** The payload of a probe; listeners drop it. */
 export const PROBE = "probe"
@@ -17,9 +18,18 @@ export const probedListen = (pg: PgClient.PgClient, channel: string): Stream.Str
   Stream.unwrapScoped(Effect.gen(function*() {
     const lastHeard = yield* Ref.make(yield* Clock.currentTimeMillis)
     const probe = Effect.gen(function*() {
+      const sentAt = yield* Clock.currentTimeMillis
       yield* pg`select pg_notify(${channel}, ${PROBE})`.pipe(Effect.ignore)
-      const silentFor = (yield* Clock.currentTimeMillis) - (yield* Ref.get(lastHeard))
-      if (silentFor > 3 * PROBE_INTERVAL_MS) return yield* Effect.fail(new Error(`no notification for ${silentFor} ms: the LISTEN connection is gone`))
+      if (sentAt - (yield* Ref.get(lastHeard)) <= 3 * PROBE_INTERVAL_MS) return
+      // Long silent, but maybe only because this process's thread was busy (a replay sorting half a million
+      // documents, an audit comparing them) and the echoes wait unread in the socket: give this probe's echo an
+      // interval to be heard before calling the connection gone.
+      yield* Effect.sleep(PROBE_INTERVAL_MS)
+      const heardAt = yield* Ref.get(lastHeard)
+      if (heardAt < sentAt) {
+        const silentFor = (yield* Clock.currentTimeMillis) - heardAt
+        return yield* Effect.fail(new Error(`no notification for ${silentFor} ms: the LISTEN connection is gone`))
+      }
     })
     const notifications = pg.listen(channel).pipe(
       Stream.tap(() => Clock.currentTimeMillis.pipe(Effect.flatMap((now) => Ref.set(lastHeard, now))))
