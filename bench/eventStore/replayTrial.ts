@@ -11,20 +11,18 @@
  * `REPLAY_PROFILE=file.cpuprofile` profiles the measured rounds of this process.
  */
 import { SqlClient } from "@effect/sql"
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Effect, Exit, ManagedRuntime, Scope } from "effect"
 import { writeFileSync } from "node:fs"
 import { Session } from "node:inspector"
 import { loadavg } from "node:os"
-import { migrate } from "../../src/adapters/sql/migrate.js"
 import { pgLayer } from "../../src/adapters/sql/PostgresClient.js"
-import * as SqlStore from "../../src/adapters/sql/SqlStore.js"
 import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
 import { ReadModels } from "../../src/application/ports/ReadModels.js"
-import { ProjectorLive } from "../../src/application/projectorLive.js"
 import { ADMIN_URL, freshDatabase } from "../../test/support/postgres/postgresTestDatabase.js"
 import { backendCpu, backendCpuSince } from "./backendCpu.js"
 import { ChainHeads, insertRows } from "./directRows.js"
 import { eventCount, EventMix } from "./eventMix.js"
+import { benchStoreLayer } from "./eventStoreBench.js"
 
 const events = Number(process.argv[2] ?? "250000")
 const rounds = Number(process.argv[3] ?? "1")
@@ -58,12 +56,8 @@ const scope = Effect.runSync(Scope.make())
 const database = keptDatabase === undefined
   ? { url: await Effect.runPromise(Scope.extend(freshDatabase, scope)), existed: false }
   : await Effect.runPromise(keptDatabaseUrl(keptDatabase))
-const runtime = ManagedRuntime.make(
-  SqlStore.layer.pipe(
-    Layer.provideMerge(ProjectorLive),
-    Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(database.url))))
-  )
-)
+// The store as scenario 5 builds it (and `serve` on Postgres), so the trial measures the same replay.
+const runtime = ManagedRuntime.make(benchStoreLayer(database.url))
 
 const appendAll = (writes: ReadonlyArray<StreamWrite>) => EventStore.pipe(Effect.flatMap((store) => store.append(writes, metadata, new Date())))
 
