@@ -6,42 +6,22 @@
  * event (`backendCpu.ts`), load average. `APPEND_PROFILE=file.cpuprofile` profiles the
  * measured windows (both) of this process.
  */
-import { Effect, Exit, ManagedRuntime, Scope } from "effect"
-import { writeFileSync } from "node:fs"
-import { Session } from "node:inspector"
 import { loadavg } from "node:os"
-import { EventStore, type StreamWrite, systemMetadata } from "../../src/application/ports/EventStore.js"
-import { freshDatabase } from "../../test/support/postgres/postgresTestDatabase.js"
 import { backendCpu, backendCpuSince } from "./backendCpu.js"
 import { EventMix } from "./eventMix.js"
-import { benchStoreLayer, singleAppendRate } from "./eventStoreBench.js"
+import { singleAppendRate } from "./eventStoreBench.js"
+import { appendAll, withTrialStore } from "./trialRuntime.js"
 
 const seconds = Number(process.argv[2] ?? "5")
 const batches = Number(process.argv[3] ?? "10")
-const profileFile = process.env["APPEND_PROFILE"]
-const metadata = systemMetadata("bench")
-
-const session = new Session()
-const post = (method: string, params?: object) =>
-  new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error === null ? resolve(result) : reject(error))))
-
-const scope = Effect.runSync(Scope.make())
-const url = await Effect.runPromise(Scope.extend(freshDatabase, scope))
-const runtime = ManagedRuntime.make(benchStoreLayer(url))
 /** User and system CPU of this process, µs: what the store's client side costs, whatever else loads the machine. */
 const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system
 
-const appendAll = (writes: ReadonlyArray<StreamWrite>) => EventStore.pipe(Effect.flatMap((store) => store.append(writes, metadata, new Date())))
-try {
+await withTrialStore(process.env["APPEND_PROFILE"], async ({ runtime, startProfile, stopProfile }) => {
   const mix = new EventMix()
   await runtime.runPromise(appendAll(mix.setup()))
   await runtime.runPromise(appendAll(mix.batch(1_000)))
-  if (profileFile !== undefined) {
-    session.connect()
-    await post("Profiler.enable")
-    await post("Profiler.setSamplingInterval", { interval: 200 })
-    await post("Profiler.start")
-  }
+  await startProfile()
   const load = loadavg()[0]
   const batchServer = await runtime.runPromise(backendCpu)
   let batched = 0
@@ -61,10 +41,7 @@ try {
   const singleUsage = process.cpuUsage(singleCpu)
   const singleCpuPerEvent = cpuMicros(singleUsage) / singleEvents
   const singleServerPerEvent = backendCpuSince(singleServer, await runtime.runPromise(backendCpu)) / singleEvents
-  if (profileFile !== undefined) {
-    const result = await post("Profiler.stop")
-    if (typeof result === "object" && result !== null && "profile" in result) writeFileSync(profileFile, JSON.stringify(result.profile))
-  }
+  await stopProfile()
   console.log(JSON.stringify({
     singleRate: Math.round(singleRate),
     singleCpuMicrosPerEvent: Math.round(singleCpuPerEvent),
@@ -79,7 +56,4 @@ try {
     load1: load,
     load1End: loadavg()[0]
   }))
-} finally {
-  await runtime.dispose()
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-}
+})

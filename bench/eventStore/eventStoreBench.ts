@@ -65,13 +65,17 @@ export const eventStoreBench = async (config: BenchConfig, cleanups: Cleanups, l
 
   heads.remember(await runtime.runPromise(appendAll(mix.setup())))
   let loaded = 0
-  const appendStarted = performance.now()
+  let appendMillis = 0
   while (loaded < appendedEvents) {
-    const recorded = await runtime.runPromise(appendAll(mix.batch(config.eventBatch)))
+    // Building the batch is the bench's work, not the store's: outside the clock.
+    const batch = mix.batch(config.eventBatch)
+    const started = performance.now()
+    const recorded = await runtime.runPromise(appendAll(batch))
+    appendMillis += performance.now() - started
     heads.remember(recorded)
     loaded += recorded.length
   }
-  const bulkRate = rate(loaded, appendStarted)
+  const bulkRate = loaded / (appendMillis / 1000)
   log(`  appended ${loaded} events in ${config.eventBatch}-event batches: ${bulkRate.toFixed(0)} events/s`)
 
   const directStarted = performance.now()

@@ -16,7 +16,7 @@ import {
 } from "../../src/application/ports/EventStore.js"
 import type { Projector } from "../../src/application/ports/Projector.js"
 import { ReadModels } from "../../src/application/ports/ReadModels.js"
-import { testProjectorLayer } from "../support/testProjector.js"
+import { prefixOf, testProjectorLayer } from "../support/testProjector.js"
 
 /** Each test writes under its own prefix, so tests can share one store (and one database). */
 const freshPrefix = (): string => randomUUID().slice(0, 8)
@@ -183,6 +183,57 @@ export const eventStoreContract = <E>(
           expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 1 }))
           const later = yield* store.readAll(checkpointOf(seed!), 1_000)
           expect(later.filter((e) => e.streamId === fresh)).toEqual([])
+        }))
+
+      // Longer than the Postgres store's parts (ADR 0031, PART_EVENTS = 500): its step two then runs as several
+      // statements in one transaction, and a shared row is changed in each of them.
+      it.effect("an append of 1,200 events over 600 streams writes every event and folds a shared row across all of them", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const models = yield* ReadModels
+          const prefix = freshPrefix()
+          const streams = Array.from({ length: 600 }, (_, n) => `${prefix}/s${n}`)
+          const recorded = yield* store.append(
+            streams.map((streamId) => ({ streamId, expectedVersion: 0, events: [event("Created"), event("Renamed")] })),
+            metadata,
+            recordedAt
+          )
+          expect(recorded.length).toBe(1_200)
+          expect(recorded.map((e) => e.globalPosition)).toEqual([...recorded.map((e) => e.globalPosition)].sort((a, b) => a - b))
+          const stored = yield* store.readAll(justBefore(recorded[0]!), 2_000)
+          expect(stored.filter((e) => prefixOf(e.streamId) === prefix)).toEqual(recorded)
+          expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 1_200 }))
+          for (const index of [0, 299, 599]) {
+            expect(yield* models.get("stream_count", streams[index]!)).toEqual(
+              Option.some({ count: 2, lastType: "Renamed", lastPosition: recorded[index * 2 + 1]!.globalPosition })
+            )
+          }
+        }))
+
+      it.effect("an append of 1,200 events whose last write finds its stream taken appends nothing, events nor read models", () =>
+        Effect.gen(function*() {
+          const store = yield* EventStore
+          const models = yield* ReadModels
+          const prefix = freshPrefix()
+          const existing = `${prefix}/existing`
+          const [seed] = yield* store.append([{ streamId: existing, expectedVersion: 0, events: [event("Created")] }], metadata, recordedAt)
+          const streams = Array.from({ length: 599 }, (_, n) => `${prefix}/s${n}`)
+          const conflict = yield* store.append(
+            [
+              ...streams.map((streamId) => ({ streamId, expectedVersion: 0, events: [event("Created"), event("Renamed")] })),
+              // Last, so that on Postgres it is in the last part: refused by the unique (stream, version) key there,
+              // after the parts before it were written in the same transaction.
+              { streamId: existing, expectedVersion: 0, events: [event("Created"), event("Renamed")] }
+            ],
+            metadata,
+            recordedAt
+          ).pipe(Effect.flip)
+          expect(conflict).toEqual(new VersionConflict({ streamId: existing, expectedVersion: 0, actualVersion: 1 }))
+          const later = yield* store.readAll(checkpointOf(seed!), 2_000)
+          expect(later.filter((e) => prefixOf(e.streamId) === prefix)).toEqual([])
+          expect(yield* store.readStream(streams[0]!)).toEqual([])
+          expect(yield* models.get("stream_count", streams[0]!)).toEqual(Option.none())
+          expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 1 }))
         }))
 
       it.effect("hashes chain per stream: hash n = eventHash(fields of n, prevHash = hash n-1)", () =>

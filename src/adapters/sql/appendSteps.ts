@@ -104,14 +104,16 @@ export interface PrepareRequest {
 /**
  * The two steps of an append inside one transaction: step one locks the rows the events touch, reads them and
  * the heads of `headStreams`, and takes this transaction's id and `eventCount` positions; step two writes the
- * events and the read-model rows they change.
+ * events and the read-model rows they change, in one or more parts (ADR 0031): `more` says another part of the
+ * same transaction follows, so this one must not end it.
  */
 export interface AppendSteps {
   readonly prepare: (request: PrepareRequest) => Effect.Effect<Prepared, SqlError.SqlError | EventStoreUnavailable>
   readonly write: (
     events: ReadonlyArray<EventInsert>,
     upserts: ReadonlyArray<ReadModelRow>,
-    deletes: ReadonlyArray<RowKey>
+    deletes: ReadonlyArray<RowKey>,
+    more: boolean
   ) => Effect.Effect<void, SqlError.SqlError>
 }
 
@@ -140,8 +142,8 @@ export const preparedFrom = (rows: ReadonlyArray<unknown>): Effect.Effect<Prepar
 }
 
 /**
- * The steps as two bound statements, inside a transaction the caller holds (`sql.withTransaction`): what every
- * driver runs, PGlite included.
+ * The steps as bound statements, inside a transaction the caller holds (`sql.withTransaction`, which also ends
+ * it, so `more` changes nothing here): what every driver runs, PGlite included.
  */
 export const statementSteps = (sql: SqlClient.SqlClient): AppendSteps => ({
   prepare: (request) => {

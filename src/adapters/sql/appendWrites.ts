@@ -1,5 +1,5 @@
 import type * as SqlError from "@effect/sql/SqlError"
-import { Data, Effect, Either } from "effect"
+import { Data, Effect, Either, Fiber } from "effect"
 import { createHash } from "node:crypto"
 import { eventHash } from "../../application/eventHash.js"
 import { ReadModelMap } from "../../application/projection.js"
@@ -129,6 +129,57 @@ const insertOf = (event: RecordedEvent): EventInsert => ({
   hash: event.hash
 })
 
+/** What one part of step two writes: its events, and the rows its events changed as they stand after it. */
+interface PartRows {
+  readonly events: ReadonlyArray<EventInsert>
+  readonly upserts: ReadonlyArray<ReadModelRow>
+  readonly deletes: ReadonlyArray<RowKey>
+}
+
+/**
+ * Events per part of step two (ADR 0031). A batch of a thousand goes in two parts, so that the client folds and
+ * encodes one part while Postgres writes the one before; an append of one command (at most a few dozen events)
+ * is one part, one statement, as before. Measured in `bench/results/2026-12-06-trial-append-parts.md`.
+ */
+export const PART_EVENTS = 500
+
+/** `events` cut into runs of at most `PART_EVENTS`, in order; none when there are none. */
+const partsOf = <A>(events: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
+  const parts: Array<ReadonlyArray<A>> = []
+  for (let start = 0; start < events.length; start += PART_EVENTS) parts.push(events.slice(start, start + PART_EVENTS))
+  return parts
+}
+
+/**
+ * Step two, part by part, in order on the transaction's one connection: part n + 1 is folded and encoded while
+ * part n's statement runs on the server. Every part but the last says that more follow. A part already sent is
+ * waited for whatever happens to the next (a failure, a projector defect), so the caller's rollback comes after
+ * it on the connection.
+ */
+const writeInParts = <P, R, E>(
+  parts: ReadonlyArray<P>,
+  rowsOf: (part: P) => R | string,
+  write: (rows: R, more: boolean) => Effect.Effect<void, E>
+): Effect.Effect<void, E> => {
+  const from = (index: number, sent: Fiber.RuntimeFiber<void, E> | undefined): Effect.Effect<void, E> =>
+    Effect.suspend(() => {
+      const part = parts[index]
+      const previous = sent === undefined ? Effect.void : Fiber.join(sent)
+      if (part === undefined) return previous
+      const rows = rowsOf(part)
+      if (typeof rows === "string") return previous.pipe(Effect.zipRight(Effect.dieMessage(rows)))
+      const more = index < parts.length - 1
+      if (!more) return previous.pipe(Effect.zipRight(write(rows, false)))
+      return previous.pipe(
+        Effect.zipRight(Effect.fork(write(rows, true))),
+        // Lets the forked part reach the connection's socket before this fiber computes the next part.
+        Effect.tap(() => Effect.yieldNow()),
+        Effect.flatMap((fiber) => from(index + 1, fiber).pipe(Effect.onExit(() => Fiber.await(fiber))))
+      )
+    })
+  return from(0, undefined)
+}
+
 /**
  * One append inside the caller's transaction, in two statements (ADR 0026): `appendMembersInTransaction` with
  * this one member, its conflict as the failure.
@@ -210,37 +261,43 @@ export const appendMembersInTransaction = (
     // Nothing to write: the transaction ends without a commit, so the caller's rollback undoes step one's locks.
     if (recorded.length === 0) return outcomes
 
-    // Start from the stored documents, then fold every change in order, as the memory store does.
+    // Start from the stored documents, then fold every change in order, as the memory store does, a part at a
+    // time (ADR 0031).
     const models = new ReadModelMap()
     for (const row of prepared.docs) models.applyChange({ kind: row.kind, id: row.id, update: () => row.doc })
     const locked = new Set(keys.map(keyText))
-    for (const event of recorded) {
-      for (const change of projector(event)) {
-        if (!locked.has(keyText(change))) {
-          return yield* Effect.dieMessage(`append: the projector touched ${change.kind}/${change.id} only once placed`)
+    const partRows = (part: ReadonlyArray<RecordedEvent>): PartRows | string => {
+      const changed = new Map<string, RowKey>()
+      for (const event of part) {
+        for (const change of projector(event)) {
+          const text = keyText(change)
+          if (!locked.has(text)) return `append: the projector touched ${change.kind}/${change.id} only once placed`
+          models.applyChange(change)
+          changed.set(text, change)
         }
-        models.applyChange(change)
       }
+      const upserts: Array<ReadModelRow> = []
+      const deletes: Array<RowKey> = []
+      for (const key of changed.values()) {
+        const doc = models.get(key.kind, key.id)
+        if (doc === undefined) deletes.push({ kind: key.kind, id: key.id })
+        else upserts.push({ kind: key.kind, id: key.id, doc })
+      }
+      return { events: part.map(insertOf), upserts, deletes }
     }
-    const upserts: Array<ReadModelRow> = []
-    const deletes: Array<RowKey> = []
-    for (const key of distinctKeys(acceptedKeys)) {
-      const doc = models.get(key.kind, key.id)
-      if (doc === undefined) deletes.push(key)
-      else upserts.push({ kind: key.kind, id: key.id, doc })
-    }
-
-    yield* steps.write(recorded.map(insertOf), upserts, deletes).pipe(
-      // Another writer found the same head and inserted first: this insert waited for it and then violated
-      // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index entries,
-      // which likewise means they wrote the same stream version.
-      Effect.catchIf(
-        (error) => {
-          const state = sqlState(error)
-          return state === uniqueViolation || state === deadlockDetected
-        },
-        () => new ConcurrentAppend({ writes: accepted.flatMap((member) => member.writes) })
+    const write = (rows: PartRows, more: boolean) =>
+      steps.write(rows.events, rows.upserts, rows.deletes, more).pipe(
+        // Another writer found the same head and inserted first: this insert waited for it and then violated
+        // unique (stream_id, stream_version). Two multi-stream batches can also deadlock on those index entries,
+        // which likewise means they wrote the same stream version.
+        Effect.catchIf(
+          (error) => {
+            const state = sqlState(error)
+            return state === uniqueViolation || state === deadlockDetected
+          },
+          () => new ConcurrentAppend({ writes: accepted.flatMap((member) => member.writes) })
+        )
       )
-    )
+    yield* writeInParts(partsOf(recorded), partRows, write)
     return outcomes
   })

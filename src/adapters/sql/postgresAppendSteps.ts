@@ -75,16 +75,18 @@ export const inPostgresTransaction = <A, E, R>(
             })
           )
         },
-        write: (events, upserts, deletes) => {
+        write: (events, upserts, deletes, more) => {
           const [eventRows, upsertRows, deleteKeys] = writeArguments(events, upserts, deletes)
+          const statement =
+            `select append_write(${sqlLiteral(eventRows)}::json, ${sqlLiteral(upsertRows)}::json, ${sqlLiteral(deleteKeys)}::json)`
+          // A part with more to follow leaves the transaction open (ADR 0031); the last one announces and commits.
+          if (more) return run(statement).pipe(Effect.asVoid)
+          // Parts come in position order, so the last part's highest position is the transaction's.
           const last = events.reduce((position, event) => Math.max(position, event.global_position), 0)
           const announcement = announcementInCommit === undefined || last === 0
             ? ""
             : `; ${announcementInCommit({ transactionId, position: last })}`
-          return run(
-            `select append_write(${sqlLiteral(eventRows)}::json, ${sqlLiteral(upsertRows)}::json, ${sqlLiteral(deleteKeys)}::json)` +
-              `${announcement}; commit`
-          ).pipe(Effect.tap(() => {
+          return run(`${statement}${announcement}; commit`).pipe(Effect.tap(() => {
             committed = true
           }), Effect.asVoid)
         }
