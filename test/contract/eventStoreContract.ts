@@ -34,6 +34,8 @@ const event = (type: string, payload: NewEvent["payload"] = {}): NewEvent => ({ 
 
 const nestedPayload: NewEvent["payload"] = {
   name: "zeta ünïcödé ✓",
+  // What an array literal or an SQL literal must escape on the way (ADR 0032): quotes, backslashes, braces, commas.
+  text: "say \"hi\", {a,b} C:\\dir\nnext 'q' NULL",
   count: 3,
   ratio: 1.5,
   flag: false,
