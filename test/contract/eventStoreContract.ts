@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Array as Arr, Effect, Either, Layer, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { eventHash } from "../../src/application/eventHash.js"
+import { PART_EVENTS } from "../../src/adapters/sql/writeInParts.js"
 import { compareText } from "../../src/application/projection.js"
 import {
   checkpointOf,
@@ -187,27 +188,45 @@ export const eventStoreContract = <E>(
           expect(later.filter((e) => e.streamId === fresh)).toEqual([])
         }))
 
-      // Longer than the Postgres store's parts (ADR 0031, PART_EVENTS = 500): its step two then runs as several
-      // statements in one transaction, and a shared row is changed in each of them.
-      it.effect("an append of 1,200 events over 600 streams writes every event and folds a shared row across all of them", () =>
+      // Longer than the Postgres store's parts (ADR 0031): its step two then runs as several statements in one
+      // transaction. A leading one-event stream puts the boundaries between a stream's two events, so rows are
+      // folded across parts: one created in a part and deleted in the next, one changed in both.
+      it.effect("an append of 1,199 events over 600 streams writes every event and folds rows across all of them", () =>
         Effect.gen(function*() {
           const store = yield* EventStore
           const models = yield* ReadModels
           const prefix = freshPrefix()
-          const streams = Array.from({ length: 600 }, (_, n) => `${prefix}/s${n}`)
+          expect(PART_EVENTS * 2).toBeLessThan(1_199)
+          const lead = `${prefix}/lead`
+          const streams = Array.from({ length: 599 }, (_, n) => `${prefix}/s${n}`)
+          // Event i of stream n is the (1 + 2n + i)th: stream k's two events straddle position PART_EVENTS.
+          const straddling = (PART_EVENTS - 1) / 2
+          const deletedAcross = streams[Math.floor(straddling)]!
           const recorded = yield* store.append(
-            streams.map((streamId) => ({ streamId, expectedVersion: 0, events: [event("Created"), event("Renamed")] })),
+            [
+              { streamId: lead, expectedVersion: 0, events: [event("Created")] },
+              ...streams.map((streamId) => ({
+                streamId,
+                expectedVersion: 0,
+                events: [event("Created"), event(streamId === deletedAcross ? "StreamDeleted" : "Renamed")]
+              }))
+            ],
             metadata,
             recordedAt
           )
-          expect(recorded.length).toBe(1_200)
+          expect(recorded.length).toBe(1_199)
           expect(recorded.map((e) => e.globalPosition)).toEqual([...recorded.map((e) => e.globalPosition)].sort((a, b) => a - b))
           const stored = yield* store.readAll(justBefore(recorded[0]!), 2_000)
           expect(stored.filter((e) => prefixOf(e.streamId) === prefix)).toEqual(recorded)
-          expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 1_200 }))
-          for (const index of [0, 299, 599]) {
+          expect(yield* models.get("prefix_total", prefix)).toEqual(Option.some({ events: 1_199 }))
+          expect(recorded[PART_EVENTS - 1]?.streamId).toBe(deletedAcross)
+          expect(recorded[PART_EVENTS]?.streamId).toBe(deletedAcross)
+          expect(yield* models.get("stream_count", deletedAcross)).toEqual(Option.none())
+          const changedAcross = Math.floor((PART_EVENTS * 2 - 1) / 2)
+          expect(recorded[PART_EVENTS * 2 - 1]?.streamId).toBe(streams[changedAcross])
+          for (const index of [0, changedAcross, 598]) {
             expect(yield* models.get("stream_count", streams[index]!)).toEqual(
-              Option.some({ count: 2, lastType: "Renamed", lastPosition: recorded[index * 2 + 1]!.globalPosition })
+              Option.some({ count: 2, lastType: "Renamed", lastPosition: recorded[index * 2 + 2]!.globalPosition })
             )
           }
         }))

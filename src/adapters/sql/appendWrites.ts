@@ -1,5 +1,5 @@
 import type * as SqlError from "@effect/sql/SqlError"
-import { Data, Effect, Either, Fiber } from "effect"
+import { Data, Effect, Either } from "effect"
 import { hash } from "node:crypto"
 import { eventHash } from "../../application/eventHash.js"
 import { ReadModelMap } from "../../application/projection.js"
@@ -14,6 +14,7 @@ import type { ProjectorShape } from "../../application/ports/Projector.js"
 import type { ReadModelRow } from "../../application/ports/ReadModels.js"
 import type { AppendSteps, EventInsert, RowKey, StreamHead } from "./appendSteps.js"
 import { deadlockDetected, sqlState, uniqueViolation } from "./storeErrors.js"
+import { partsOf, writeInParts } from "./writeInParts.js"
 
 /**
  * Another transaction inserted a (stream, version) of this batch first: raised inside the append transaction and
@@ -138,50 +139,6 @@ interface PartRows {
   readonly events: ReadonlyArray<EventInsert>
   readonly upserts: ReadonlyArray<ReadModelRow>
   readonly deletes: ReadonlyArray<RowKey>
-}
-
-/**
- * Events per part of step two (ADR 0031). A batch of a thousand goes in two parts, so that the client folds and
- * encodes one part while Postgres writes the one before; an append of one command (at most a few dozen events)
- * is one part, one statement, as before. Measured in `bench/results/2026-12-06-trial-append-parts.md`.
- */
-export const PART_EVENTS = 500
-
-/** `events` cut into runs of at most `PART_EVENTS`, in order; none when there are none. */
-const partsOf = <A>(events: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
-  const parts: Array<ReadonlyArray<A>> = []
-  for (let start = 0; start < events.length; start += PART_EVENTS) parts.push(events.slice(start, start + PART_EVENTS))
-  return parts
-}
-
-/**
- * Step two, part by part, in order on the transaction's one connection: part n + 1 is folded and encoded while
- * part n's statement runs on the server. Every part but the last says that more follow. A part already sent is
- * waited for whatever happens to the next (a failure, a projector defect), so the caller's rollback comes after
- * it on the connection.
- */
-const writeInParts = <P, R, E>(
-  parts: ReadonlyArray<P>,
-  rowsOf: (part: P) => R | string,
-  write: (rows: R, more: boolean) => Effect.Effect<void, E>
-): Effect.Effect<void, E> => {
-  const from = (index: number, sent: Fiber.RuntimeFiber<void, E> | undefined): Effect.Effect<void, E> =>
-    Effect.suspend(() => {
-      const part = parts[index]
-      const previous = sent === undefined ? Effect.void : Fiber.join(sent)
-      if (part === undefined) return previous
-      const rows = rowsOf(part)
-      if (typeof rows === "string") return previous.pipe(Effect.zipRight(Effect.dieMessage(rows)))
-      const more = index < parts.length - 1
-      if (!more) return previous.pipe(Effect.zipRight(write(rows, false)))
-      return previous.pipe(
-        Effect.zipRight(Effect.fork(write(rows, true))),
-        // Lets the forked part reach the connection's socket before this fiber computes the next part.
-        Effect.tap(() => Effect.yieldNow()),
-        Effect.flatMap((fiber) => from(index + 1, fiber).pipe(Effect.onExit(() => Fiber.await(fiber))))
-      )
-    })
-  return from(0, undefined)
 }
 
 /**
