@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { actorsOf, addUser, type ApiWorld, apiWorld, call, expectError, expectList, expectObject, FORBIDDEN, notFound } from "../support/worlds/apiWorld.js"
+import { actorsOf, addUser, type ApiWorld, apiWorld, call, eventsOf, expectError, expectList, expectObject, FORBIDDEN, notFound } from "../support/worlds/apiWorld.js"
 
 describe("group members over the REST API", () => {
   let w: ApiWorld
@@ -60,6 +60,10 @@ describe("group members over the REST API", () => {
     // Form-encoded, as python-gitlab sends it: role and day together.
     expect(expectObject(await call(w.app, "PUT", one, { token: w.owner.token, form: "access_level=20&expires_at=2098-12-01" }), 200))
       .toMatchObject({ access_level: 20, expires_at: "2098-12-01" })
+    // Both changes in one append: together or not at all.
+    const [role, day] = (await eventsOf(w.h, `group-${w.groups.sub}`)).slice(-2)
+    expect([role?.type, day?.type]).toEqual(["MemberAccessLevelChanged", "MemberExpiryChanged"])
+    expect(role?.transactionId).toBe(day?.transactionId)
     // Without expires_at the day stays; with null it is cleared.
     expect(expectObject(await call(w.app, "PUT", one, { token: w.owner.token, json: { access_level: 10 } }), 200)).toMatchObject({ access_level: 10, expires_at: "2098-12-01" })
     expect(expectObject(await call(w.app, "PUT", one, { token: w.owner.token, json: { access_level: 10, expires_at: null } }), 200)).toMatchObject({ expires_at: null })

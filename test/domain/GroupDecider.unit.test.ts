@@ -526,6 +526,31 @@ describe("GroupDecider", () => {
           .thenFails("MemberNotFound", { userId: OTHER })
       })
 
+      it("changes a role and an expiry in one decision; a day already begun changes neither", () => {
+        given(GroupDecider, withDeveloper)
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer, expiry: { expiresAt: nextYear, now } })
+          .then([
+            { _tag: "MemberAccessLevelChanged", userId: OTHER, accessLevel: AccessLevels.maintainer },
+            { _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: nextYear }
+          ])
+        given(GroupDecider, withDeveloper)
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer, expiry: { expiresAt: now, now } })
+          .thenFails("InvalidField", { field: "expires_at" })
+        // Only the expiry changes when the role is the same; only the role when the expiry is.
+        given(GroupDecider, withDeveloper)
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.developer, expiry: { expiresAt: nextYear, now } })
+          .then([{ _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: nextYear }])
+        given(GroupDecider, withDeveloper)
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.guest, expiry: { expiresAt: null, now } })
+          .then([{ _tag: "MemberAccessLevelChanged", userId: OTHER, accessLevel: AccessLevels.guest }])
+      })
+
+      it("a role change the last-Owner rule refuses sets no expiry either", () => {
+        given(GroupDecider, acme)
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.developer, expiry: { expiresAt: nextYear, now } })
+          .thenFails("LastOwner", { groupId: acmeCreated.groupId })
+      })
+
       it("forgets the expiry when the member is removed, so a new membership starts without one", () => {
         const readded = [
           ...withDeveloper,

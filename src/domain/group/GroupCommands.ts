@@ -73,6 +73,11 @@ export interface ChangeMemberAccessLevel {
   readonly _tag: "ChangeMemberAccessLevel"
   readonly userId: number
   readonly accessLevel: AccessLevel
+  /**
+   * Present when the request also sets the membership's end (a null `expiresAt` clears it): both changes are one
+   * decision and one append, so neither happens without the other.
+   */
+  readonly expiry?: MemberExpiry | undefined
 }
 
 export interface RemoveMember {

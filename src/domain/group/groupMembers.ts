@@ -13,14 +13,21 @@ const ownerCount = (group: Group): number =>
 const wouldLoseLastOwner = (group: Group, userId: number): boolean =>
   group.parentId === null && group.members.get(userId) === AccessLevels.owner && ownerCount(group) === 1
 
+/** A role change, and with `expiry` the membership's end too, in one decision: both or neither. */
 export const changeMember = (command: ChangeMemberAccessLevel, group: Group): Decision => {
   const current = group.members.get(command.userId)
   if (current === undefined) return Either.left(new MemberNotFound({ userId: command.userId }))
-  if (current === command.accessLevel) return none
+  // The expiry first, so that a day already begun changes nothing, the role included.
+  const expiryChanged = command.expiry === undefined ? none : expiryChange(command.userId, command.expiry, group)
+  if (Either.isLeft(expiryChanged)) return expiryChanged
+  if (current === command.accessLevel) return expiryChanged
   if (command.accessLevel !== AccessLevels.owner && wouldLoseLastOwner(group, command.userId)) {
     return Either.left(new LastOwner({ groupId: group.groupId }))
   }
-  return Either.right([{ _tag: "MemberAccessLevelChanged", userId: command.userId, accessLevel: command.accessLevel }])
+  return Either.right([
+    { _tag: "MemberAccessLevelChanged", userId: command.userId, accessLevel: command.accessLevel },
+    ...expiryChanged.right
+  ])
 }
 
 export const removeMember = (command: RemoveMember, group: Group): Decision => {
@@ -46,9 +53,14 @@ export const addMember = (command: AddMember, group: Group): Decision => {
     expiresAt === null ? [added] : [added, { _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
 }
 
+/** A member's end set to `expiry`: nothing when it already is, refused when it is a day already begun. */
+const expiryChange = (userId: number, expiry: MemberExpiry, group: Group): Decision => {
+  const current = group.memberExpiries.get(userId)?.getTime() ?? null
+  if (current === (expiry.expiresAt?.getTime() ?? null)) return none
+  return Either.map(checkExpiry(expiry), (expiresAt): ReadonlyArray<GroupEvent> => [{ _tag: "MemberExpiryChanged", userId, expiresAt }])
+}
+
 export const setMemberExpiry = (command: SetMemberExpiry, group: Group): Decision => {
   if (!group.members.has(command.userId)) return Either.left(new MemberNotFound({ userId: command.userId }))
-  const current = group.memberExpiries.get(command.userId)?.getTime() ?? null
-  if (current === (command.expiry.expiresAt?.getTime() ?? null)) return none
-  return Either.map(checkExpiry(command.expiry), (expiresAt): ReadonlyArray<GroupEvent> => [{ _tag: "MemberExpiryChanged", userId: command.userId, expiresAt }])
+  return expiryChange(command.userId, command.expiry, group)
 }

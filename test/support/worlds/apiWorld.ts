@@ -149,6 +149,10 @@ export const UNAUTHORIZED = { message: "401 Unauthorized" }
 export const FORBIDDEN = { message: "403 Forbidden" }
 export const notFound = (what: string) => ({ message: `404 ${what} Not Found` })
 
+/** A stream's events as type and transaction, oldest first: what one request recorded, and in how many appends. */
+export const eventsOf = async (h: RegistryHarness, streamId: string): Promise<ReadonlyArray<{ readonly type: string; readonly transactionId: number }>> =>
+  (await h.run(EventStore.pipe(Effect.flatMap((store) => store.readStream(streamId))))).map((event) => ({ type: event.type, transactionId: event.transactionId }))
+
 /** The actors recorded on a stream's events, oldest first: who the event log says did it. */
 export const actorsOf = async (h: RegistryHarness, streamId: string): Promise<ReadonlyArray<string | null>> =>
   (await h.run(EventStore.pipe(Effect.flatMap((store) => store.readStream(streamId))))).map((event) => event.metadata.actor)

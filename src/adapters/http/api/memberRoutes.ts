@@ -139,10 +139,10 @@ export const registerMemberRoutes = (router: ApiRouter) => {
       const group = yield* ownedGroupParam(context)
       const member = yield* memberInPath(context, group)
       const input = yield* decodeParams(RoleChange, context.request.body)
-      // Checked before the role changes, so a past day changes nothing.
-      const expiry = namesExpiry(context.request.body) ? yield* expiryOf(input.expires_at) : null
-      yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId: member.id, accessLevel: input.access_level })
-      if (expiry !== null) yield* changeGroup(group.groupId, { _tag: "SetMemberExpiry", userId: member.id, expiry })
+      // Checked before anything changes, so a past day changes nothing; then one command, one append: the role and
+      // the expiry change together or not at all.
+      const expiry = namesExpiry(context.request.body) ? yield* expiryOf(input.expires_at) : undefined
+      yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId: member.id, accessLevel: input.access_level, expiry })
       return ok(yield* memberOf(context, group, member.id))
     }))
 

@@ -93,10 +93,14 @@ export const memberActions = (signed: SignedIn, groupPath: string, action: Exclu
     if (action === "role") {
       const who = Option.match(signed.state.user(userId), { onNone: () => "the member", onSome: (u) => u.username })
       if (expiresAt === "invalid") return yield* page({ ...EMPTY_FORM, alert: `Access expiration date of ${who} must be a date, YYYY-MM-DD.` })
-      if (level !== null) yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId, accessLevel: level }).pipe(asUser(signed))
-      // Only a form that has the field changes the expiry (an empty field: never expires).
-      if (formField(body, "expires_at") === null) return done(group.fullPath, "role_changed")
-      const refused = yield* changeGroup(group.groupId, { _tag: "SetMemberExpiry", userId, expiry: { expiresAt, now } }).pipe(
+      // Only a form that has the field changes the expiry (an empty field: never expires). With a role, both go in
+      // one command, one append: together or not at all.
+      const expiry = formField(body, "expires_at") === null ? undefined : { expiresAt, now }
+      if (level === null && expiry === undefined) return done(group.fullPath, "role_changed")
+      const change = level === null
+        ? changeGroup(group.groupId, { _tag: "SetMemberExpiry", userId, expiry: { expiresAt, now } })
+        : changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId, accessLevel: level, expiry })
+      const refused = yield* change.pipe(
         Effect.as(null),
         Effect.catchTag("InvalidField", (e) => Effect.succeed(`${expiryRefusal(e)} (${who})`)),
         asUser(signed)
