@@ -164,7 +164,8 @@ export const appendInTransaction = (
  *    else to lock, and two appends creating it would otherwise both start from "no document"), then reads them,
  *    the heads of the streams the writes name, the transaction id and the events' positions.
  * 2. `append_write` inserts the events of the members whose expected versions held, chained from those heads
- *    and from the members before them, and the read-model rows folded from them.
+ *    and from the members before them, and the read-model rows folded from them: in parts of at most
+ *    `PART_EVENTS` events, the next part folded while Postgres writes one (ADR 0031, `writeInParts.ts`).
  *
  * A member whose streams are not where it expects gets its `VersionConflict` and writes nothing; the others go
  * on. Alone, an append does not read the head of a stream it creates: the unique (stream, version) key refuses
@@ -226,7 +227,8 @@ export const appendMembersInTransaction = (
     // time (ADR 0031).
     const models = new ReadModelMap()
     for (const row of prepared.docs) models.applyChange({ kind: row.kind, id: row.id, update: () => row.doc })
-    const locked = new Set(keys.map(keyText))
+    // The rows the accepted members' events named in the first look: a placed event may touch only those.
+    const locked = new Set(acceptedKeys.map(keyText))
     const partRows = (part: ReadonlyArray<RecordedEvent>): PartRows | string => {
       const changed = new Map<string, RowKey>()
       for (const event of part) {
