@@ -11,6 +11,9 @@ import { finishJob, recordTokenUse, revokeToken } from "../../src/application/us
 import { createUser } from "../../src/application/useCases/users.js"
 import { asUser, memoryApp } from "../support/testApp.js"
 
+/** When member commands are decided: the last-Owner rule counts the Owners whose membership has not ended by then. */
+const NOW = new Date("2026-12-05T12:00:00Z")
+
 const tagOf = <A, E extends { readonly _tag: string }>(result: Either.Either<A, E>) =>
   Either.getLeft(result).pipe(Option.map((e) => e._tag), Option.getOrNull)
 
@@ -182,9 +185,9 @@ describe("group changes are an Owner's, checked by the use case itself", () => {
       const logLength = EventStore.pipe(Effect.flatMap((s) => s.readAll(startOfLog, 10_000)), Effect.map((events) => events.length))
       const before = yield* logLength
       const attempts = [
-        changeGroup(group, { _tag: "ChangeMemberAccessLevel", userId: maintainer, accessLevel: 50 }),
+        changeGroup(group, { _tag: "ChangeMemberAccessLevel", userId: maintainer, accessLevel: 50, now: NOW }),
         changeGroup(group, { _tag: "AddMember", userId: outsider, accessLevel: 50 }),
-        changeGroup(group, { _tag: "RemoveMember", userId: ownerId }),
+        changeGroup(group, { _tag: "RemoveMember", userId: ownerId, now: NOW }),
         changeGroup(group, { _tag: "SetSsoEnforcement", enforced: true }),
         updateDependencyProxySettings(group, { enabled: false })
       ]
@@ -195,7 +198,7 @@ describe("group changes are an Owner's, checked by the use case itself", () => {
       expect(tagOf(yield* Effect.either(changeGroup(group, { _tag: "AddMember", userId: outsider, accessLevel: 10 }).pipe(asUser(outsider))))).toBe("NotAllowed")
       expect(yield* logLength).toBe(before)
       // The Owner may.
-      const after = yield* changeGroup(group, { _tag: "ChangeMemberAccessLevel", userId: maintainer, accessLevel: 50 }).pipe(asUser(ownerId))
+      const after = yield* changeGroup(group, { _tag: "ChangeMemberAccessLevel", userId: maintainer, accessLevel: 50, now: NOW }).pipe(asUser(ownerId))
       expect(after.groupId).toBe(group)
       expect(yield* membersOf(group)).toContainEqual(expect.objectContaining({ userId: maintainer, accessLevel: 50 }))
     }).pipe(Effect.provide(memoryApp())))

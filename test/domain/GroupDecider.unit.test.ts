@@ -16,6 +16,9 @@ import { MAX_DEPTH } from "../../src/domain/group/GroupPath.js"
 import type { Group } from "../../src/domain/group/GroupState.js"
 import { given } from "../support/givenWhenThen.js"
 
+/** When member commands are decided: the last-Owner rule counts the Owners whose membership has not ended by then. */
+const NOW = new Date("2026-12-05T12:00:00Z")
+
 const OWNER = 100
 const OTHER = 200
 
@@ -204,8 +207,8 @@ describe("GroupDecider", () => {
       { _tag: "SetServeStaleOnNotFound", enabled: true },
       { _tag: "SetManifestCheckInterval", seconds: 60 },
       { _tag: "AddMember", userId: OTHER, accessLevel: AccessLevels.developer },
-      { _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.developer },
-      { _tag: "RemoveMember", userId: OWNER }
+      { _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.developer, now: NOW },
+      { _tag: "RemoveMember", userId: OWNER, now: NOW }
     ]
     it.each(commands)("$_tag fails with GroupNotFound", (command) => {
       given(GroupDecider).when(command).thenFails("GroupNotFound")
@@ -473,16 +476,16 @@ describe("GroupDecider", () => {
 
     it("changes a member's role", () => {
       given(GroupDecider, withDeveloper)
-        .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer })
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer, now: NOW })
         .then([{ _tag: "MemberAccessLevelChanged", userId: OTHER, accessLevel: AccessLevels.maintainer }])
     })
 
     it("records nothing when the role is unchanged", () => {
       given(GroupDecider, withDeveloper)
-        .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.developer })
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.developer, now: NOW })
         .then([])
       given(GroupDecider, acme)
-        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.owner })
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.owner, now: NOW })
         .then([])
     })
 
@@ -528,26 +531,26 @@ describe("GroupDecider", () => {
 
       it("changes a role and an expiry in one decision; a day already begun changes neither", () => {
         given(GroupDecider, withDeveloper)
-          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer, expiry: { expiresAt: nextYear, now } })
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer, now: NOW, expiry: { expiresAt: nextYear, now } })
           .then([
             { _tag: "MemberAccessLevelChanged", userId: OTHER, accessLevel: AccessLevels.maintainer },
             { _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: nextYear }
           ])
         given(GroupDecider, withDeveloper)
-          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer, expiry: { expiresAt: now, now } })
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.maintainer, now: NOW, expiry: { expiresAt: now, now } })
           .thenFails("InvalidField", { field: "expires_at" })
         // Only the expiry changes when the role is the same; only the role when the expiry is.
         given(GroupDecider, withDeveloper)
-          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.developer, expiry: { expiresAt: nextYear, now } })
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.developer, now: NOW, expiry: { expiresAt: nextYear, now } })
           .then([{ _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: nextYear }])
         given(GroupDecider, withDeveloper)
-          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.guest, expiry: { expiresAt: null, now } })
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.guest, now: NOW, expiry: { expiresAt: null, now } })
           .then([{ _tag: "MemberAccessLevelChanged", userId: OTHER, accessLevel: AccessLevels.guest }])
       })
 
       it("a role change the last-Owner rule refuses sets no expiry either", () => {
         given(GroupDecider, acme)
-          .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.developer, expiry: { expiresAt: nextYear, now } })
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.developer, now: NOW, expiry: { expiresAt: nextYear, now } })
           .thenFails("LastOwner", { groupId: acmeCreated.groupId })
       })
 
@@ -563,36 +566,62 @@ describe("GroupDecider", () => {
     })
 
     it("removes a member who is not the last Owner", () => {
-      given(GroupDecider, withDeveloper).when({ _tag: "RemoveMember", userId: OTHER }).then([{ _tag: "MemberRemoved", userId: OTHER }])
+      given(GroupDecider, withDeveloper).when({ _tag: "RemoveMember", userId: OTHER, now: NOW }).then([{ _tag: "MemberRemoved", userId: OTHER }])
     })
 
     it("fails with MemberNotFound for someone who is not a member", () => {
       given(GroupDecider, acme)
-        .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.guest })
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OTHER, accessLevel: AccessLevels.guest, now: NOW })
         .thenFails("MemberNotFound", { userId: OTHER })
-      given(GroupDecider, acme).when({ _tag: "RemoveMember", userId: OTHER }).thenFails("MemberNotFound", { userId: OTHER })
+      given(GroupDecider, acme).when({ _tag: "RemoveMember", userId: OTHER, now: NOW }).thenFails("MemberNotFound", { userId: OTHER })
       given(GroupDecider, [...withDeveloper, { _tag: "MemberRemoved", userId: OTHER }])
-        .when({ _tag: "RemoveMember", userId: OTHER })
+        .when({ _tag: "RemoveMember", userId: OTHER, now: NOW })
         .thenFails("MemberNotFound", { userId: OTHER })
     })
 
     it("refuses to remove the last Owner of a top-level group", () => {
-      given(GroupDecider, withDeveloper).when({ _tag: "RemoveMember", userId: OWNER }).thenFails("LastOwner", { groupId: 1 })
+      given(GroupDecider, withDeveloper).when({ _tag: "RemoveMember", userId: OWNER, now: NOW }).thenFails("LastOwner", { groupId: 1 })
     })
 
     it.each([AccessLevels.guest, AccessLevels.reporter, AccessLevels.developer, AccessLevels.maintainer])(
       "refuses to demote the last Owner of a top-level group to access level %d",
       (accessLevel) => {
         given(GroupDecider, withDeveloper)
-          .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel })
+          .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel, now: NOW })
           .thenFails("LastOwner", { groupId: 1 })
       }
     )
 
+    it("an Owner whose membership has ended keeps no group owned: the last Owner still in office is refused demotion and removal", () => {
+      const withEndedOwner: ReadonlyArray<GroupEvent> = [
+        ...acme,
+        { _tag: "MemberAdded", userId: OTHER, accessLevel: AccessLevels.owner },
+        { _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: new Date(NOW.getTime() - 1) }
+      ]
+      given(GroupDecider, withEndedOwner)
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.maintainer, now: NOW })
+        .thenFails("LastOwner", { groupId: 1 })
+      given(GroupDecider, withEndedOwner).when({ _tag: "RemoveMember", userId: OWNER, now: NOW }).thenFails("LastOwner", { groupId: 1 })
+      // The ended one may go: it was keeping nothing.
+      given(GroupDecider, withEndedOwner).when({ _tag: "RemoveMember", userId: OTHER, now: NOW }).then([{ _tag: "MemberRemoved", userId: OTHER }])
+    })
+
+    it("an Owner whose membership ends later still counts until then", () => {
+      const withEndingOwner: ReadonlyArray<GroupEvent> = [
+        ...acme,
+        { _tag: "MemberAdded", userId: OTHER, accessLevel: AccessLevels.owner },
+        { _tag: "MemberExpiryChanged", userId: OTHER, expiresAt: new Date(NOW.getTime() + 1) }
+      ]
+      given(GroupDecider, withEndingOwner)
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.maintainer, now: NOW })
+        .then([{ _tag: "MemberAccessLevelChanged", userId: OWNER, accessLevel: AccessLevels.maintainer }])
+      given(GroupDecider, withEndingOwner).when({ _tag: "RemoveMember", userId: OWNER, now: NOW }).then([{ _tag: "MemberRemoved", userId: OWNER }])
+    })
+
     it("lets the last Owner of a subgroup go, since the subgroup inherits its ancestors' Owners", () => {
-      given(GroupDecider, team).when({ _tag: "RemoveMember", userId: OWNER }).then([{ _tag: "MemberRemoved", userId: OWNER }])
+      given(GroupDecider, team).when({ _tag: "RemoveMember", userId: OWNER, now: NOW }).then([{ _tag: "MemberRemoved", userId: OWNER }])
       given(GroupDecider, team)
-        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.guest })
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.guest, now: NOW })
         .then([{ _tag: "MemberAccessLevelChanged", userId: OWNER, accessLevel: AccessLevels.guest }])
     })
 
@@ -602,15 +631,15 @@ describe("GroupDecider", () => {
     ]
 
     it("removes or demotes an Owner when another Owner remains", () => {
-      given(GroupDecider, twoOwners).when({ _tag: "RemoveMember", userId: OWNER }).then([{ _tag: "MemberRemoved", userId: OWNER }])
+      given(GroupDecider, twoOwners).when({ _tag: "RemoveMember", userId: OWNER, now: NOW }).then([{ _tag: "MemberRemoved", userId: OWNER }])
       given(GroupDecider, twoOwners)
-        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.maintainer })
+        .when({ _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.maintainer, now: NOW })
         .then([{ _tag: "MemberAccessLevelChanged", userId: OWNER, accessLevel: AccessLevels.maintainer }])
     })
 
     it("counts Owners as they are now: once one of two has left, the other is the last", () => {
       given(GroupDecider, [...twoOwners, { _tag: "MemberRemoved", userId: OWNER }])
-        .when({ _tag: "RemoveMember", userId: OTHER })
+        .when({ _tag: "RemoveMember", userId: OTHER, now: NOW })
         .thenFails("LastOwner", { groupId: 1 })
     })
   })

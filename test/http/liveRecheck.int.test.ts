@@ -19,6 +19,9 @@ import {
   worldHarness
 } from "../support/worlds/httpWorld.js"
 
+/** When member commands are decided: the last-Owner rule counts the Owners whose membership has not ended by then. */
+const NOW = new Date("2026-12-05T12:00:00Z")
+
 /**
  * A registry JWT lives 15 minutes, but what it stands for is re-checked on every request: each change below must
  * take effect on the very next request made with a JWT issued before it. Each test makes its own principal (and
@@ -102,7 +105,7 @@ describe("live re-check of a JWT's credential and authorization", () => {
     const m = await freshMember()
     const token = await pullToken(w.app, m.username, passwordOf(m.username), m.groupPath)
     expectPulled(await getManifest(w.app, token, m.groupPath))
-    await w.h.run(changeGroup(m.groupId, { _tag: "RemoveMember", userId: m.userId }))
+    await w.h.run(changeGroup(m.groupId, { _tag: "RemoveMember", userId: m.userId, now: NOW }))
     expectNameUnknown(await getManifest(w.app, token, m.groupPath))
   })
 
@@ -113,14 +116,14 @@ describe("live re-check of a JWT's credential and authorization", () => {
     if (bot === null) throw new Error("a group access token is issued with its bot user")
     const token = await pullToken(w.app, "anyone", groupToken.token, m.groupPath)
     expectPulled(await getManifest(w.app, token, m.groupPath))
-    await w.h.run(changeGroup(m.groupId, { _tag: "RemoveMember", userId: bot }))
+    await w.h.run(changeGroup(m.groupId, { _tag: "RemoveMember", userId: bot, now: NOW }))
     expectNameUnknown(await getManifest(w.app, token, m.groupPath))
   })
 
   it("changing the member's role keeps access (every role may pull)", async () => {
     const m = await freshMember()
     const token = await pullToken(w.app, m.username, passwordOf(m.username), m.groupPath)
-    await w.h.run(changeGroup(m.groupId, { _tag: "ChangeMemberAccessLevel", userId: m.userId, accessLevel: 10 }))
+    await w.h.run(changeGroup(m.groupId, { _tag: "ChangeMemberAccessLevel", userId: m.userId, accessLevel: 10, now: NOW }))
     expectPulled(await getManifest(w.app, token, m.groupPath))
   })
 

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { allGroups } from "../../application/queries.js"
 import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
 import { changeGroup, createGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
@@ -29,7 +29,7 @@ export const groupCommands: Readonly<Record<string, Subcommand>> = {
       const f = yield* parseFlags(argv, { group: "string", user: "string" })
       const group = yield* requireGroupAt(yield* requireString(f, "group"))
       const user = yield* requireUserNamed(yield* requireString(f, "user"))
-      yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId: user.userId })
+      yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId: user.userId, now: new Date(yield* Clock.currentTimeMillis) })
       return { group_id: group.groupId, user_id: user.userId, removed: true }
     }),
   "update-settings": (argv) =>
@@ -80,6 +80,11 @@ const memberCommand = (argv: ReadonlyArray<string>, tag: "AddMember" | "ChangeMe
     const group = yield* requireGroupAt(yield* requireString(f, "group"))
     const user = yield* requireUserNamed(yield* requireString(f, "user"))
     const level = yield* accessLevel(yield* requireString(f, "access-level"))
-    yield* changeGroup(group.groupId, { _tag: tag, userId: user.userId, accessLevel: level })
+    yield* changeGroup(
+      group.groupId,
+      tag === "AddMember"
+        ? { _tag: tag, userId: user.userId, accessLevel: level }
+        : { _tag: tag, userId: user.userId, accessLevel: level, now: new Date(yield* Clock.currentTimeMillis) }
+    )
     return { group_id: group.groupId, user_id: user.userId, access_level: level }
   })

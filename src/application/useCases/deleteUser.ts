@@ -1,4 +1,4 @@
-import { Effect, Either, Option } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import { mayDeleteUser } from "../../domain/auth/managementRules.js"
 import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
 import { UserNotFound } from "../../domain/errors.js"
@@ -27,11 +27,12 @@ export const deleteUser = (userId: number) =>
     const user = found.value
     yield* authorize((caller) => mayDeleteUser(caller, user))
     const plan = Effect.gen(function*() {
+      const now = new Date(yield* Clock.currentTimeMillis)
       const memberships = (yield* allMemberships).filter((m) => m.userId === userId)
       const tokens = (yield* allTokens).filter((t) => t.userId === userId && !t.revoked)
       return [
         ...memberships.map((m) =>
-          decision(GroupStream, GroupDecider, streamId("group", m.groupId), () => Either.right<GroupCommand>({ _tag: "RemoveMember", userId }))),
+          decision(GroupStream, GroupDecider, streamId("group", m.groupId), () => Either.right<GroupCommand>({ _tag: "RemoveMember", userId, now }))),
         ...tokens.map((t) =>
           decision(TokenStream, TokenDecider, streamId("token", t.tokenId), () => Either.right<TokenCommand>({ _tag: "RevokeToken", reason: "revoked" }))),
         decision(UserStream, UserDecider, streamId("user", userId), () => Either.right<UserCommand>({ _tag: "DeleteUser" })),

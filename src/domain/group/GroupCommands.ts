@@ -73,6 +73,8 @@ export interface ChangeMemberAccessLevel {
   readonly _tag: "ChangeMemberAccessLevel"
   readonly userId: number
   readonly accessLevel: AccessLevel
+  /** When the command is decided: an Owner whose membership has ended by then no longer keeps the group owned. */
+  readonly now: Date
   /**
    * Present when the request also sets the membership's end (a null `expiresAt` clears it): both changes are one
    * decision and one append, so neither happens without the other.
@@ -83,6 +85,8 @@ export interface ChangeMemberAccessLevel {
 export interface RemoveMember {
   readonly _tag: "RemoveMember"
   readonly userId: number
+  /** When the command is decided: an Owner whose membership has ended by then no longer keeps the group owned. */
+  readonly now: Date
 }
 
 /**

@@ -6,12 +6,21 @@ import { type Decision, none } from "./groupDecision.js"
 import type { GroupEvent } from "./GroupEvents.js"
 import type { Group } from "./GroupState.js"
 
-const ownerCount = (group: Group): number =>
-  [...group.members.values()].filter((level) => level === AccessLevels.owner).length
+/**
+ * An Owner whose membership has not ended at `now`. One that has ended grants nothing (ADR 0022) and, in GitLab,
+ * is removed by its expiry worker: it does not keep the group owned.
+ */
+const isActiveOwner = (group: Group, userId: number, now: Date): boolean => {
+  if (group.members.get(userId) !== AccessLevels.owner) return false
+  const ends = group.memberExpiries.get(userId)
+  return ends === undefined || ends.getTime() > now.getTime()
+}
 
 /** Only a top-level group must keep an Owner; a subgroup inherits its ancestors' Owners. */
-const wouldLoseLastOwner = (group: Group, userId: number): boolean =>
-  group.parentId === null && group.members.get(userId) === AccessLevels.owner && ownerCount(group) === 1
+const wouldLoseLastOwner = (group: Group, userId: number, now: Date): boolean => {
+  if (group.parentId !== null || !isActiveOwner(group, userId, now)) return false
+  return [...group.members.keys()].filter((member) => isActiveOwner(group, member, now)).length === 1
+}
 
 /** A role change, and with `expiry` the membership's end too, in one decision: both or neither. */
 export const changeMember = (command: ChangeMemberAccessLevel, group: Group): Decision => {
@@ -21,7 +30,7 @@ export const changeMember = (command: ChangeMemberAccessLevel, group: Group): De
   const expiryChanged = command.expiry === undefined ? none : expiryChange(command.userId, command.expiry, group)
   if (Either.isLeft(expiryChanged)) return expiryChanged
   if (current === command.accessLevel) return expiryChanged
-  if (command.accessLevel !== AccessLevels.owner && wouldLoseLastOwner(group, command.userId)) {
+  if (command.accessLevel !== AccessLevels.owner && wouldLoseLastOwner(group, command.userId, command.now)) {
     return Either.left(new LastOwner({ groupId: group.groupId }))
   }
   return Either.right([
@@ -32,7 +41,7 @@ export const changeMember = (command: ChangeMemberAccessLevel, group: Group): De
 
 export const removeMember = (command: RemoveMember, group: Group): Decision => {
   if (!group.members.has(command.userId)) return Either.left(new MemberNotFound({ userId: command.userId }))
-  if (wouldLoseLastOwner(group, command.userId)) return Either.left(new LastOwner({ groupId: group.groupId }))
+  if (wouldLoseLastOwner(group, command.userId, command.now)) return Either.left(new LastOwner({ groupId: group.groupId }))
   return Either.right([{ _tag: "MemberRemoved", userId: command.userId }])
 }
 

@@ -142,7 +142,8 @@ export const registerMemberRoutes = (router: ApiRouter) => {
       // Checked before anything changes, so a past day changes nothing; then one command, one append: the role and
       // the expiry change together or not at all.
       const expiry = namesExpiry(context.request.body) ? yield* expiryOf(input.expires_at) : undefined
-      yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId: member.id, accessLevel: input.access_level, expiry })
+      const now = new Date(yield* Clock.currentTimeMillis)
+      yield* changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId: member.id, accessLevel: input.access_level, expiry, now })
       return ok(yield* memberOf(context, group, member.id))
     }))
 
@@ -150,7 +151,7 @@ export const registerMemberRoutes = (router: ApiRouter) => {
     Effect.gen(function*() {
       const group = yield* ownedGroupParam(context)
       const member = yield* memberInPath(context, group)
-      yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId: member.id })
+      yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId: member.id, now: new Date(yield* Clock.currentTimeMillis) })
       return noContent
     }))
 }

@@ -99,7 +99,7 @@ export const memberActions = (signed: SignedIn, groupPath: string, action: Exclu
       if (level === null && expiry === undefined) return done(group.fullPath, "role_changed")
       const change = level === null
         ? changeGroup(group.groupId, { _tag: "SetMemberExpiry", userId, expiry: { expiresAt, now } })
-        : changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId, accessLevel: level, expiry })
+        : changeGroup(group.groupId, { _tag: "ChangeMemberAccessLevel", userId, accessLevel: level, expiry, now })
       const refused = yield* change.pipe(
         Effect.as(null),
         Effect.catchTag("InvalidField", (e) => Effect.succeed(`${expiryRefusal(e)} (${who})`)),
@@ -111,7 +111,7 @@ export const memberActions = (signed: SignedIn, groupPath: string, action: Exclu
       const data = yield* loadMembers(signed, groupPath)
       return { _tag: "Confirm", data, userId } satisfies Outcome
     }
-    yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId }).pipe(asUser(signed))
+    yield* changeGroup(group.groupId, { _tag: "RemoveMember", userId, now }).pipe(asUser(signed))
     return done(group.fullPath, "removed")
   })
 
