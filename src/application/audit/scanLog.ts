@@ -1,4 +1,4 @@
-import { Duration, Effect } from "effect"
+import { Clock, Duration, Effect } from "effect"
 import { checkpointOf, compareCheckpoints, EventStore, EventStoreUnavailable, type RecordedEvent, startOfLog } from "../ports/EventStore.js"
 
 const PAGE = 5_000
@@ -40,8 +40,10 @@ export const scanLog = (visit: (event: RecordedEvent) => void, options?: ScanOpt
         heldBackSince = undefined
         waited = 0
       }
-      heldBackSince ??= Date.now()
-      if (Date.now() - heldBackSince > Duration.toMillis(heldBackAtMost)) {
+      // The effect's clock, as `Effect.sleep` below uses: a test clock moves both.
+      const now = yield* Clock.currentTimeMillis
+      heldBackSince ??= now
+      if (now - heldBackSince > Duration.toMillis(heldBackAtMost)) {
         return yield* new EventStoreUnavailable({
           message: `the log cannot be read to its end: a transaction in flight has held readers back at transaction ` +
             `${after.transactionId}, position ${after.position} for over ${Duration.format(heldBackAtMost)} ` +
