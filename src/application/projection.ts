@@ -51,14 +51,17 @@ export class ReadModelMap {
 
   /**
    * The rows of `sorted`, `size` at a time, for a reader that writes them out once and then drops the map (a
-   * replay): each chunk's documents are encoded when it is taken, and not kept, so the map does not grow a JSON
-   * copy of every document, and a writer can send one chunk while the next is encoded.
+   * replay): each chunk's documents are encoded when its function is called, and not kept, so the map does not
+   * grow a JSON copy of every document, and a writer can send one chunk while the next is encoded.
    */
-  *sortedChunks(size: number): Iterable<ReadonlyArray<ReadModelRow>> {
+  sortedChunks(size: number): ReadonlyArray<() => ReadonlyArray<ReadModelRow>> {
     const rows = this.sortedRows()
+    const chunks: Array<() => ReadonlyArray<ReadModelRow>> = []
     for (let start = 0; start < rows.length; start += size) {
-      yield rows.slice(start, start + size).map((row) => ({ kind: row.kind, id: row.id, doc: row.held.json() }))
+      const chunk = rows.slice(start, start + size)
+      chunks.push(() => chunk.map((row) => ({ kind: row.kind, id: row.id, doc: row.held.json() })))
     }
+    return chunks
   }
 
   private sortedRows(): ReadonlyArray<HeldRow> {

@@ -76,7 +76,10 @@ describe("step two in parts (ADR 0031)", () => {
     Effect.gen(function*() {
       const gate = yield* Deferred.make<void>()
       const c = connection({ gates: new Map([[0, gate]]) })
-      const rowsOf = (part: number): number | string => (part === 1 ? "the projector touched a row it did not name" : c.rowsOf(part))
+      const rowsOf = (part: number): number => {
+        if (part === 1) throw new Error("the projector touched a row it did not name")
+        return c.rowsOf(part)
+      }
       const fiber = yield* Effect.fork(writeInParts([0, 1, 2], rowsOf, c.write))
       yield* waitFor(() => c.log.includes("start 0 more=true"))
       // Part 0 is still on the server: the write must not end before it does.

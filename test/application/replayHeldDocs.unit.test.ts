@@ -73,26 +73,27 @@ const log = (): ReadonlyArray<RecordedEvent> => {
 /** The projector as the append path runs it: every change through JSON documents. */
 const jsonOnly: ProjectorShape = (event) => project(event).map(({ kind, id, update }) => ({ kind, id, update }))
 
+/** The test log folded by the replay's projector (held documents) and by the append path's (JSON only). */
+const foldedBothWays = () => {
+  const held = new ReadModelMap()
+  const json = new ReadModelMap()
+  for (const event of log()) {
+    held.apply(project, event)
+    json.apply(jsonOnly, event)
+  }
+  return { held, json }
+}
+
 describe("replay with held documents", () => {
   it("derives exactly the rows the append path's JSON documents give", () => {
-    const held = new ReadModelMap()
-    const json = new ReadModelMap()
-    for (const event of log()) {
-      held.apply(project, event)
-      json.apply(jsonOnly, event)
-    }
+    const { held, json } = foldedBothWays()
     expect(held.size).toBeGreaterThan(5)
     expect(JSON.parse(JSON.stringify(held.sorted()))).toEqual(JSON.parse(JSON.stringify(json.sorted())))
   })
 
   it("gives sorted()'s rows in chunks of the size asked for, for a replay's writer", () => {
-    const held = new ReadModelMap()
-    const json = new ReadModelMap()
-    for (const event of log()) {
-      held.apply(project, event)
-      json.apply(jsonOnly, event)
-    }
-    const chunks = [...held.sortedChunks(3)]
+    const { held, json } = foldedBothWays()
+    const chunks = held.sortedChunks(3).map((rows) => rows())
     expect(chunks.map((chunk) => chunk.length)).toEqual([...Array(Math.ceil(held.size / 3)).keys()].map((i) => Math.min(3, held.size - 3 * i)))
     expect(JSON.parse(JSON.stringify(chunks.flat()))).toEqual(JSON.parse(JSON.stringify(json.sorted())))
   })

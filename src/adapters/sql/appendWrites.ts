@@ -229,12 +229,12 @@ export const appendMembersInTransaction = (
     for (const row of prepared.docs) models.applyChange({ kind: row.kind, id: row.id, update: () => row.doc })
     // The rows the accepted members' events named in the first look: a placed event may touch only those.
     const locked = new Set(acceptedKeys.map(keyText))
-    const partRows = (part: ReadonlyArray<RecordedEvent>): PartRows | string => {
+    const partRows = (part: ReadonlyArray<RecordedEvent>): PartRows => {
       const changed = new Map<string, RowKey>()
       for (const event of part) {
         for (const change of projector(event)) {
           const text = keyText(change)
-          if (!locked.has(text)) return `append: the projector touched ${change.kind}/${change.id} only once placed`
+          if (!locked.has(text)) throw new Error(`append: the projector touched ${change.kind}/${change.id} only once placed`)
           models.applyChange(change)
           changed.set(text, change)
         }

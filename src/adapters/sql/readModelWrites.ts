@@ -1,7 +1,8 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
-import { Effect, Fiber } from "effect"
+import { Effect } from "effect"
 import type { ReadModelRow } from "../../application/ports/ReadModels.js"
+import { writeInParts } from "./writeInParts.js"
 
 /**
  * Rows per insert statement when replacing everything. They travel as one JSON parameter that Postgres takes
@@ -12,9 +13,10 @@ const insertChunk = 2_500
 
 /**
  * Replaces the whole `read_models` table with the rows `chunksOf` gives, in chunks of the size it is asked for
- * (the caller holds the transaction and keeps appends out). Each chunk's rows are made as it is taken, so a
- * caller can encode documents then, and the chunk before is being inserted meanwhile: on Postgres the two
- * cores share the work (PGlite runs in this thread, so there they take turns).
+ * (the caller holds the transaction and keeps appends out). Each chunk's rows are made when its function is
+ * called, so a caller can encode documents then, while the chunk before is being inserted (`writeInParts`, as
+ * an append's parts are written): on Postgres the two cores share the work (PGlite runs in this thread, so
+ * there they take turns).
  *
  * The rows go into a fresh copy of the table (`including all`: columns, collations, keys and any index a later
  * migration adds), which then takes the old one's place. Deleting and re-inserting in place was the slow part of
@@ -25,22 +27,17 @@ const insertChunk = 2_500
  */
 export const replaceReadModels = (
   sql: SqlClient.SqlClient,
-  chunksOf: (size: number) => Iterable<ReadonlyArray<ReadModelRow>>
+  chunksOf: (size: number) => ReadonlyArray<() => ReadonlyArray<ReadModelRow>>
 ): Effect.Effect<void, SqlError.SqlError> =>
   Effect.gen(function*() {
     yield* sql`create table read_models_rebuilt (like read_models including all)`
-    const insert = (json: string) =>
-      sql`insert into read_models_rebuilt (kind, id, doc)
-        select kind, id, doc::jsonb from json_to_recordset(${json}::json) as r(kind text, id text, doc text)`
-    let inserting: Fiber.Fiber<unknown, SqlError.SqlError> | undefined
-    for (const chunk of chunksOf(insertChunk)) {
-      const json = JSON.stringify(chunk)
-      if (inserting !== undefined) yield* Fiber.join(inserting)
-      inserting = yield* Effect.fork(insert(json))
-      // Lets the insert go out before the next chunk is made, keeping this thread busy.
-      yield* Effect.yieldNow()
-    }
-    if (inserting !== undefined) yield* Fiber.join(inserting)
+    yield* writeInParts(
+      chunksOf(insertChunk),
+      (rows) => JSON.stringify(rows()),
+      (json) =>
+        sql`insert into read_models_rebuilt (kind, id, doc)
+          select kind, id, doc::jsonb from json_to_recordset(${json}::json) as r(kind text, id text, doc text)`.pipe(Effect.asVoid)
+    )
     yield* sql`drop table read_models`
     yield* sql`alter table read_models_rebuilt rename to read_models`
     // The copied indexes were named after the copy; give them the names the migrations gave the originals.

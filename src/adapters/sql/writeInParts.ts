@@ -15,9 +15,10 @@ export const partsOf = <A>(events: ReadonlyArray<A>): ReadonlyArray<ReadonlyArra
 }
 
 /**
- * Step two, part by part, in order on the transaction's one connection (ADR 0031): part n + 1 is computed
- * (`rowsOf`: folded and encoded, or a defect's message) while part n's statement runs on the server, and sent
- * once part n has ended, so no two statements are ever in flight. Every part but the last says that more follow.
+ * Statements of one transaction, part by part, in order on its one connection (ADR 0031: an append's step two,
+ * and a replay's read models): part n + 1 is computed (`rowsOf`, which throws on a defect) while part n's
+ * statement runs on the server, and sent once part n has ended, so no two statements are ever in flight. Every
+ * part but the last says that more follow.
  *
  * A part once sent runs to its end, uninterruptibly: an interrupted statement is cancelled through the pool,
  * which can arrive later and cancel whatever that backend runs by then (see `inPostgresTransaction`). And it is
@@ -27,7 +28,7 @@ export const partsOf = <A>(events: ReadonlyArray<A>): ReadonlyArray<ReadonlyArra
  */
 export const writeInParts = <P, R, E>(
   parts: ReadonlyArray<P>,
-  rowsOf: (part: P) => R | string,
+  rowsOf: (part: P) => R,
   write: (rows: R, more: boolean) => Effect.Effect<void, E>
 ): Effect.Effect<void, E> => {
   const from = (index: number, sent: Fiber.RuntimeFiber<Exit.Exit<void, E>> | undefined): Effect.Effect<void, E> =>
@@ -35,8 +36,8 @@ export const writeInParts = <P, R, E>(
       const part = parts[index]
       const previous = sent === undefined ? Effect.void : Effect.flatten(Fiber.join(sent))
       if (part === undefined) return previous
+      // A defect thrown here fails this effect; the part before is still awaited (the caller's `onExit`).
       const rows = rowsOf(part)
-      if (typeof rows === "string") return previous.pipe(Effect.zipRight(Effect.dieMessage(rows)))
       const more = index < parts.length - 1
       if (!more) return previous.pipe(Effect.zipRight(write(rows, false)))
       return previous.pipe(
