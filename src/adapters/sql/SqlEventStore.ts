@@ -17,7 +17,7 @@ import { statementSteps } from "./appendSteps.js"
 import { appendGroups, type GroupLimits } from "./appendGroups.js"
 import { type AppendRequest, appendInTransaction, appendMembersInTransaction, eventCountOf } from "./appendWrites.js"
 import { inPostgresTransaction, MultiStatementMessages } from "./postgresAppendSteps.js"
-import { afterCheckpoint, readableBound } from "./logOrder.js"
+import { afterCheckpoint, readableBound, readingOrder } from "./logOrder.js"
 import { DbInt, EventRow, toRecorded } from "./rows.js"
 import { transactionDefectsAsUnavailable, unavailable } from "./storeErrors.js"
 
@@ -71,7 +71,7 @@ export const layer: Layer.Layer<EventStore, never, SqlClient.SqlClient | Project
 
     /** The last event in reading order: where a process that just (re)subscribed knows the log to be. */
     const latestCheckpoint = sql`select transaction_id::text as transaction_id, global_position from events
-        order by transaction_id desc, global_position desc limit 1`.pipe(
+        order by ${readingOrder(sql, "desc")} limit 1`.pipe(
       Effect.flatMap(decodeCheckpoint),
       Effect.map((rows) =>
         Option.match(Arr.head(rows), {
@@ -162,7 +162,7 @@ export const layer: Layer.Layer<EventStore, never, SqlClient.SqlClient | Project
       limit <= 0 ? Effect.succeed([]) : sql`
         select ${eventColumns} from events
         where ${afterCheckpoint(sql, after)} and transaction_id < ${readableBound(sql)}
-        order by transaction_id, global_position
+        order by ${readingOrder(sql, "asc")}
         limit ${limit}`.pipe(
         Effect.flatMap(decodeEvents),
         Effect.map(Arr.map(toRecorded)),

@@ -28,3 +28,14 @@ export const readableBound = (sql: SqlClient.SqlClient) =>
 /** Rows after the checkpoint in reading order (a row comparison the `(transaction_id, global_position)` index serves). */
 export const afterCheckpoint = (sql: SqlClient.SqlClient, after: LogCheckpoint) =>
   sql`(transaction_id, global_position) > (${String(after.transactionId)}::xid8, ${after.position})`
+
+/**
+ * The reading order itself, `asc` or `desc`, with the columns named through the table. The event columns select
+ * `transaction_id::text as transaction_id` (the drivers do not parse `xid8`), and a bare name in `order by` means
+ * the output column of that name: the ids would sort as text, "10000" before "9999", and a reader paging on its
+ * checkpoint would jump over every transaction between (the audit-verify failure of the 2026-12-06 bench runs,
+ * once the cluster's transaction ids gained a digit). Named through the table, they are the `xid8` column, and
+ * the `(transaction_id, global_position)` index serves the order.
+ */
+export const readingOrder = (sql: SqlClient.SqlClient, direction: "asc" | "desc") =>
+  sql.literal(`events.transaction_id ${direction}, events.global_position ${direction}`)
