@@ -28,7 +28,8 @@ export interface BlobDownloadsShape {
   /**
    * The blob's bytes from the one transfer of `digest` among the processes sharing the store: starts it if
    * none runs, else joins it from byte 0 (in this process's memory, or by following the file another replica
-   * writes). The transfer runs on its own fiber: clients that go away do not stop it.
+   * writes). The transfer and its set-up (upstream's answer, the lease) run on fibers of their own: clients that
+   * go away do not stop them.
    */
   readonly fetch: <E, R>(digest: string, groupId: number, start: DownloadStart<E, R>) => Effect.Effect<SharedBlob, UpstreamError | BlobStoreError, R>
   /** Transfers in progress, for metrics. */
@@ -174,11 +175,21 @@ export const BlobDownloadsLayer = Layer.effect(
           yield* Metric.increment(coalescedWaiters)
           return joinDownload(yield* Deferred.await(existing), false)
         }
-        const d = yield* begin(digest, groupId, start).pipe(
-          Effect.tapError((error) => Deferred.fail(mine, error).pipe(Effect.zipRight(forget(digest))))
+        // Set up on a fiber of its own, as the transfer then runs: a client that goes away while upstream has not
+        // answered yet must not leave the placeholder unsettled (every later pull of the digest would wait on it)
+        // nor the lease taken (every replica would follow a transfer nobody makes). Settled however it ends, a
+        // failure or a defect included; the placeholder goes with a failure, so the next pull starts afresh.
+        yield* Effect.forkDaemon(
+          begin(digest, groupId, start).pipe(
+            Effect.exit,
+            Effect.flatMap((exit) =>
+              Exit.isSuccess(exit)
+                ? Deferred.succeed(mine, exit.value)
+                : Deferred.failCause(mine, exit.cause).pipe(Effect.zipRight(forget(digest)))
+            )
+          )
         )
-        yield* Deferred.succeed(mine, d)
-        return joinDownload(d, true)
+        return joinDownload(yield* Deferred.await(mine), true)
       })
 
     return {

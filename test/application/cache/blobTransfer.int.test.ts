@@ -4,13 +4,14 @@ import { mkdtemp, readdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
-import { Chunk, Context, Effect, Exit, Fiber, Layer, Option, Ref, Stream } from "effect"
+import { Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Ref, Stream } from "effect"
 import * as FileBlobStore from "../../../src/adapters/filesystem/FileBlobStore.js"
-import * as SoleProcessLeases from "../../../src/adapters/memory/SoleProcessLeases.js"
 import { blobBody } from "../../../src/adapters/upstream/blobBody.js"
 import { BlobDownloads, BlobDownloadsLayer, type SharedBlob } from "../../../src/application/cache/BlobDownloads.js"
 import { WINDOW_BYTES } from "../../../src/application/cache/download.js"
 import { BlobStore } from "../../../src/application/ports/BlobStore.js"
+import { ClusterLeases } from "../../../src/application/ports/ClusterLeases.js"
+import { UpstreamUnavailable } from "../../../src/application/ports/UpstreamRegistry.js"
 import { waitUntil } from "../../support/waitUntil.js"
 
 const MiB = 1024 * 1024
@@ -26,20 +27,26 @@ const world = Effect.gen(function*() {
     Effect.promise(() => mkdtemp(join(tmpdir(), "blob-transfer-"))),
     (dir) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
   )
+  // Leases always granted, as in one process alone, and counted: every lease taken must be given back.
+  const leasesHeld = yield* Ref.make(0)
+  const leases = Layer.succeed(ClusterLeases, {
+    tryTake: () => Ref.update(leasesHeld, (n) => n + 1).pipe(Effect.as(Option.some(Ref.update(leasesHeld, (n) => n - 1))))
+  })
   const layer = BlobDownloadsLayer.pipe(
     Layer.provideMerge(FileBlobStore.layer(root)),
-    Layer.provide(SoleProcessLeases.layer)
+    Layer.provide(leases)
   )
   const context = yield* Layer.build(layer)
   const downloads = Context.get(context, BlobDownloads)
   const store = Context.get(context, BlobStore)
   const stored = yield* Ref.make(0)
-  const begin = (bytes: Uint8Array, digest = digestOf(bytes)) =>
+  /** `answered`: upstream's answer to the GET waits for it (headers not yet sent); a failure fails the GET. */
+  const begin = (bytes: Uint8Array, digest = digestOf(bytes), answered: Effect.Effect<void, UpstreamUnavailable> = Effect.void) =>
     Effect.gen(function*() {
       const body = new PassThrough()
       const fetches = yield* Ref.make(0)
       const start = {
-        fetch: Ref.update(fetches, (n) => n + 1).pipe(Effect.as({ size: bytes.length, ...blobBody(body) })),
+        fetch: Ref.update(fetches, (n) => n + 1).pipe(Effect.zipRight(answered), Effect.as({ size: bytes.length, ...blobBody(body) })),
         probe: Effect.succeed({ size: bytes.length }),
         onStored: Ref.update(stored, (n) => n + 1)
       }
@@ -47,7 +54,7 @@ const world = Effect.gen(function*() {
       return { body, fetch, fetches, digest }
     })
   const tmpFiles = Effect.promise(() => readdir(join(root, "tmp")))
-  return { begin, store, stored, tmpFiles }
+  return { begin, store, stored, tmpFiles, leasesHeld: Ref.get(leasesHeld) }
 })
 
 /** A client reading a shared body: counts what it has, keeps the bytes, can be held still. */
@@ -155,5 +162,44 @@ describe("a blob's one transfer, as its clients see it", () => {
       expect(yield* store.size(digest)).toEqual(Option.none())
       expect(yield* Ref.get(stored)).toBe(0)
       yield* eventually("the temporary file is gone", tmpFiles, (files) => files.length === 0)
+    }), { timeout: 60_000 })
+  it.scopedLive("a client going away before upstream has answered does not stop the transfer: the next client joins it and gets the bytes", () =>
+    Effect.gen(function*() {
+      const { begin, stored, leasesHeld } = yield* world
+      const bytes = randomBytes(2 * MiB)
+      const headers = yield* Deferred.make<void>()
+      const { body, fetch, fetches } = yield* begin(bytes, digestOf(bytes), Deferred.await(headers))
+      const leaving = yield* Effect.fork(fetch)
+      yield* eventually("upstream is asked", Ref.get(fetches), (n) => n === 1)
+      yield* Fiber.interrupt(leaving)
+      yield* Deferred.succeed(headers, undefined)
+      const next = yield* client(yield* fetch.pipe(Effect.timeout("10 seconds")))
+      yield* feed(body, bytes, 0, bytes.length)
+      body.end()
+      yield* Fiber.join(next.fiber)
+      expect(digestOf(yield* next.bytes)).toBe(digestOf(bytes))
+      expect(yield* Ref.get(fetches)).toBe(1)
+      yield* eventually("the blob is stored", Ref.get(stored), (n) => n === 1)
+      yield* eventually("the lease is given back", leasesHeld, (n) => n === 0)
+    }), { timeout: 60_000 })
+
+  it.scopedLive("upstream failing after its only client went away gives the lease back, and the next pull asks upstream again", () =>
+    Effect.gen(function*() {
+      const { begin, leasesHeld } = yield* world
+      const bytes = randomBytes(MiB)
+      const headers = yield* Deferred.make<void, UpstreamUnavailable>()
+      const first = yield* begin(bytes, digestOf(bytes), Deferred.await(headers))
+      const leaving = yield* Effect.fork(first.fetch)
+      yield* eventually("upstream is asked", Ref.get(first.fetches), (n) => n === 1)
+      yield* Fiber.interrupt(leaving)
+      yield* Deferred.fail(headers, new UpstreamUnavailable({ reason: "upstream reset the connection" }))
+      yield* eventually("the lease is given back", leasesHeld, (n) => n === 0)
+      const again = yield* begin(bytes)
+      const next = yield* client(yield* again.fetch.pipe(Effect.timeout("10 seconds")))
+      yield* feed(again.body, bytes, 0, bytes.length)
+      again.body.end()
+      yield* Fiber.join(next.fiber)
+      expect(digestOf(yield* next.bytes)).toBe(digestOf(bytes))
+      expect(yield* Ref.get(again.fetches)).toBe(1)
     }), { timeout: 60_000 })
 })
