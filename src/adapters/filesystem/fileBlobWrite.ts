@@ -131,9 +131,15 @@ export const beginWrite = (tmp: string, finalPath: string, digest: string) =>
           catch: failure("commit blob")
         })
       }),
+      // Infallible, as the port says: it runs while a failure is being handled, and a crash here would skip what
+      // follows it (giving the lease back, cutting the clients off). A file that cannot be removed (a volume gone
+      // read-only, EIO) is reported and left to the sweep of stale temporaries at the next start.
       abort: Effect.sync(() => {
         finished = true
-      }).pipe(Effect.zipRight(Effect.promise(() => unlinkIfThere(tempPath)))),
+      }).pipe(
+        Effect.zipRight(Effect.tryPromise({ try: () => unlinkIfThere(tempPath), catch: failure("remove temporary blob file") })),
+        Effect.catchAll((error) => Effect.logWarning("a temporary blob file could not be removed", { path: tempPath, reason: error.message }))
+      ),
       release: close
     }
     return write

@@ -87,6 +87,16 @@ export const beginWrite = ({ s3, spoolDir, small, inProgress, announce, withdraw
       await discard(response)
     }
 
+    // Cleanup after a failure cannot fail in turn (the port's abort is infallible, and the failure being handled is
+    // what the caller must see); what it could not do is reported. Multipart uploads left behind are aborted at the
+    // next start (`abortAbandonedUploads`), spool files with the other stale temporaries.
+    const abandonUpload = Effect.tryPromise(abortUpload).pipe(
+      Effect.catchAll((error) => Effect.logWarning("an S3 multipart upload could not be aborted", { key, reason: String(error.error) }))
+    )
+    const removeSpool = Effect.tryPromise(() => unlinkIfThere(spoolPath)).pipe(
+      Effect.catchAll((error) => Effect.logWarning("a temporary blob file could not be removed", { path: spoolPath, reason: String(error.error) }))
+    )
+
     const write: BlobWrite = {
       append: (chunk) =>
         unfinished.pipe(Effect.zipRight(attempt("write blob", async () => {
@@ -120,7 +130,7 @@ export const beginWrite = ({ s3, spoolDir, small, inProgress, announce, withdraw
         forget()
         const actual = `sha256:${hash.digest("hex")}`
         if (actual !== digest) {
-          yield* Effect.promise(() => abortUpload().catch(() => undefined))
+          yield* abandonUpload
           return yield* new DigestMismatch({ expected: digest, actual })
         }
         yield* attempt("commit blob", async () => {
@@ -145,24 +155,22 @@ export const beginWrite = ({ s3, spoolDir, small, inProgress, announce, withdraw
           // S3 may answer 200 and report the failure in the body.
           const text = await textOf(completed)
           if (text.includes("<Error>")) throw new Error(`CompleteMultipartUpload failed: ${/<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? "unknown"}`)
-        }).pipe(Effect.tapError(() => Effect.promise(() => abortUpload().catch(() => undefined))))
+        }).pipe(Effect.tapError(() => abandonUpload))
       }),
       abort: Effect.suspend(() => {
         finished = true
         forget()
-        return Effect.promise(async () => {
-          await abortUpload().catch(() => undefined)
-          await unlinkIfThere(spoolPath).catch(() => undefined)
-        }).pipe(Effect.zipRight(withdraw(digest, id)))
+        return abandonUpload.pipe(Effect.zipRight(removeSpool), Effect.zipRight(withdraw(digest, id)))
       }),
       release: Effect.suspend(() => {
         if (released) return Effect.void
         released = true
         forget()
-        return Effect.promise(async () => {
-          await spool.close().catch(() => undefined)
-          await unlinkIfThere(spoolPath).catch(() => undefined)
-        }).pipe(Effect.zipRight(withdraw(digest, id)))
+        return Effect.tryPromise(() => spool.close()).pipe(
+          Effect.catchAll((error) => Effect.logWarning("a temporary blob file could not be closed", { path: spoolPath, reason: String(error.error) })),
+          Effect.zipRight(removeSpool),
+          Effect.zipRight(withdraw(digest, id))
+        )
       })
     }
     return write

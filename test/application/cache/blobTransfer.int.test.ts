@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { createHash, randomBytes } from "node:crypto"
-import { mkdtemp, readdir, rm } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, rm, unlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
@@ -53,8 +53,9 @@ const world = Effect.gen(function*() {
       const fetch = downloads.fetch(digest, 1, start)
       return { body, fetch, fetches, digest }
     })
-  const tmpFiles = Effect.promise(() => readdir(join(root, "tmp")))
-  return { begin, store, stored, tmpFiles, leasesHeld: Ref.get(leasesHeld) }
+  const tmp = join(root, "tmp")
+  const tmpFiles = Effect.promise(() => readdir(tmp))
+  return { begin, store, stored, tmp, tmpFiles, leasesHeld: Ref.get(leasesHeld) }
 })
 
 /** A client reading a shared body: counts what it has, keeps the bytes, can be held still. */
@@ -201,5 +202,30 @@ describe("a blob's one transfer, as its clients see it", () => {
       yield* Fiber.join(next.fiber)
       expect(digestOf(yield* next.bytes)).toBe(digestOf(bytes))
       expect(yield* Ref.get(again.fetches)).toBe(1)
+    }), { timeout: 60_000 })
+  it.scopedLive("a failed transfer whose temporary file cannot be removed still cuts its client off, gives the lease back, and the next pull starts over", () =>
+    Effect.gen(function*() {
+      const { begin, tmp, tmpFiles, leasesHeld } = yield* world
+      const bytes = randomBytes(3 * MiB)
+      const { body, fetch } = yield* begin(bytes)
+      const first = yield* client(yield* fetch)
+      yield* feed(body, bytes, 0, MiB)
+      yield* eventually("the client has its first bytes", first.count, (n) => n >= MiB)
+      // Its unlink fails (EISDIR), as on a volume gone read-only: the write keeps its open handle meanwhile.
+      const [name] = yield* tmpFiles
+      expect(name).toBeDefined()
+      const temporary = join(tmp, name ?? "")
+      yield* Effect.promise(() => unlink(temporary).then(() => mkdir(temporary)))
+      body.destroy(new Error("connection reset by upstream"))
+      const exit = yield* Fiber.await(first.fiber).pipe(Effect.timeout("10 seconds"))
+      expect(Exit.isFailure(exit)).toBe(true)
+      yield* eventually("the lease is given back", leasesHeld, (n) => n === 0)
+      const again = yield* begin(bytes)
+      const next = yield* client(yield* again.fetch.pipe(Effect.timeout("10 seconds")))
+      yield* feed(again.body, bytes, 0, bytes.length)
+      again.body.end()
+      yield* Fiber.join(next.fiber).pipe(Effect.timeout("10 seconds"))
+      expect(digestOf(yield* next.bytes)).toBe(digestOf(bytes))
+      yield* Effect.promise(() => rm(temporary, { recursive: true }))
     }), { timeout: 60_000 })
 })
