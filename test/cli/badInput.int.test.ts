@@ -29,4 +29,30 @@ describe("the command line refuses bad input", () => {
     const users = await cli(["admin", "list-users"], env)
     expect(JSON.parse(users.stdout)).toEqual([])
   }, 120_000)
+  it("refuses a settings change when any part of it is refused, and changes none of it", async () => {
+    const env = { DATA_DIR: await tempDir("dp-bad-") }
+    const ok = async (args: ReadonlyArray<string>) => expect((await cli(["admin", ...args], env)).code).toBe(0)
+    await ok(["create-user", "--username", "olga", "--email", "olga@example.com", "--password", "olga-password"])
+    await ok(["create-group", "--path", "team", "--owner", "olga"])
+    await ok(["create-group", "--path", "sub", "--parent", "team", "--owner", "olga"])
+
+    // The proxy would be disabled first, then the TTL refused: neither happens.
+    const badTtl = await cli(["admin", "update-settings", "--group", "team", "--enabled", "false", "--ttl", "0"], env)
+    expect(badTtl.code).toBe(2)
+    expect(oneLine(badTtl.stderr)).toEqual(["dependency-proxy: ttl must be a whole number of days between 1 and 36500"])
+    // On a subgroup, SSO enforcement is refused after three changes the decider accepts.
+    const badSso = await cli(["admin", "update-settings", "--group", "team/sub", "--enabled", "false", "--ttl", "7", "--ttl-enabled", "true", "--sso-enforced", "true"], env)
+    expect(badSso.code).toBe(2)
+    expect(oneLine(badSso.stderr)).toEqual(["dependency-proxy: SSO enforcement can only be set on a top-level group"])
+
+    for (const group of ["team", "team/sub"]) {
+      const history = await cli(["audit", "history", "--group", group], env)
+      expect(JSON.parse(history.stdout)).toEqual([])
+    }
+    const groups = await cli(["admin", "list-groups"], env)
+    expect(JSON.parse(groups.stdout)).toEqual([
+      { id: 1, full_path: "team", parent_id: null, dependency_proxy_enabled: true },
+      { id: 2, full_path: "team/sub", parent_id: 1, dependency_proxy_enabled: true }
+    ])
+  }, 120_000)
 })

@@ -1,7 +1,7 @@
 import { Clock, Effect } from "effect"
 import { allGroups } from "../../application/queries.js"
 import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
-import { changeGroup, createGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
+import { changeGroup, changeGroupSettings, createGroup, type GroupSettingCommand } from "../../application/useCases/groups.js"
 import { accessLevel, type Subcommand } from "./adminSubcommand.js"
 import { optionalBoolean, optionalInteger, optionalString, parseFlags, requireString } from "./args.js"
 
@@ -46,23 +46,23 @@ export const groupCommands: Readonly<Record<string, Subcommand>> = {
         "manifest-check-interval": "string"
       })
       const group = yield* requireGroupAt(yield* requireString(f, "group"))
+      // Every flag read before anything is decided, and every change decided together (one append): a bad flag
+      // or a refused change leaves the group as it was, as exit code 2 promises.
       const enabled = yield* optionalBoolean(f, "enabled")
       const identity = optionalString(f, "identity")
       const secret = optionalString(f, "secret")
-      if (enabled !== undefined || identity !== undefined || secret !== undefined) {
-        yield* updateDependencyProxySettings(group.groupId, { enabled, identity, secret })
-      }
       const ttlEnabled = yield* optionalBoolean(f, "ttl-enabled")
       const ttl = yield* optionalInteger(f, "ttl")
-      if (ttlEnabled !== undefined || ttl !== undefined) {
-        yield* changeGroup(group.groupId, { _tag: "UpdateImageTtlPolicy", enabled: ttlEnabled, ttlDays: ttl })
-      }
       const sso = yield* optionalBoolean(f, "sso-enforced")
-      if (sso !== undefined) yield* changeGroup(group.groupId, { _tag: "SetSsoEnforcement", enforced: sso })
       const stale = yield* optionalBoolean(f, "serve-stale-on-not-found")
-      if (stale !== undefined) yield* changeGroup(group.groupId, { _tag: "SetServeStaleOnNotFound", enabled: stale })
       const interval = yield* optionalInteger(f, "manifest-check-interval")
-      if (interval !== undefined) yield* changeGroup(group.groupId, { _tag: "SetManifestCheckInterval", seconds: interval })
+      const others: Array<GroupSettingCommand> = []
+      if (ttlEnabled !== undefined || ttl !== undefined) others.push({ _tag: "UpdateImageTtlPolicy", enabled: ttlEnabled, ttlDays: ttl })
+      if (sso !== undefined) others.push({ _tag: "SetSsoEnforcement", enforced: sso })
+      if (stale !== undefined) others.push({ _tag: "SetServeStaleOnNotFound", enabled: stale })
+      if (interval !== undefined) others.push({ _tag: "SetManifestCheckInterval", seconds: interval })
+      const proxy = enabled !== undefined || identity !== undefined || secret !== undefined ? { enabled, identity, secret } : undefined
+      if (proxy !== undefined || others.length > 0) yield* changeGroupSettings(group.groupId, proxy, others)
       return { group_id: group.groupId, updated: true }
     }),
   "list-groups": (argv) =>

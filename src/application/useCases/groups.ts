@@ -3,6 +3,7 @@ import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
 import { type DomainError, GroupNotFound, UserNotFound } from "../../domain/errors.js"
 import type { GroupCommand } from "../../domain/group/GroupCommands.js"
 import { GroupDecider } from "../../domain/group/GroupDecider.js"
+import { inSequence } from "../../domain/Decider.js"
 import type { Group, GroupState } from "../../domain/group/GroupState.js"
 import { normalizePath } from "../../domain/group/GroupPath.js"
 import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
@@ -62,13 +63,14 @@ export const createGroup = (group: NewGroup) =>
   })
 
 /**
- * One command on an existing group's stream, answered with the group as the command left it: from the state
- * its decision saw and the events it appended, so the stream is read once. A group that does not exist is the
- * decider's to refuse; `refuse` may turn the command down from the group's state first.
+ * Commands on an existing group's stream, decided in order as one decision and one append (all or none),
+ * answered with the group as they left it: from the state the decision saw and the events it appended, so the
+ * stream is read once. A group that does not exist is the decider's to refuse; `refuse` may turn the commands
+ * down from the group's state first.
  */
 const onGroup = <E, R>(
   groupId: number,
-  command: GroupCommand,
+  commands: ReadonlyArray<GroupCommand>,
   refuse: Effect.Effect<(group: Group) => Option.Option<DomainError>, E, R>
 ) =>
   Effect.gen(function*() {
@@ -76,9 +78,9 @@ const onGroup = <E, R>(
     // The state the (last, successful) attempt decided on: a conflict rebuilds the plan and decides again.
     let seen: GroupState = null
     const plan = refuse.pipe(Effect.map((refusal) => [
-      decision(GroupStream, GroupDecider, id, (state) => {
+      decision(GroupStream, inSequence(GroupDecider), id, (state) => {
         seen = state
-        return Option.match(state === null ? Option.none() : refusal(state), { onNone: () => Either.right(command), onSome: Either.left })
+        return Option.match(state === null ? Option.none() : refusal(state), { onNone: () => Either.right(commands), onSome: Either.left })
       })
     ]))
     const appended = yield* handleCommand(plan).pipe(
@@ -105,7 +107,7 @@ const ownerOf = (groupId: number) =>
 export const changeGroup = (groupId: number, command: Exclude<GroupCommand, { _tag: "CreateGroup" | "UpdateDependencyProxySettings" }>) =>
   ownerOf(groupId).pipe(Effect.zipRight(onGroup(
     groupId,
-    command,
+    [command],
     command._tag === "AddMember"
       ? userById(command.userId).pipe(Effect.map((user) => () =>
         Option.isNone(user) ? Option.some<DomainError>(new UserNotFound({ user: String(command.userId) })) : Option.none()))
@@ -118,17 +120,29 @@ export interface SettingsChange {
   readonly secret?: string | null | undefined
 }
 
+/** A change of a group's settings other than the Dependency Proxy's own (which carry a secret to seal). */
+export type GroupSettingCommand = Extract<
+  GroupCommand,
+  { _tag: "UpdateImageTtlPolicy" | "SetSsoEnforcement" | "SetServeStaleOnNotFound" | "SetManifestCheckInterval" }
+>
+
 /** Seals the Docker Hub secret before the decider sees the command, so only ciphertext reaches the log. */
-export const updateDependencyProxySettings = (groupId: number, change: SettingsChange) =>
+export const updateDependencyProxySettings = (groupId: number, change: SettingsChange) => changeGroupSettings(groupId, change, [])
+
+/**
+ * Several of a group's settings at once, by an Owner: the Dependency Proxy's (`proxy`, its secret sealed first)
+ * and `others`, decided in that order as one decision and one append, so a refused one leaves every one as it was.
+ */
+export const changeGroupSettings = (groupId: number, proxy: SettingsChange | undefined, others: ReadonlyArray<GroupSettingCommand>) =>
   Effect.gen(function*() {
     yield* ownerOf(groupId)
     const box = yield* SecretBox
-    const sealedSecret = typeof change.secret === "string" && change.secret !== "" ? yield* box.seal(change.secret) : null
-    return yield* onGroup(groupId, {
+    const proxyCommands: ReadonlyArray<GroupCommand> = proxy === undefined ? [] : [{
       _tag: "UpdateDependencyProxySettings",
-      enabled: change.enabled,
-      identity: change.identity,
-      secret: change.secret,
-      sealedSecret
-    }, noRefusal)
+      enabled: proxy.enabled,
+      identity: proxy.identity,
+      secret: proxy.secret,
+      sealedSecret: typeof proxy.secret === "string" && proxy.secret !== "" ? yield* box.seal(proxy.secret) : null
+    }]
+    return yield* onGroup(groupId, [...proxyCommands, ...others], noRefusal)
   })
