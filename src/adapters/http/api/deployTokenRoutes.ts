@@ -5,7 +5,7 @@ import { createDeployToken } from "../../../application/useCases/accessTokens.js
 import { revokeToken } from "../../../application/useCases/tokenLifecycle.js"
 import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
-import { currentState, justCreated } from "./freshView.js"
+import { justCreated } from "./freshView.js"
 import { ownedGroupParam } from "./groupAccess.js"
 import { groupTokenInPath, listTokensOf } from "./groupTokens.js"
 import { TokenFilter, tokenMatches } from "./listFilters.js"
@@ -46,7 +46,7 @@ export const registerDeployTokenRoutes = (router: ApiRouter) => {
         scopes: input.scopes,
         expiresAt: input.expires_at ?? null
       })
-      const token = yield* justCreated((yield* currentState).token(issued.tokenId), `token ${issued.tokenId}`)
+      const token = yield* justCreated((state) => state.token(issued.tokenId), `token ${issued.tokenId}`)
       return created(withPlaintext(deployTokenJson(token, context.now), issued.token))
     }))
 

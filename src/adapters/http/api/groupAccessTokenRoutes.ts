@@ -4,7 +4,7 @@ import { revokeToken } from "../../../application/useCases/tokenLifecycle.js"
 import { AccessLevels } from "../../../domain/AccessLevel.js"
 import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
-import { currentState, justCreated } from "./freshView.js"
+import { justCreated } from "./freshView.js"
 import { ownedGroupParam } from "./groupAccess.js"
 import { groupTokenInPath, listTokensOf } from "./groupTokens.js"
 import { AccessLevelParam, DayParam, decodeParams, optional, ScopesParam, TextParam } from "./params.js"
@@ -31,7 +31,7 @@ export const registerGroupAccessTokenRoutes = (router: ApiRouter) => {
         accessLevel: input.access_level,
         expiresAt: input.expires_at ?? null
       })
-      const token = yield* justCreated((yield* currentState).token(issued.tokenId), `token ${issued.tokenId}`)
+      const token = yield* justCreated((state) => state.token(issued.tokenId), `token ${issued.tokenId}`)
       return created(withPlaintext(groupAccessTokenJson(token, context.now), issued.token))
     }))
 

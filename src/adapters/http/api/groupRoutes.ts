@@ -9,7 +9,7 @@ import type { GroupView } from "../../../domain/views.js"
 import { validateVisibility } from "../../../domain/group/GroupVisibility.js"
 import { accepted, created, ok } from "./apiResponse.js"
 import type { ApiContext, ApiRouter } from "./apiRoute.js"
-import { currentState, justCreated } from "./freshView.js"
+import { justCreated } from "./freshView.js"
 import { visibleGroupParam } from "./groupAccess.js"
 import { groupJson } from "./groupJson.js"
 import { inBackground } from "./inBackground.js"
@@ -77,7 +77,7 @@ const create = (context: ApiContext) =>
       parentId: input.parent_id ?? null,
       ownerUserId: context.actor.user.userId
     })
-    return yield* justCreated((yield* currentState).group(groupId), `group ${groupId}`)
+    return yield* justCreated((state) => state.group(groupId), `group ${groupId}`)
   })
 
 /** Groups: create (with a parent), list the visible ones, get one by id or URL-encoded full path. */
@@ -92,7 +92,7 @@ export const registerGroupRoutes = (router: ApiRouter, externalUrl: string) => {
       const group = yield* visibleGroupParam(context)
       const input = yield* decodeParams(GroupUpdate, context.request.body)
       yield* updateGroup(group.groupId, input)
-      return ok(shownGroup(context)(yield* justCreated((yield* currentState).group(group.groupId), `group ${group.groupId}`)))
+      return ok(shownGroup(context)(yield* justCreated((state) => state.group(group.groupId), `group ${group.groupId}`)))
     }))
 
   // As GitLab: 202, the group and its subgroups gone when answered; their cached content purged after.

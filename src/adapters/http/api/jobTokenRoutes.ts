@@ -8,7 +8,7 @@ import { type ApiForbidden, ApiNotFound } from "./apiErrors.js"
 import { created, noContent } from "./apiResponse.js"
 import type { ApiContext, ApiRouter } from "./apiRoute.js"
 import { isoTime, orNull } from "./dates.js"
-import { currentState, justCreated } from "./freshView.js"
+import { justCreated } from "./freshView.js"
 import { visibleGroupParam } from "./groupAccess.js"
 import { decodeParams, IdParam, InstantParam, optional } from "./params.js"
 import { pathId } from "./pathParams.js"
@@ -41,7 +41,7 @@ export const registerJobTokenRoutes = (router: ApiRouter, externalUrl: string) =
         groupId: group.groupId,
         ...(input.expires_at === undefined ? {} : { expiresAt: input.expires_at })
       })
-      const token = yield* justCreated((yield* currentState).token(issued.tokenId), `token ${issued.tokenId}`)
+      const token = yield* justCreated((state) => state.token(issued.tokenId), `token ${issued.tokenId}`)
       return created({
         id: token.tokenId,
         token: issued.token,

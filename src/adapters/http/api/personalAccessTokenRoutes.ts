@@ -7,7 +7,7 @@ import type { TokenView } from "../../../domain/views.js"
 import { ApiForbidden, ApiNotFound } from "./apiErrors.js"
 import { created, noContent, ok } from "./apiResponse.js"
 import type { ApiContext, ApiRouter } from "./apiRoute.js"
-import { currentState, justCreated } from "./freshView.js"
+import { justCreated } from "./freshView.js"
 import { DayParam, decodeParams, IdParam, optional, ScopesParam, TextParam } from "./params.js"
 import { TokenFilter, tokenMatches } from "./listFilters.js"
 import { paginated } from "./pagination.js"
@@ -28,7 +28,7 @@ const issueFor = (context: ApiContext, userId: number, callerScopes: ReadonlyArr
       expiresAt: input.expires_at ?? null,
       callerScopes
     })
-    const token = yield* justCreated((yield* currentState).token(issued.tokenId), `token ${issued.tokenId}`)
+    const token = yield* justCreated((state) => state.token(issued.tokenId), `token ${issued.tokenId}`)
     return created(withPlaintext(personalTokenJson(token, context.now), issued.token))
   })
 

@@ -6,7 +6,7 @@ import { ApiNotFound } from "./apiErrors.js"
 import { created, noContent } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
 import { isoTime } from "./dates.js"
-import { currentState, justCreated } from "./freshView.js"
+import { justCreated } from "./freshView.js"
 import { visibleGroupParam } from "./groupAccess.js"
 import { decodeParams, IdParam, InstantParam, optional } from "./params.js"
 import { pathId } from "./pathParams.js"
@@ -25,7 +25,7 @@ export const registerSamlSessionRoutes = (router: ApiRouter) => {
       const input = yield* decodeParams(NewSession, context.request.body)
       if (Option.isNone(context.state.user(input.user_id))) return yield* new ApiNotFound({ what: "User" })
       yield* startSsoSession({ userId: input.user_id, groupId: group.groupId, expiresAt: input.expires_at ?? null })
-      const session = yield* justCreated((yield* currentState).ssoSession(input.user_id, group.groupId), "SSO session")
+      const session = yield* justCreated((state) => state.ssoSession(input.user_id, group.groupId), "SSO session")
       return created({ user_id: session.userId, group_id: session.groupId, expires_at: isoTime(session.expiresAt), active: true })
     }))
 

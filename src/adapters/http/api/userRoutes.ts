@@ -4,7 +4,7 @@ import { allUsers } from "../../../application/queries.js"
 import { createUser } from "../../../application/useCases/users.js"
 import { created, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
-import { currentState, justCreated } from "./freshView.js"
+import { justCreated } from "./freshView.js"
 import { matchesSearch, UserFilter } from "./listFilters.js"
 import { paginated } from "./pagination.js"
 import { decodeParams, FlagParam, TextParam } from "./params.js"
@@ -27,7 +27,7 @@ export const registerUserRoutes = (router: ApiRouter) => {
       yield* requireAdmin(context.actor)
       const input = yield* decodeParams(NewUser, context.request.body)
       const userId = yield* createUser(input)
-      const user = yield* justCreated((yield* currentState).user(userId), `user ${userId}`)
+      const user = yield* justCreated((state) => state.user(userId), `user ${userId}`)
       return created(userJson(user, context.actor, context.externalUrl))
     }))
 
