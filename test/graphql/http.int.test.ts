@@ -1,5 +1,7 @@
+import { getIntrospectionQuery } from "graphql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { MAX_BATCH_SIZE } from "../../src/adapters/graphql/httpRequest.js"
+import { MAX_COMPLEXITY, MAX_DEPTH } from "../../src/adapters/graphql/complexity.js"
 import { MAX_QUERY_SIZE } from "../../src/adapters/graphql/request.js"
 import { gql, type GraphqlWorld, graphqlWorld, SETTINGS_MUTATION } from "../support/worlds/graphqlWorld.js"
 
@@ -165,5 +167,39 @@ describe("GET /api/graphql and batched requests", () => {
     )
     expect(response.json()).toEqual([{ errors: [expect.objectContaining({ message: expect.stringContaining("[FILTERED]") })] }])
     expect(response.body).not.toContain(secret)
+  })
+  /** `count` aliases of `field`, as one selection. */
+  const aliases = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(" ")
+
+  it("refuses a query that asks too much, aliases of a fragment spread under aliases, before running any of it", async () => {
+    // 5 kB of text, 10,100 fields: each updatedAt replayed the group's stream, and this took the server's memory.
+    const query = `query { group(fullPath: "acme") { ${aliases(100, "dependencyProxyImageTtlPolicy { ...P }")} } }
+      fragment P on DependencyProxyImageTtlGroupPolicy { ${aliases(100, "updatedAt")} }`
+    const response = await gql(w.app, { query, token: w.tokens.guest })
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toEqual({ errors: [{ message: `Query has complexity of 10101, which exceeds max complexity of ${MAX_COMPLEXITY}` }] })
+  })
+
+  it("refuses a query nested deeper than GitLab's limit", async () => {
+    const nested = Array.from({ length: MAX_DEPTH }, () => "ofType {").join(" ")
+    const query = `{ __type(name: "Group") { ${nested} name ${"}".repeat(MAX_DEPTH)} } }`
+    const response = await gql(w.app, { query, token: w.tokens.ownerReadOnly })
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toEqual({ errors: [{ message: `Query has depth of ${MAX_DEPTH + 2}, which exceeds max depth of ${MAX_DEPTH}` }] })
+  })
+
+  it("answers graphql-js's own introspection query, which a schema explorer sends, within the limits", async () => {
+    const response = await gql(w.app, { query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }), token: w.tokens.ownerReadOnly })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ data: { __schema: { queryType: { name: "Query" } } } })
+  })
+
+  it("answers as many fields as the limit allows, a group's settings history read once for all of them", async () => {
+    const query = `query { group(fullPath: "acme") { dependencyProxyImageTtlPolicy { ${aliases(MAX_COMPLEXITY - 2, "updatedAt")} } } }`
+    const response = await gql(w.app, { query, token: w.tokens.ownerReadOnly })
+    expect(response.statusCode).toBe(200)
+    const policy = response.json().data.group.dependencyProxyImageTtlPolicy
+    expect(Object.keys(policy)).toHaveLength(MAX_COMPLEXITY - 2)
+    expect(new Set(Object.values(policy)).size).toBe(1)
   })
 })

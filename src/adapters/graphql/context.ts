@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql"
 import type { ApiActor } from "../../application/api/apiActor.js"
 import type { AppServices, RegistryServices } from "../../application/AppServices.js"
 import type { CommandMetadata } from "../../application/CommandMetadata.js"
+import type { SettingChange } from "../../application/audit/settingsHistory.js"
 import type { EventStoreUnavailable, VersionConflict } from "../../application/ports/EventStore.js"
 
 export type GraphqlServices = AppServices | RegistryServices | CommandMetadata
@@ -19,6 +20,11 @@ export interface GraphqlContext {
   readonly actor: ApiActor | null
   readonly externalUrl: string
   readonly run: Run
+  /**
+   * A group's settings history, read once per operation however many fields ask for it (each read replays the
+   * group's stream): one query may name a group's TTL policy's `updatedAt` under many aliases.
+   */
+  readonly settingsHistory: (groupId: number) => Effect.Effect<ReadonlyArray<SettingChange>, EventStoreUnavailable, GraphqlServices>
 }
 
 /** GitLab's words for "no such thing, or not yours to touch": one answer, so nobody learns what exists. */

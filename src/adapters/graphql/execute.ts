@@ -3,6 +3,7 @@ import { type DocumentNode, execute, GraphQLError } from "graphql"
 import type { FastifyBaseLogger } from "fastify"
 import { type ApiActor, apiActor, canRead } from "../../application/api/apiActor.js"
 import { ApiUnauthorized } from "../../application/api/errors.js"
+import { settingsHistory } from "../../application/audit/settingsHistory.js"
 import type { GraphqlServices, Run } from "./context.js"
 import { schema } from "./schema.js"
 
@@ -43,13 +44,14 @@ const runner = (runtime: Runtime.Runtime<GraphqlServices>, signal: AbortSignal, 
 export const executeOperation = (operation: Operation, actor: ApiActor | null, externalUrl: string, log: FastifyBaseLogger) =>
   Effect.gen(function*() {
     const runtime = yield* Effect.runtime<GraphqlServices>()
+    const historyOf = yield* Effect.cachedFunction(settingsHistory)
     return yield* Effect.promise((signal) =>
       Promise.resolve(execute({
         schema,
         document: operation.document,
         variableValues: operation.variables,
         operationName: operation.operationName,
-        contextValue: { actor, externalUrl, run: runner(runtime, signal, log) }
+        contextValue: { actor, externalUrl, run: runner(runtime, signal, log), settingsHistory: historyOf }
       }))
     )
   })

@@ -2,7 +2,6 @@ import { Effect, Schema } from "effect"
 import { GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLFieldConfig } from "graphql"
 import type { ApiNotFound } from "../../application/api/errors.js"
 import { roleIn, visibleGroup } from "../../application/api/permissions.js"
-import { settingsHistory } from "../../application/audit/settingsHistory.js"
 import { type GroupCache, groupCache } from "../../application/cache/groupCache.js"
 import { numberToHumanSize } from "../../application/cache/numberToHumanSize.js"
 import { LiveView } from "../../application/LiveView.js"
@@ -105,7 +104,7 @@ export const GroupType = new GraphQLObjectType<GroupSource, GraphqlContext>({
       description: "Who changed which dependency proxy setting, when, from what to what. Null unless the caller is an Owner.",
       resolve: (s, _args, ctx) =>
         s.isOwner
-          ? ctx.run(settingsHistory(s.group.groupId).pipe(Effect.map((nodes) => ({ nodes })), Effect.catchTag("EventStoreUnavailable", storeTrouble)))
+          ? ctx.run(ctx.settingsHistory(s.group.groupId).pipe(Effect.map((nodes) => ({ nodes })), Effect.catchTag("EventStoreUnavailable", storeTrouble)))
           : null
     }
   }

@@ -1,5 +1,6 @@
 import { Either, Schema } from "effect"
 import { type DocumentNode, GraphQLError, parse, validate } from "graphql"
+import { MAX_COMPLEXITY, MAX_DEPTH, queryCost } from "./complexity.js"
 import type { Operation } from "./execute.js"
 import { schema } from "./schema.js"
 
@@ -40,5 +41,16 @@ export const prepareOperation = (body: unknown): Either.Either<Operation, Refusa
     const document = yield* parseDocument(decoded.query)
     const invalid = validate(schema, document)
     if (invalid.length > 0) return yield* Either.left({ status: 400, errors: invalid })
+    // Before anything runs, in GitLab's words: a query asking too much is refused whole.
+    const cost = queryCost(document)
+    if (cost.complexity > MAX_COMPLEXITY) {
+      return yield* Either.left({
+        status: 400,
+        errors: [new GraphQLError(`Query has complexity of ${cost.complexity}, which exceeds max complexity of ${MAX_COMPLEXITY}`)]
+      })
+    }
+    if (cost.depth > MAX_DEPTH) {
+      return yield* Either.left({ status: 400, errors: [new GraphQLError(`Query has depth of ${cost.depth}, which exceeds max depth of ${MAX_DEPTH}`)] })
+    }
     return { document, variables: decoded.variables ?? null, operationName: decoded.operationName ?? null }
   })

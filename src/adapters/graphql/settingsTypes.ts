@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { GraphQLBoolean, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString } from "graphql"
-import { type SettingChange, settingsHistory } from "../../application/audit/settingsHistory.js"
+import type { SettingChange } from "../../application/audit/settingsHistory.js"
 import type { GroupView } from "../../domain/views.js"
 import { type GraphqlContext, storeTrouble } from "./context.js"
 import { TimeScalar } from "./scalars.js"
@@ -27,8 +27,8 @@ export const ttlPolicyOf = (group: GroupView, policy: GroupView["settings"]["ttl
 })
 
 /** When the policy last changed: the newest TTL change in the group's log, or its creation. */
-const ttlPolicyUpdatedAt = (policy: TtlPolicySource) =>
-  settingsHistory(policy.groupId).pipe(
+const ttlPolicyUpdatedAt = (policy: TtlPolicySource, ctx: GraphqlContext) =>
+  ctx.settingsHistory(policy.groupId).pipe(
     Effect.map((changes) => changes.filter((c) => c.setting.startsWith("ttl_policy.")).at(-1)?.at ?? policy.createdAt),
     Effect.catchTag("EventStoreUnavailable", storeTrouble)
   )
@@ -52,7 +52,7 @@ export const ImageTtlGroupPolicyType = new GraphQLObjectType<TtlPolicySource, Gr
     createdAt: { type: TimeScalar, description: "Timestamp of creation." },
     enabled: { type: new GraphQLNonNull(GraphQLBoolean), description: "Indicates whether the policy is enabled or disabled." },
     ttl: { type: GraphQLInt, description: "Number of days to retain a cached image file." },
-    updatedAt: { type: TimeScalar, description: "Timestamp of the most recent update.", resolve: (policy, _args, ctx) => ctx.run(ttlPolicyUpdatedAt(policy)) }
+    updatedAt: { type: TimeScalar, description: "Timestamp of the most recent update.", resolve: (policy, _args, ctx) => ctx.run(ttlPolicyUpdatedAt(policy, ctx)) }
   }
 })
 

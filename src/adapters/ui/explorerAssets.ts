@@ -33,7 +33,8 @@ const STYLE = "html, body, #graphiql { height: 100%; margin: 0; }\n"
 
 const TYPES: Readonly<Record<string, string>> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" }
 
-export const isExplorerAsset = (name: string): name is ExplorerAsset => name in PACKAGE_FILES || name === "explorer.js" || name === "explorer.css"
+// Own keys only: `in` also finds what every object inherits (`constructor`, `toString`), which are no assets.
+export const isExplorerAsset = (name: string): name is ExplorerAsset => Object.hasOwn(PACKAGE_FILES, name) || name === "explorer.js" || name === "explorer.css"
 
 const packageFile = (pkg: string, file: string): string =>
   join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), file)
