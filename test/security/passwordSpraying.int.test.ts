@@ -43,7 +43,8 @@ describe("password spraying from one client", () => {
 })
 
 describe("password verifications at once", () => {
-  const client = "203.0.113.10"
+  const client = { clientAddress: "203.0.113.10", username: "olga" }
+  const from = (clientAddress: string) => ({ clientAddress, username: "olga" })
 
   effectIt.effect("a client runs two at once; more wait their turn, up to a limit, and others are not held back", () =>
     Effect.gen(function*() {
@@ -55,7 +56,7 @@ describe("password verifications at once", () => {
       const third = yield* Effect.fork(Effect.either(throttle.verifying(client, Effect.succeed("verified"))))
       yield* Effect.yieldNow()
       // Another client is not behind this one's queue.
-      expect(yield* throttle.verifying("198.51.100.5", Effect.succeed("verified"))).toBe("verified")
+      expect(yield* throttle.verifying(from("198.51.100.5"), Effect.succeed("verified"))).toBe("verified")
       // The third waited as long as it may, and is refused: a sign-in to retry in a second.
       yield* TestClock.adjust(defaultThrottlePolicy.maxWaitMs)
       const refused = yield* Fiber.join(third)
@@ -74,13 +75,36 @@ describe("password verifications at once", () => {
       const release = yield* Deferred.make<void>()
       const fibers = yield* Effect.forEach(
         Array.from({ length: 3 }, (_, i) => `192.0.2.${i}`),
-        (address) => Effect.fork(throttle.verifying(address, Deferred.await(release)))
+        (address) => Effect.fork(throttle.verifying(from(address), Deferred.await(release)))
       )
-      const waiting = yield* Effect.fork(throttle.verifying("192.0.2.99", Effect.succeed("ran")))
+      const waiting = yield* Effect.fork(throttle.verifying(from("192.0.2.99"), Effect.succeed("ran")))
       yield* Effect.yieldNow()
       expect(Option.isNone(yield* Fiber.poll(waiting))).toBe(true)
       yield* Deferred.succeed(release, undefined)
       yield* Fiber.joinAll(fibers)
       expect(yield* Fiber.join(waiting)).toBe("ran")
     }).pipe(Effect.provide(signInThrottleLayer({ maxConcurrent: 3 }))))
+
+  effectIt.effect("an attempt that waited its turn is checked again then: failures counted meanwhile refuse it before it verifies", () =>
+    Effect.gen(function*() {
+      const throttle = yield* SignInThrottle
+      const release = yield* Deferred.make<void>()
+      const verified: Array<string> = []
+      // Guesses sent at once: all pass the first check, two verify while the rest wait in the client's lane.
+      const guess = (n: number) =>
+        throttle.check(client).pipe(
+          Effect.zipRight(throttle.verifying(client, Deferred.await(release).pipe(Effect.zipRight(Effect.sync(() => verified.push(`guess ${n}`)))))),
+          Effect.zipRight(throttle.failed(client)),
+          Effect.either
+        )
+      const guesses = yield* Effect.forEach(Array.from({ length: 30 }, (_, n) => n), (n) => Effect.fork(guess(n)))
+      yield* Effect.yieldNow()
+      yield* Deferred.succeed(release, undefined)
+      const outcomes = yield* Fiber.joinAll(guesses)
+      // The limit's worth verified, give or take the two a lane runs at once; the others refused with 429.
+      expect(verified.length).toBeGreaterThanOrEqual(defaultThrottlePolicy.maxFailures)
+      expect(verified.length).toBeLessThanOrEqual(defaultThrottlePolicy.maxFailures + 2)
+      const refused = outcomes.filter((outcome) => Either.isLeft(outcome) && outcome.left._tag === "SignInThrottled")
+      expect(refused).toHaveLength(30 - verified.length)
+    }).pipe(Effect.provide(signInThrottleLayer())))
 })

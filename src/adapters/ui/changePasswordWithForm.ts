@@ -18,7 +18,7 @@ export const changePasswordWithForm = (input: {
     const throttle = yield* SignInThrottle
     const attempt = { clientAddress: input.clientAddress, username: input.username }
     yield* throttle.check(attempt)
-    yield* throttle.verifying(input.clientAddress, changeOwnPassword(input.userId, input.currentPassword, input.newPassword)).pipe(
+    yield* throttle.verifying(attempt, changeOwnPassword(input.userId, input.currentPassword, input.newPassword)).pipe(
       Effect.tapErrorTag("InvalidField", (e) => (e.field === "current_password" ? throttle.failed(attempt) : Effect.void))
     )
     yield* throttle.succeeded(attempt)

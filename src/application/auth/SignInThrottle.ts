@@ -40,9 +40,11 @@ export interface SignInThrottleShape {
   /**
    * Runs a password verification within the concurrency bounds: a client's verifications queue in its own
    * lane (a CI host signing in for ten pulls at once waits a moment), so one client cannot occupy the threads
-   * every other client's sign-in needs; one that waits too long is refused (429, retry in a second).
+   * every other client's sign-in needs; one that waits too long is refused (429, retry in a second). The
+   * attempt is checked again when its turn comes: attempts sent at once all pass the first check, and the
+   * failures of those ahead of it in the lane are counted by then.
    */
-  readonly verifying: <A, E, R>(clientAddress: string, verification: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SignInThrottled, R>
+  readonly verifying: <A, E, R>(attempt: SignInAttempt, verification: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SignInThrottled, R>
 }
 
 /**
@@ -106,15 +108,17 @@ export const signInThrottleLayer = (overrides: Partial<SignInThrottlePolicy> = {
           ? new SignInThrottled({ retryAfterSeconds: Math.max(1, Math.ceil((window.start + policy.windowMs - now) / 1000)) })
           : null
 
+      const check = (attempt: SignInAttempt): Effect.Effect<void, SignInThrottled> =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const all = yield* Ref.get(windows)
+          const refusal = exhausted(live(all, clientKey(attempt), now), policy.maxFailuresPerClient, now) ??
+            exhausted(live(all, pairKey(attempt), now), policy.maxFailures, now)
+          if (refusal !== null) return yield* refusal
+        })
+
       return {
-        check: (attempt) =>
-          Effect.gen(function*() {
-            const now = yield* Clock.currentTimeMillis
-            const all = yield* Ref.get(windows)
-            const refusal = exhausted(live(all, clientKey(attempt), now), policy.maxFailuresPerClient, now) ??
-              exhausted(live(all, pairKey(attempt), now), policy.maxFailures, now)
-            if (refusal !== null) return yield* refusal
-          }),
+        check,
         failed: (attempt) =>
           Effect.gen(function*() {
             const now = yield* Clock.currentTimeMillis
@@ -135,11 +139,11 @@ export const signInThrottleLayer = (overrides: Partial<SignInThrottlePolicy> = {
             next.delete(pairKey(attempt))
             return next
           }),
-        verifying: <A, E, R>(clientAddress: string, verification: Effect.Effect<A, E, R>): Effect.Effect<A, E | SignInThrottled, R> =>
+        verifying: <A, E, R>(attempt: SignInAttempt, verification: Effect.Effect<A, E, R>): Effect.Effect<A, E | SignInThrottled, R> =>
           Effect.acquireUseRelease(
-            enterLane(clientAddress),
-            (lane) => holding(lane.semaphore)(holding(everyone)(verification)),
-            (lane) => leaveLane(clientAddress, lane)
+            enterLane(attempt.clientAddress),
+            (lane) => holding(lane.semaphore)(holding(everyone)(check(attempt).pipe(Effect.zipRight(verification)))),
+            (lane) => leaveLane(attempt.clientAddress, lane)
           )
       }
     })

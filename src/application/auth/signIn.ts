@@ -38,7 +38,7 @@ const checkCredentials = (attempt: SignInAttempt & { readonly password: string }
     const user = state.userNamed(username)
     const hash = Option.match(user, { onNone: () => DECOY_HASH, onSome: (u) => u.passwordHash ?? DECOY_HASH })
     const throttle = yield* SignInThrottle
-    const matches = yield* throttle.verifying(attempt.clientAddress, hasher.verify(password, hash))
+    const matches = yield* throttle.verifying(attempt, hasher.verify(password, hash))
     if (Option.isNone(user) || user.value.passwordHash === null || !matches) return yield* new BadCredentials()
     // A user with two-factor authentication must use a token here; GitLab answers as for a wrong password.
     if (user.value.twoFactorEnabled) return yield* new BadCredentials()
