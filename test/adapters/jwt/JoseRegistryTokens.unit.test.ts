@@ -13,6 +13,7 @@ import {
   type JWTPayload,
   SignJWT
 } from "jose"
+import { UNKNOWN_KID_REREAD_MS } from "../../../src/adapters/jwt/cachedKeyRing.js"
 import { CLOCK_TOLERANCE_SECONDS, layer } from "../../../src/adapters/jwt/JoseRegistryTokens.js"
 import { loadOrCreate, rotate } from "../../../src/adapters/jwt/JwtKeyRing.js"
 import {
@@ -261,6 +262,24 @@ describe("JoseRegistryTokens", () => {
       expect(yield* replica.verify(fresh.token, plus(NOW, 3))).toEqual(fresh.claims)
       // The re-read also moved its signing key forward.
       expect(kidOf((yield* replica.issue({ subject: "user:3", version: 0 }, ACCESS, plus(NOW, 4))).token)).toBe(kid)
+    }))
+
+  it.scoped("re-reads its keys for unknown kids at most once in a while, so made-up kids cannot make every check wait on re-reads", () =>
+    Effect.gen(function*() {
+      const dir = yield* keysDir
+      const replica = yield* tokensIn(dir)
+      expect(yield* replica.verify((yield* (yield* tokensIn(dir)).issue({ subject: "user:1", version: 0 }, ACCESS, NOW)).token, NOW)).toBeDefined()
+      // Unsigned, with a kid of the shape a real one has: it makes the replica re-read, and is refused.
+      const madeUp = `${segment({ alg: "ES256", kid: "A".repeat(43), typ: "JWT" })}.${segment(validClaims())}.`
+      expect(yield* rejection(replica, madeUp, plus(NOW, 1))).toBe("unknown key")
+
+      const { kid } = yield* rotate(dir, plus(NOW, 1), RETAIN)
+      const fresh = yield* (yield* tokensIn(dir)).issue({ subject: "user:2", version: 0 }, ACCESS, plus(NOW, 2))
+      expect(kidOf(fresh.token)).toBe(kid)
+      // Within the interval the new key is not looked for: the made-up kid's re-read was the last one allowed.
+      expect(yield* rejection(replica, fresh.token, plus(NOW, 3))).toBe("unknown key")
+      // After it, the first token with the new kid finds it.
+      expect(yield* replica.verify(fresh.token, new Date(NOW.getTime() + 1_000 + UNKNOWN_KID_REREAD_MS))).toEqual(fresh.claims)
     }))
 })
 
