@@ -3,6 +3,7 @@ import { collectUnreferencedFiles, purgeGroupCache } from "../../application/cac
 import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { changeGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
 import type { InvalidField } from "../../domain/errors.js"
+import { inBackground } from "../edge/inBackground.js"
 import { type GroupPageData, loadGroupPage, ownedGroupAt } from "./groupPageData.js"
 import { groupPagePath } from "./groupRoute.js"
 import { type FieldErrors, formsOf, type OwnerForms, readSettingsForm, readTtlForm } from "./ownerForms.js"
@@ -79,11 +80,16 @@ export const askPurge = (signed: SignedIn, fullPath: string) =>
     Effect.map((data): ActionOutcome => ({ _tag: "ConfirmPurge", data }))
   )
 
-/** As the API's purge: the group's entries go at once, then files no other group still uses. */
+/**
+ * As the API's purge: accepted now, then, on a fiber of its own, the group's entries go and the files no other
+ * group still uses. Run inside the request, a browser that went away stopped it halfway (an append per entry).
+ */
 export const purge = (signed: SignedIn, fullPath: string) =>
   Effect.gen(function*() {
     const group = yield* ownedGroupAt(signed, fullPath)
-    yield* purgeGroupCache(group.groupId).pipe(asUser(signed))
-    yield* collectUnreferencedFiles
+    yield* inBackground(
+      `purging the dependency proxy cache of group ${group.groupId}`,
+      purgeGroupCache(group.groupId).pipe(asUser(signed), Effect.zipRight(collectUnreferencedFiles))
+    )
     return done(group.fullPath, "purged")
   })

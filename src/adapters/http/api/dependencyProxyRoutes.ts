@@ -9,7 +9,7 @@ import { accepted, ok } from "./apiResponse.js"
 import type { ApiRouter } from "./apiRoute.js"
 import { blobJson, cachedImages, manifestJson } from "./cacheJson.js"
 import { isoTime } from "./dates.js"
-import { inBackground } from "./inBackground.js"
+import { inBackground } from "../../edge/inBackground.js"
 import { paginated } from "./pagination.js"
 import { isOwnerOf, ownedGroupParam, visibleGroupParam } from "./groupAccess.js"
 

@@ -23,7 +23,7 @@ const NOTICES: Readonly<Record<Notice, string>> = {
   settings_saved: "Dependency proxy settings saved.",
   credentials_cleared: "Docker Hub credentials cleared.",
   ttl_saved: "Image TTL policy saved.",
-  purged: "The cache was purged.",
+  purged: "The cache is being purged.",
   group_created: "The group was created."
 }
 
