@@ -11,7 +11,6 @@ import type { EventStore } from "../ports/EventStore.js"
 import { type ContentStorageFailed, type Manifest, ManifestUnknown } from "../ports/ImageContent.js"
 import type { SecretBox } from "../ports/SecretBox.js"
 import {
-  type UpstreamCaller,
   type UpstreamCredentialsRejected,
   type UpstreamError,
   UpstreamInvalid,
@@ -25,7 +24,7 @@ import { readNotes } from "./readNotes.js"
 import { revalidations } from "./revalidations.js"
 import { storageFailed } from "./storageFailed.js"
 import { fetchFailure, type Revalidated, revalidateTag } from "./tagRevalidation.js"
-import { upstreamCaller } from "./upstreamCaller.js"
+import { type LazyCaller, upstreamCaller } from "./upstreamCaller.js"
 
 export type ManifestError = ManifestUnknown | UpstreamUnavailable | UpstreamInvalid | UpstreamCredentialsRejected | ContentStorageFailed
 
@@ -66,9 +65,9 @@ export const manifestCache = Effect.gen(function*() {
    * GET from upstream, store, record. Whether that is news (a new digest, a tag that moved) is the manifest
    * stream's decider's to say (`CachedManifests`): a tag fetched again at the same digest records nothing.
    */
-  const fetchManifest = (group: GroupView, caller: UpstreamCaller, image: string, reference: Reference) =>
+  const fetchManifest = (group: GroupView, caller: LazyCaller, image: string, reference: Reference) =>
     Effect.gen(function*() {
-      const fetched = yield* upstream.getManifest(caller, upstreamRepository(image), referenceText(reference))
+      const fetched = yield* caller.pipe(Effect.flatMap((who) => upstream.getManifest(who, upstreamRepository(image), referenceText(reference))))
       yield* bodies.store(fetched.digest, fetched.body).pipe(Effect.mapError((e) => (e._tag === "UpstreamInvalid" ? e : storageFailed(e))))
       yield* recordManifest({
         groupId: group.groupId,
@@ -84,7 +83,7 @@ export const manifestCache = Effect.gen(function*() {
     })
 
   /** The cached copy; if its file is gone (a restore without the files), fetched again by digest. */
-  const serveCached = (group: GroupView, caller: UpstreamCaller, entry: CachedManifestView, mayHeal: boolean) =>
+  const serveCached = (group: GroupView, caller: LazyCaller, entry: CachedManifestView, mayHeal: boolean) =>
     bodies.read(entry.digest).pipe(
       Effect.tap(() =>
         noteRead(entry.lastReadAt, (now) =>
@@ -109,7 +108,8 @@ export const manifestCache = Effect.gen(function*() {
   return (group: GroupView, image: string, reference: Reference): Effect.Effect<Manifest, ManifestError, CommandMetadata> =>
     Effect.gen(function*() {
       const state = yield* view.current.pipe(Effect.mapError(storageFailed))
-      const caller = yield* upstreamCaller(group).pipe(Effect.provide(services))
+      // Opened only if this pull asks upstream (upstreamCaller.ts).
+      const caller = yield* Effect.cached(upstreamCaller(group).pipe(Effect.provide(services)))
       const entry = Option.getOrNull(state.cachedManifest(group.groupId, image, referenceKey(reference)))
       const nowMs = yield* Clock.currentTimeMillis
       const cached: CachedManifestEntry | null = entry === null ? null : {

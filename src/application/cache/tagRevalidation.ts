@@ -4,7 +4,8 @@ import { type Reference, upstreamRepository } from "../../domain/registry/Regist
 import type { CachedManifestView, GroupView } from "../../domain/views.js"
 import type { CommandMetadata } from "../CommandMetadata.js"
 import type { ContentStorageFailed, Manifest } from "../ports/ImageContent.js"
-import type { UpstreamCaller, UpstreamError, UpstreamRegistryShape } from "../ports/UpstreamRegistry.js"
+import type { UpstreamError, UpstreamRegistryShape } from "../ports/UpstreamRegistry.js"
+import type { LazyCaller } from "./upstreamCaller.js"
 
 /** What the revalidation of a cached tag found, in the background or within the budget. */
 export type Revalidated =
@@ -25,7 +26,7 @@ export interface RevalidationSteps {
   /** GET from upstream, store, record. */
   readonly fetchManifest: (
     group: GroupView,
-    caller: UpstreamCaller,
+    caller: LazyCaller,
     image: string,
     reference: Reference
   ) => Effect.Effect<Manifest, UpstreamError | ContentStorageFailed, CommandMetadata>
@@ -38,9 +39,10 @@ export interface RevalidationSteps {
  * that started it: everything it needs comes in with it.
  */
 export const revalidateTag = ({ confirm, fetchManifest, upstream }: RevalidationSteps) =>
-(group: GroupView, caller: UpstreamCaller, image: string, tag: string, entry: CachedManifestView, cached: CachedManifestEntry) =>
+(group: GroupView, caller: LazyCaller, image: string, tag: string, entry: CachedManifestView, cached: CachedManifestEntry) =>
   Effect.gen(function*() {
-    const outcome = yield* upstream.headManifest(caller, upstreamRepository(image), tag, { retry: false }).pipe(
+    const outcome = yield* caller.pipe(
+      Effect.flatMap((who) => upstream.headManifest(who, upstreamRepository(image), tag, { retry: false })),
       Effect.map((head): HeadOutcome => ({ _tag: "Found", digest: head.digest, mediaType: head.mediaType })),
       Effect.catchAll((error) => Effect.succeed(headOutcome(error)))
     )

@@ -19,3 +19,10 @@ export const upstreamCaller = (group: GroupView) =>
     )
     return { groupId: group.groupId, credentials: { identity, secret: opened } } satisfies UpstreamCaller
   })
+
+/**
+ * The caller as a manifest pull needs it: opened when the pull first asks upstream, once, and not at all when the
+ * cache answers alone. A secret that no longer opens then fails only what needs upstream: a cached digest or a
+ * cached tag still pulls, as with any other upstream that cannot be asked.
+ */
+export type LazyCaller = Effect.Effect<UpstreamCaller, UpstreamUnavailable>

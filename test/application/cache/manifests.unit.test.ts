@@ -6,7 +6,8 @@ import { RegistrySettings, type RegistrySettingsShape } from "../../../src/appli
 import { manifestCache } from "../../../src/application/cache/manifests.js"
 import { LiveView, LiveViewLayer } from "../../../src/application/LiveView.js"
 import { EventStore, startOfLog } from "../../../src/application/ports/EventStore.js"
-import { changeGroup, createGroup } from "../../../src/application/useCases/groups.js"
+import * as AesGcmSecretBox from "../../../src/adapters/crypto/AesGcmSecretBox.js"
+import { changeGroup, changeGroupSettings, createGroup } from "../../../src/application/useCases/groups.js"
 import { createUser } from "../../../src/application/useCases/users.js"
 import type { Reference } from "../../../src/domain/registry/RegistryPath.js"
 import { memoryApp } from "../../support/testApp.js"
@@ -46,7 +47,11 @@ const world = (settings: { readonly checkIntervalSeconds?: number; readonly serv
       LiveView.pipe(Effect.flatMap((v) => v.current), Effect.map((state) => Option.getOrThrow(state.group(id))))
     return {
       pull: (reference: Reference, id = groupId) => groupView(id).pipe(Effect.flatMap((group) => pull(group, IMAGE, reference))),
-      otherId
+      otherId,
+      /** Docker Hub credentials sealed with another key than the service's: as after ENCRYPTION_KEY changed. */
+      credentialsUnderAnotherKey: changeGroupSettings(groupId, { identity: "hub-user", secret: "hub-secret" }, []).pipe(
+        Effect.provide(AesGcmSecretBox.layer([Buffer.alloc(32, 9)]))
+      )
     }
   })
 
@@ -219,6 +224,24 @@ describe("cached manifests, against a scripted upstream", () => {
       for (let turn = 0; turn < 100 && (yield* manifestsCached) < 2; turn++) yield* Effect.yieldNow()
       expect(yield* manifestsCached).toBe(2)
       expect((yield* w.pull(tag("latest"))).digest).toBe(moved.digest)
+    }).pipe(Effect.provide(app(upstream)))
+  })
+  it.scoped("a Docker Hub secret that no longer opens fails only what needs upstream: cached digests and tags still pull", () => {
+    const upstream = makeMemoryUpstream()
+    return Effect.gen(function*() {
+      const w = yield* world()
+      const pushed = upstream.pushManifest("team/app", "1.0", { mediaType: OCI, body: manifestBody("a") })
+      yield* w.pull(tag("1.0"))
+      yield* w.credentialsUnderAnotherKey
+      const before = upstream.calls().length
+      expect((yield* w.pull({ _tag: "Digest", digest: pushed.digest })).digest).toBe(pushed.digest)
+      // The tag's check cannot ask upstream: served as stale, as when upstream is down.
+      expect((yield* w.pull(tag("1.0"))).digest).toBe(pushed.digest)
+      expect(asked(upstream, before)).toEqual([])
+      // A tag the cache does not have needs upstream, and is refused with why.
+      upstream.pushManifest("team/app", "2.0", { mediaType: OCI, body: manifestBody("b") })
+      const refused = yield* Effect.flip(w.pull(tag("2.0")))
+      expect(refused).toMatchObject({ _tag: "UpstreamUnavailable", reason: "the group's Docker Hub credentials cannot be read" })
     }).pipe(Effect.provide(app(upstream)))
   })
 })
