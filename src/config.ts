@@ -3,6 +3,7 @@ import * as Either from "effect/Either"
 import { type BlobStorage, blobStorage } from "./config/blobStorage.js"
 import { bool, ConfigInvalid, duration, type Env, invalid, type Parsed, seconds, url, value } from "./config/envValues.js"
 import { peerUrl } from "./config/peerUrl.js"
+import { trustedProxies } from "./config/trustedProxies.js"
 import { type UpstreamResilience, upstreamResilience } from "./config/upstreamResilience.js"
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace"
@@ -28,6 +29,8 @@ export interface Config {
   readonly blobStorage: BlobStorage
   /** Where the other replicas reach this one for its blob transfers in progress (ADR 0025); no path. */
   readonly peerUrl: string
+  /** `TRUSTED_PROXIES`: the balancers whose `X-Forwarded-For` names the client (config/trustedProxies.ts). */
+  readonly trustedProxies: ReadonlyArray<string>
 }
 
 const port = (env: Env): Parsed<number> => {
@@ -95,6 +98,7 @@ export const parseConfig = (env: Env): Parsed<Config> =>
       cleanupIntervalSeconds: yield* seconds(duration(env, "CLEANUP_INTERVAL", 86_400_000, 60_000, 30 * 86_400_000, "60s to 30d, like 3600, 12h or 1d")),
       upstream: yield* upstreamResilience(env),
       blobStorage: storage,
-      peerUrl: yield* peerUrl(env, p, host)
+      peerUrl: yield* peerUrl(env, p, host),
+      trustedProxies: yield* trustedProxies(env)
     }
   })

@@ -25,6 +25,8 @@ export interface ServerOptions {
   readonly server?: StartingServer
   /** Signs peer requests between replicas on S3 (ADR 0025): the peer route is served only with one. */
   readonly peerKey?: Buffer | null
+  /** `TRUSTED_PROXIES`: requests from these name their client in `X-Forwarded-For` (`request.ip`); none when absent. */
+  readonly trustedProxies?: ReadonlyArray<string>
 }
 
 /** Redacted wherever they appear in a logged request or error. */
@@ -51,6 +53,8 @@ export const buildServer = (runtime: EdgeRuntime, options: ServerOptions): Fasti
       ? { level: options.logLevel, redact: REDACT, serializers }
       : { level: options.logLevel, redact: REDACT, serializers, stream: options.logStream },
     requestIdHeader: "x-request-id",
+    // Only the balancers named may say who the client is; the throttles and logs use `request.ip`.
+    trustProxy: options.trustedProxies === undefined || options.trustedProxies.length === 0 ? false : [...options.trustedProxies],
     ...(options.server === undefined ? {} : { serverFactory: options.server.takeOver })
   })
   let shuttingDown = false

@@ -69,7 +69,8 @@ export const serve = async <E, R>(config: Config, server: StartingServer, using:
     externalUrl: config.externalUrl,
     sessionKey: key.value,
     server,
-    peerKey: using.peerKey ?? null
+    peerKey: using.peerKey ?? null,
+    trustedProxies: config.trustedProxies
   })
   if (bootstrap.value.created) {
     const source: RootPasswordSource = config.initialRootPassword === null ? { _tag: "File", path: rootPasswordFile(config.dataDir) } : { _tag: "Environment" }

@@ -79,6 +79,8 @@ export const registryHarness = async (options: {
   readonly resilience?: Partial<UpstreamResilience>
   /** How the breakers hear other replicas; nobody else by default. */
   readonly breakerSignal?: Layer.Layer<BreakerSignal>
+  /** `TRUSTED_PROXIES`; none by default. */
+  readonly trustedProxies?: ReadonlyArray<string>
 } = {}): Promise<RegistryHarness> => {
   const externalUrl = options.externalUrl ?? EXTERNAL_URL
   const resilience = { ...DEFAULT_RESILIENCE, ...options.resilience }
@@ -110,9 +112,10 @@ export const registryHarness = async (options: {
       Logger.minimumLogLevel(LogLevel.All)
     )
   const runtime = ManagedRuntime.make(content.pipe(Layer.provideMerge(registry), Layer.provideMerge(base), Layer.merge(logging), Layer.orDie))
+  const trustedProxies = options.trustedProxies ?? []
   const app = buildServer(runtime, sink === undefined
-    ? { dataDir: tmpdir(), logLevel: "fatal", externalUrl }
-    : { dataDir: tmpdir(), logLevel: "trace", externalUrl, logStream: { write: (line) => void sink.push(line) } })
+    ? { dataDir: tmpdir(), logLevel: "fatal", externalUrl, trustedProxies }
+    : { dataDir: tmpdir(), logLevel: "trace", externalUrl, trustedProxies, logStream: { write: (line) => void sink.push(line) } })
   await app.ready()
   return {
     app,
