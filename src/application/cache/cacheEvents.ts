@@ -28,8 +28,12 @@ export const recordManifestRead = (groupId: number, image: string, digest: strin
 export const recordBlobRead = (groupId: number, digest: string, at: Date, minIntervalMs: number) =>
   onBlob(groupId, digest, { _tag: "RecordBlobRead", at, minIntervalMs })
 
-/** Drops a cached manifest (TTL expiry or purge) together with every tag that points at it. */
-export const expireManifest = (groupId: number, image: string, digest: string, reason: "ttl" | "purge") =>
-  onManifests(groupId, image, { _tag: "ExpireManifest", digest, reason })
+/**
+ * Drops a cached manifest (TTL expiry or purge) together with every tag that points at it; with `unreadSince`,
+ * only if it has not been read since then.
+ */
+export const expireManifest = (groupId: number, image: string, digest: string, reason: "ttl" | "purge", unreadSince?: Date) =>
+  onManifests(groupId, image, { _tag: "ExpireManifest", digest, reason, unreadSince })
 
-export const forgetBlob = (groupId: number, digest: string, reason: string) => onBlob(groupId, digest, { _tag: "ForgetBlob", reason })
+export const forgetBlob = (groupId: number, digest: string, reason: string, unreadSince?: Date) =>
+  onBlob(groupId, digest, { _tag: "ForgetBlob", reason, unreadSince })

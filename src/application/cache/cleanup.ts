@@ -6,23 +6,22 @@ import { expireManifest, forgetBlob } from "./cacheEvents.js"
 /** Files younger than this are never collected: their cache entry may be a moment from being recorded. */
 export const COLLECTION_GRACE_MS = 10 * 60 * 1000
 
-/** Drops the given entries of one group: manifests by digest (their streams name the tags), and blobs. */
-const expireEntries = (
-  groupId: number,
-  keep: (entry: { readonly lastReadAt: Date }) => boolean,
-  reason: "ttl" | "purge"
-) =>
+/**
+ * Drops one group's entries: every one (a purge), or those not read since `unreadSince` (TTL); manifests by
+ * digest (their streams name the tags), and blobs. The view is a moment old by the time each entry's command is
+ * decided, so the TTL's cutoff goes with the command: an entry read meanwhile is kept.
+ */
+const expireEntries = (groupId: number, reason: "ttl" | "purge", unreadSince?: Date) =>
   Effect.gen(function*() {
     const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
-    const manifests = state.cachedManifestsOf(groupId)
+    const due = (entry: { readonly lastReadAt: Date }) => unreadSince === undefined || entry.lastReadAt.getTime() < unreadSince.getTime()
     let expired = 0
-    for (const m of manifests.filter((m) => m.tag === null && !keep(m))) {
-      yield* expireManifest(m.groupId, m.image, m.digest, reason)
-      expired += 1
+    for (const m of state.cachedManifestsOf(groupId).filter((m) => m.tag === null && due(m))) {
+      // Counted only when recorded: one read meanwhile, or expired by another replica, records nothing.
+      if ((yield* expireManifest(m.groupId, m.image, m.digest, reason, unreadSince)).length > 0) expired += 1
     }
-    for (const b of state.cachedBlobsOf(groupId).filter((b) => !keep(b))) {
-      yield* forgetBlob(b.groupId, b.digest, reason)
-      expired += 1
+    for (const b of state.cachedBlobsOf(groupId).filter(due)) {
+      if ((yield* forgetBlob(b.groupId, b.digest, reason, unreadSince)).length > 0) expired += 1
     }
     return expired
   })
@@ -53,7 +52,7 @@ export const collectUnreferencedFiles = Effect.gen(function*() {
  * `DELETE /groups/:id/dependency_proxy/cache`: every entry of the group is dropped at once (so the group
  * stops serving them), then files no other group uses are deleted.
  */
-export const purgeGroupCache = (groupId: number) => expireEntries(groupId, () => false, "purge")
+export const purgeGroupCache = (groupId: number) => expireEntries(groupId, "purge")
 
 /**
  * After `deleteGroup`: the cache entries of every deleted group go (recorded as purges), then the files no
@@ -74,7 +73,7 @@ export const cleanup = Effect.gen(function*() {
     const policy = group.settings.ttlPolicy
     if (!policy.enabled) continue
     const cutoff = now - policy.ttlDays * 24 * 60 * 60 * 1000
-    expired += yield* expireEntries(group.groupId, (entry) => entry.lastReadAt.getTime() >= cutoff, "ttl")
+    expired += yield* expireEntries(group.groupId, "ttl", new Date(cutoff))
   }
   // Entries of deleted groups: a purge after a deletion that was interrupted, or a download that finished after it.
   const live = new Set(state.allGroups().map((g) => g.groupId))

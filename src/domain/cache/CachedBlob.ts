@@ -1,7 +1,7 @@
 import { Either } from "effect"
 import type { Decider } from "../Decider.js"
 import type { BlobCached, BlobEvent } from "./CacheEvents.js"
-import { type RecordRead, readIsDue } from "./readTracking.js"
+import { type RecordRead, readIsDue, readSince } from "./readTracking.js"
 
 /**
  * Stream `blob-<groupId>/<digest>`: one group's cache entry for one blob. Caching what is cached, or
@@ -15,8 +15,11 @@ export interface CachedBlobState {
 export type CachedBlobCommand =
   | ({ readonly _tag: "CacheBlob" } & Omit<typeof BlobCached.Type, "_tag">)
   | ({ readonly _tag: "RecordBlobRead" } & RecordRead)
-  /** The file was missing, the wrong size or corrupt (self-healing, `fsck --repair`), or TTL and purge. */
-  | { readonly _tag: "ForgetBlob"; readonly reason: string }
+  /**
+   * The file was missing, the wrong size or corrupt (self-healing, `fsck --repair`), or TTL and purge.
+   * `unreadSince`: only if no read is recorded at or after it (the TTL job's cutoff, as for manifests).
+   */
+  | { readonly _tag: "ForgetBlob"; readonly reason: string; readonly unreadSince?: Date | undefined }
 
 export const CachedBlob: Decider<CachedBlobCommand, BlobEvent, CachedBlobState, never> = {
   initialState: { cached: false, lastRead: undefined },
@@ -39,7 +42,7 @@ export const CachedBlob: Decider<CachedBlobCommand, BlobEvent, CachedBlobState, 
       case "RecordBlobRead":
         return Either.right(state.cached && readIsDue(state.lastRead, command) ? [{ _tag: "BlobRead", at: command.at }] : [])
       case "ForgetBlob":
-        return Either.right(state.cached ? [{ _tag: "BlobForgotten", reason: command.reason }] : [])
+        return Either.right(state.cached && !readSince(state.lastRead, command.unreadSince) ? [{ _tag: "BlobForgotten", reason: command.reason }] : [])
     }
   }
 }

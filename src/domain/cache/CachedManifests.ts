@@ -1,7 +1,7 @@
 import { Either } from "effect"
 import type { Decider } from "../Decider.js"
 import type { ManifestEvent } from "./CacheEvents.js"
-import { type RecordRead, readIsDue } from "./readTracking.js"
+import { type RecordRead, readIsDue, readSince } from "./readTracking.js"
 
 /**
  * Stream `manifest-<groupId>/<image>`: what one group has cached of one image. Entries are facts observed
@@ -30,7 +30,11 @@ export type CachedManifestsCommand =
   }
   | ({ readonly _tag: "RecordManifestRead"; readonly digest: string; readonly tag: string | null } & RecordRead)
   /** TTL expiry or purge: the digest goes, with every tag that points at it now. */
-  | { readonly _tag: "ExpireManifest"; readonly digest: string; readonly reason: "ttl" | "purge" }
+  /**
+   * `unreadSince`: only if no read is recorded at or after it (the TTL job's cutoff), so that a pull between the
+   * job's look at the cache and this command keeps the entry it just read.
+   */
+  | { readonly _tag: "ExpireManifest"; readonly digest: string; readonly reason: "ttl" | "purge"; readonly unreadSince?: Date | undefined }
 
 const initialState: CachedManifestsState = { digests: new Map(), tags: new Map(), reads: new Map() }
 
@@ -78,7 +82,7 @@ export const CachedManifests: Decider<CachedManifestsCommand, ManifestEvent, Cac
         )
       case "ExpireManifest":
         return Either.right(
-          state.digests.has(command.digest)
+          state.digests.has(command.digest) && !readSince(state.reads.get(command.digest), command.unreadSince)
             ? [{ _tag: "ManifestExpired", digest: command.digest, tags: tagsPointingAt(state, command.digest), reason: command.reason }]
             : []
         )

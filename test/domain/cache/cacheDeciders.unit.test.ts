@@ -45,6 +45,15 @@ describe("CachedManifests (manifest-<group>/<image>)", () => {
       .then([])
   })
 
+  it("expires by TTL only a digest not read since the cutoff: a pull after the job looked keeps it", () => {
+    const read = (s: number) => ({ _tag: "ManifestRead" as const, digest: A, tag: "3.19", at: at(s) })
+    const expire = { _tag: "ExpireManifest" as const, digest: A, reason: "ttl" as const, unreadSince: at(30) }
+    given(CachedManifests, [cached("3.19", A), read(30)]).when(expire).then([])
+    given(CachedManifests, [cached("3.19", A), read(40)]).when(expire).then([])
+    given(CachedManifests, [cached("3.19", A), read(29)]).when(expire).then([{ _tag: "ManifestExpired", digest: A, tags: ["3.19"], reason: "ttl" }])
+    given(CachedManifests, [cached("3.19", A)]).when(expire).then([{ _tag: "ManifestExpired", digest: A, tags: ["3.19"], reason: "ttl" }])
+  })
+
   it("records a read at most once per interval per digest", () => {
     const read = (s: number): CachedManifestsCommand => ({ _tag: "RecordManifestRead", digest: A, tag: "3.19", at: at(s), minIntervalMs: 60_000 })
     const recorded = { _tag: "ManifestRead" as const, digest: A, tag: "3.19", at: at(0) }
@@ -64,6 +73,13 @@ describe("CachedBlob (blob-<group>/<digest>)", () => {
     given(CachedBlob, [blobCached]).when({ _tag: "ForgetBlob", reason: "file missing" }).then([{ _tag: "BlobForgotten", reason: "file missing" }])
     given(CachedBlob).when({ _tag: "ForgetBlob", reason: "ttl" }).then([])
     given(CachedBlob, [blobCached, { _tag: "BlobForgotten", reason: "file missing" }]).when(entry).then([blobCached])
+  })
+
+  it("forgets by TTL only a blob not read since the cutoff", () => {
+    const forget: CachedBlobCommand = { _tag: "ForgetBlob", reason: "ttl", unreadSince: at(30) }
+    given(CachedBlob, [blobCached, { _tag: "BlobRead", at: at(30) }]).when(forget).then([])
+    given(CachedBlob, [blobCached, { _tag: "BlobRead", at: at(29) }]).when(forget).then([{ _tag: "BlobForgotten", reason: "ttl" }])
+    given(CachedBlob, [blobCached]).when(forget).then([{ _tag: "BlobForgotten", reason: "ttl" }])
   })
 
   it("records reads of a cached entry at most once per interval", () => {
