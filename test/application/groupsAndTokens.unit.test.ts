@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option } from "effect"
+import { Effect, Either, Layer, Option } from "effect"
+import { LiveViewLayer } from "../../src/application/LiveView.js"
 import { EventStore, startOfLog } from "../../src/application/ports/EventStore.js"
 import { allTokens, groupById, membersOf, tokenByDigest, userById } from "../../src/application/queries.js"
 import { TokenGenerator } from "../../src/application/ports/TokenGenerator.js"
@@ -9,6 +10,8 @@ import { createDeployToken, createGroupAccessToken, createPersonalAccessToken } 
 import { createJobToken } from "../../src/application/useCases/jobTokens.js"
 import { finishJob, recordTokenUse, revokeToken } from "../../src/application/useCases/tokenLifecycle.js"
 import { createUser } from "../../src/application/useCases/users.js"
+import { endSsoSession, startSsoSession } from "../../src/application/useCases/sso.js"
+import { purgeGroupCache } from "../../src/application/cache/cleanup.js"
 import { asUser, memoryApp } from "../support/testApp.js"
 
 /** When member commands are decided: the last-Owner rule counts the Owners whose membership has not ended by then. */
@@ -202,4 +205,31 @@ describe("group changes are an Owner's, checked by the use case itself", () => {
       expect(after.groupId).toBe(group)
       expect(yield* membersOf(group)).toContainEqual(expect.objectContaining({ userId: maintainer, accessLevel: 50 }))
     }).pipe(Effect.provide(memoryApp())))
+})
+
+describe("SSO sessions, job ends and purges are checked by the use cases themselves (ADR 0014), not only at their routes", () => {
+  it.effect("refuses them to a caller the rules do not allow, and lets an administrator (or the group's Owner) act", () =>
+    Effect.gen(function*() {
+      const admin = yield* createUser({ username: "a", email: "a@example.com", name: "A", password: "password-1", admin: true })
+      const ownerId = yield* createUser({ username: "w", email: "w@example.com", name: "W", password: "password-2", admin: false })
+      const guest = yield* createUser({ username: "g", email: "g@example.com", name: "G", password: "password-3", admin: false })
+      const group = yield* createGroup({ path: "g", name: "G", parentId: null, ownerUserId: ownerId })
+      yield* changeGroup(group, { _tag: "AddMember", userId: guest, accessLevel: 10 })
+      const job = yield* createJobToken({ userId: ownerId, groupId: group })
+      const refusedTo = <A, E extends { readonly _tag: string }, R>(userId: number, attempt: Effect.Effect<A, E, R>) =>
+        Effect.either(attempt.pipe(asUser(userId))).pipe(Effect.map(tagOf))
+      for (const attempt of [
+        startSsoSession({ userId: guest, groupId: group, expiresAt: null }),
+        endSsoSession(guest, group),
+        finishJob(job.tokenId)
+      ]) {
+        expect(yield* refusedTo(ownerId, attempt)).toBe("NotAllowed")
+      }
+      expect(yield* refusedTo(guest, purgeGroupCache(group))).toBe("NotAllowed")
+      // Those the rules allow may.
+      yield* startSsoSession({ userId: guest, groupId: group, expiresAt: null }).pipe(asUser(admin))
+      yield* endSsoSession(guest, group).pipe(asUser(admin))
+      yield* finishJob(job.tokenId).pipe(asUser(admin))
+      expect(yield* purgeGroupCache(group).pipe(asUser(ownerId))).toBe(0)
+    }).pipe(Effect.provide(LiveViewLayer.pipe(Layer.provideMerge(memoryApp())))))
 })

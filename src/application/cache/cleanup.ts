@@ -1,4 +1,8 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Option } from "effect"
+import { mayManageGroup } from "../../domain/auth/managementRules.js"
+import { GroupNotFound } from "../../domain/errors.js"
+import { authorize } from "../issuer.js"
+import { groupById } from "../queries.js"
 import { LiveView } from "../LiveView.js"
 import { BlobStore } from "../ports/BlobStore.js"
 import { expireManifest, forgetBlob } from "./cacheEvents.js"
@@ -52,14 +56,22 @@ export const collectUnreferencedFiles = Effect.gen(function*() {
  * `DELETE /groups/:id/dependency_proxy/cache`: every entry of the group is dropped at once (so the group
  * stops serving them), then files no other group uses are deleted.
  */
-export const purgeGroupCache = (groupId: number) => expireEntries(groupId, "purge")
+export const purgeGroupCache = (groupId: number) =>
+  Effect.gen(function*() {
+    const group = yield* groupById(groupId)
+    if (Option.isNone(group)) return yield* new GroupNotFound({ group: String(groupId) })
+    // Its Owners' or an administrator's, checked here as well as at the routes (ADR 0014); the service's own jobs pass.
+    yield* authorize((caller) => mayManageGroup(caller, group.value))
+    return yield* expireEntries(groupId, "purge")
+  })
 
 /**
  * After `deleteGroup`: the cache entries of every deleted group go (recorded as purges), then the files no
  * remaining group uses, under the same grace period as any collection.
  */
 export const purgeDeletedGroups = (groupIds: ReadonlyArray<number>) =>
-  Effect.forEach(groupIds, purgeGroupCache).pipe(Effect.zipRight(collectUnreferencedFiles))
+  // The groups are gone (their deletion was authorized): their entries go as a purge, by the deleting caller.
+  Effect.forEach(groupIds, (groupId) => expireEntries(groupId, "purge")).pipe(Effect.zipRight(collectUnreferencedFiles))
 
 /**
  * The TTL job: for each group whose image TTL policy is enabled, entries not read for `ttl` days are
@@ -78,7 +90,7 @@ export const cleanup = Effect.gen(function*() {
   // Entries of deleted groups: a purge after a deletion that was interrupted, or a download that finished after it.
   const live = new Set(state.allGroups().map((g) => g.groupId))
   for (const groupId of state.cachedGroupIds()) {
-    if (!live.has(groupId)) expired += yield* purgeGroupCache(groupId)
+    if (!live.has(groupId)) expired += yield* expireEntries(groupId, "purge")
   }
   const deleted = yield* collectUnreferencedFiles
   return { expired, filesDeleted: deleted }

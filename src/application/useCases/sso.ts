@@ -1,6 +1,8 @@
 import { Clock, Effect, Either, Option } from "effect"
 import { SsoDecider } from "../../domain/sso/SsoSession.js"
 import { NotTopLevelGroup, UserNotFound } from "../../domain/errors.js"
+import { mayAdministerInstance } from "../../domain/auth/managementRules.js"
+import { authorize } from "../issuer.js"
 import { userById } from "../queries.js"
 import { SsoStream, streamId } from "../../domain/streams.js"
 import { decision, handleCommand } from "../commandHandler.js"
@@ -11,8 +13,13 @@ export const DEFAULT_SSO_SESSION_MS = 24 * 60 * 60 * 1000
 
 const ssoStreamId = (userId: number, groupId: number) => streamId("sso", `${userId}-${groupId}`)
 
+/**
+ * SAML sessions stand in for the identity provider (our addition): an administrator's, or the service's (the
+ * admin CLI), checked here as well as at the REST route (ADR 0014).
+ */
 export const startSsoSession = (input: { readonly userId: number; readonly groupId: number; readonly expiresAt: Date | null }) =>
   Effect.gen(function*() {
+    yield* authorize(mayAdministerInstance)
     if (Option.isNone(yield* userById(input.userId))) return yield* Effect.fail(new UserNotFound({ user: String(input.userId) }))
     const group = yield* loadGroup(input.groupId)
     if (group.parentId !== null) return yield* Effect.fail(new NotTopLevelGroup({ groupId: group.groupId }))
@@ -25,6 +32,6 @@ export const startSsoSession = (input: { readonly userId: number; readonly group
   })
 
 export const endSsoSession = (userId: number, groupId: number) =>
-  handleCommand(Effect.succeed([
+  authorize(mayAdministerInstance).pipe(Effect.zipRight(handleCommand(Effect.succeed([
     decision(SsoStream, SsoDecider, ssoStreamId(userId, groupId), () => Either.right({ _tag: "EndSsoSession" as const }))
-  ]))
+  ]))))

@@ -1,5 +1,5 @@
 import { Clock, Effect, Either, Option } from "effect"
-import { mayRevokeToken } from "../../domain/auth/managementRules.js"
+import { mayAdministerInstance, mayRevokeToken } from "../../domain/auth/managementRules.js"
 import { TokenNotFound } from "../../domain/errors.js"
 import { streamId, TokenStream } from "../../domain/streams.js"
 import { type TokenCommand, TokenDecider } from "../../domain/token/TokenDecider.js"
@@ -30,7 +30,9 @@ export const revokeToken = (tokenId: number) =>
   })
 
 /** A CI job ends its own token: the route takes the job token itself as the proof. */
-export const finishJob = (tokenId: number) => onToken(tokenId, { _tag: "RevokeToken", reason: "job_finished" })
+/** A job ends by the CI system's word: an administrator's (which the CI system signs in as) or the service's (ADR 0014). */
+export const finishJob = (tokenId: number) =>
+  authorize(mayAdministerInstance).pipe(Effect.zipRight(onToken(tokenId, { _tag: "RevokeToken", reason: "job_finished" })))
 
 /** Coalesced: at most one `TokenUsed` per token per `minIntervalMs`, however many requests use it. */
 export const recordTokenUse = (tokenId: number, minIntervalMs: number) =>
