@@ -17,7 +17,8 @@ export const trustedProxies = (env: Env): Parsed<ReadonlyArray<string>> => {
     const [address = "", prefix, ...rest] = entry.split("/")
     const family = isIP(address)
     const bits = family === 4 ? 32 : 128
-    const prefixFits = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits)
+    // `/0` would trust every address to name its own client (and the proxy checker refuses it at start-up).
+    const prefixFits = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= bits)
     if (family === 0 || !prefixFits || rest.length > 0) {
       return invalid("TRUSTED_PROXIES", "must list IP addresses or CIDR ranges, separated by commas, like 10.0.0.5, 10.1.0.0/16", raw)
     }

@@ -230,6 +230,9 @@ describe("SSO sessions, job ends and purges are checked by the use cases themsel
       yield* startSsoSession({ userId: guest, groupId: group, expiresAt: null }).pipe(asUser(admin))
       yield* endSsoSession(guest, group).pipe(asUser(admin))
       yield* finishJob(job.tokenId).pipe(asUser(admin))
+      // Only a job token ends as a job, whoever asks (the CLI did not check).
+      const personal = yield* createPersonalAccessToken({ userId: ownerId, name: "p", scopes: ["read_api"], expiresAt: null, callerScopes: null })
+      expect(yield* refusedTo(admin, finishJob(personal.tokenId))).toBe("TokenNotFound")
       expect(yield* purgeGroupCache(group).pipe(asUser(ownerId))).toBe(0)
     }).pipe(Effect.provide(LiveViewLayer.pipe(Layer.provideMerge(memoryApp())))))
 })

@@ -194,7 +194,19 @@ describe("GET /api/graphql and batched requests", () => {
     expect(response.json()).toMatchObject({ data: { __schema: { queryType: { name: "Query" } } } })
   })
 
-  it("answers as many fields as the limit allows, a group's settings history read once for all of them", async () => {
+  it("measures only the operation that runs: an editor sends every query it holds, with the name of one", async () => {
+    const operation = (name: string) => `query ${name} { group(fullPath: "acme") { dependencyProxyImageTtlPolicy { ${aliases(130, "ttl")} } } }`
+    const response = await w.app.inject({
+      method: "POST",
+      url: "/api/graphql",
+      headers: { authorization: `Bearer ${w.tokens.ownerReadOnly}` },
+      payload: { query: `${operation("First")}\n${operation("Second")}`, operationName: "Second" }
+    })
+    expect(response.statusCode).toBe(200)
+    expect(Object.keys(response.json().data.group.dependencyProxyImageTtlPolicy)).toHaveLength(130)
+  })
+
+  it("answers as many fields as the limit allows", async () => {
     const query = `query { group(fullPath: "acme") { dependencyProxyImageTtlPolicy { ${aliases(MAX_COMPLEXITY - 2, "updatedAt")} } } }`
     const response = await gql(w.app, { query, token: w.tokens.ownerReadOnly })
     expect(response.statusCode).toBe(200)

@@ -37,3 +37,13 @@ it.effect("gives up after five seconds with a 503's error, the write committed b
     const exit = yield* Fiber.await(fiber)
     expect(exit).toStrictEqual(Exit.fail(new EventStoreUnavailable({ message: "token 7 is committed but not yet visible; an older transaction is still open" })))
   }))
+
+it.effect("answers a failure of the view itself at once, without waiting", () =>
+  Effect.gen(function*() {
+    const down = new EventStoreUnavailable({ message: "readAll: connection refused" })
+    const looks = yield* Ref.make(0)
+    const view = Ref.update(looks, (n) => n + 1).pipe(Effect.zipRight(Effect.fail(down)))
+    const exit = yield* Effect.exit(visibleIn(view, (shown: Option.Option<string>) => shown, "token 7"))
+    expect(exit).toStrictEqual(Exit.fail(down))
+    expect(yield* Ref.get(looks)).toBe(1)
+  }))

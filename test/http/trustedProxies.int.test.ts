@@ -47,7 +47,7 @@ describe("TRUSTED_PROXIES", () => {
   })
 
   it("refuses anything else, naming the variable", () => {
-    for (const bad of ["balancer.internal", "10.0.0.0/33", "10.0.0.5/8/1", "fd00::/129", "10.0.0/8"]) {
+    for (const bad of ["balancer.internal", "10.0.0.0/33", "10.0.0.5/8/1", "fd00::/129", "10.0.0/8", "0.0.0.0/0", "::/0"]) {
       const parsed = trustedProxies({ TRUSTED_PROXIES: bad })
       expect(Either.isLeft(parsed) && parsed.left.message.startsWith("TRUSTED_PROXIES must list IP addresses or CIDR ranges")).toBe(true)
     }

@@ -14,11 +14,12 @@ export interface QueryCost {
 }
 
 /**
- * The fields a document's operations select, fragments expanded, and the deepest nesting. Each fragment is
+ * The fields the operation that will run selects (`operationName`'s, or the largest when none is named: a
+ * document of several runs only with a name), fragments expanded, and its deepest nesting. Each fragment is
  * measured once and its cost multiplied where it is spread, so measuring costs what the document's text does,
  * whatever it asks for. Only for documents that passed validation (no fragment cycles, no unknown fragments).
  */
-export const queryCost = (document: DocumentNode): QueryCost => {
+export const queryCost = (document: DocumentNode, operationName: string | null = null): QueryCost => {
   const fragments = new Map<string, FragmentDefinitionNode>()
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition)
@@ -48,12 +49,14 @@ export const queryCost = (document: DocumentNode): QueryCost => {
     measured.set(name, cost)
     return cost
   }
+  // An editor such as GraphiQL sends every query it holds, and the name of the one to run.
   let complexity = 0
   let depth = 0
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue
+    if (operationName !== null && definition.name?.value !== operationName) continue
     const cost = costOf(definition.selectionSet)
-    complexity += cost.complexity
+    complexity = Math.max(complexity, cost.complexity)
     depth = Math.max(depth, cost.depth)
   }
   return { complexity, depth }

@@ -42,7 +42,7 @@ export const prepareOperation = (body: unknown): Either.Either<Operation, Refusa
     const invalid = validate(schema, document)
     if (invalid.length > 0) return yield* Either.left({ status: 400, errors: invalid })
     // Before anything runs, in GitLab's words: a query asking too much is refused whole.
-    const cost = queryCost(document)
+    const cost = queryCost(document, decoded.operationName ?? null)
     if (cost.complexity > MAX_COMPLEXITY) {
       return yield* Either.left({
         status: 400,

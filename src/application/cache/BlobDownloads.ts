@@ -164,31 +164,39 @@ export const BlobDownloadsLayer = Layer.effect(
         return d
       })
 
+    /**
+     * The transfer's set-up, on a fiber of its own, as the transfer then runs: a client that goes away while
+     * upstream has not answered yet must not leave the placeholder unsettled (every later pull of the digest
+     * would wait on it) nor the lease taken (every replica would follow a transfer nobody makes). Settled however
+     * it ends, a failure or a defect included; the placeholder goes with a failure, so the next pull starts afresh.
+     */
+    const setUp = <E, R>(mine: Deferred.Deferred<Download, UpstreamError | BlobStoreError>, digest: string, groupId: number, start: DownloadStart<E, R>) =>
+      Effect.forkDaemon(
+        begin(digest, groupId, start).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) =>
+            Exit.isSuccess(exit)
+              ? Deferred.succeed(mine, exit.value)
+              : Deferred.failCause(mine, exit.cause).pipe(Effect.zipRight(forget(digest)))
+          )
+        )
+      )
+
     const fetch = <E, R>(digest: string, groupId: number, start: DownloadStart<E, R>) =>
       Effect.gen(function*() {
         const mine = yield* Deferred.make<Download, UpstreamError | BlobStoreError>()
-        const existing = yield* Ref.modify(downloads, (m) => {
-          const found = m.get(digest)
-          return found === undefined ? [undefined, new Map(m).set(digest, mine)] : [found, m]
-        })
+        // The placeholder is put in and its set-up started without a point between where an interruption could
+        // leave it in the map unsettled.
+        const existing = yield* Effect.uninterruptible(
+          Ref.modify(downloads, (m) => {
+            const found = m.get(digest)
+            return found === undefined ? [undefined, new Map(m).set(digest, mine)] : [found, m]
+          }).pipe(Effect.tap((found) => (found === undefined ? setUp(mine, digest, groupId, start) : Effect.void)))
+        )
         if (existing !== undefined) {
           yield* Metric.increment(coalescedWaiters)
           return joinDownload(yield* Deferred.await(existing), false)
         }
-        // Set up on a fiber of its own, as the transfer then runs: a client that goes away while upstream has not
-        // answered yet must not leave the placeholder unsettled (every later pull of the digest would wait on it)
-        // nor the lease taken (every replica would follow a transfer nobody makes). Settled however it ends, a
-        // failure or a defect included; the placeholder goes with a failure, so the next pull starts afresh.
-        yield* Effect.forkDaemon(
-          begin(digest, groupId, start).pipe(
-            Effect.exit,
-            Effect.flatMap((exit) =>
-              Exit.isSuccess(exit)
-                ? Deferred.succeed(mine, exit.value)
-                : Deferred.failCause(mine, exit.cause).pipe(Effect.zipRight(forget(digest)))
-            )
-          )
-        )
         return joinDownload(yield* Deferred.await(mine), true)
       })
 

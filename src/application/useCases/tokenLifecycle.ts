@@ -29,10 +29,17 @@ export const revokeToken = (tokenId: number) =>
     return yield* appendTo(tokenId, { _tag: "RevokeToken", reason: "revoked" })
   })
 
-/** A CI job ends its own token: the route takes the job token itself as the proof. */
-/** A job ends by the CI system's word: an administrator's (which the CI system signs in as) or the service's (ADR 0014). */
+/**
+ * A job ends by the CI system's word: an administrator's (which the CI system signs in as) or the service's
+ * (ADR 0014). Only a job token ends this way; any other is "not found" here, on every surface.
+ */
 export const finishJob = (tokenId: number) =>
-  authorize(mayAdministerInstance).pipe(Effect.zipRight(onToken(tokenId, { _tag: "RevokeToken", reason: "job_finished" })))
+  Effect.gen(function*() {
+    yield* authorize(mayAdministerInstance)
+    const token = yield* existingToken(tokenId)
+    if (token.kind !== "job") return yield* new TokenNotFound({ tokenId })
+    return yield* appendTo(tokenId, { _tag: "RevokeToken", reason: "job_finished" })
+  })
 
 /** Coalesced: at most one `TokenUsed` per token per `minIntervalMs`, however many requests use it. */
 export const recordTokenUse = (tokenId: number, minIntervalMs: number) =>

@@ -1,4 +1,4 @@
-import { Effect, Option, Schedule } from "effect"
+import { Data, Effect, Option, Schedule } from "effect"
 import { LiveView, type LiveState } from "../../../application/LiveView.js"
 import { EventStoreUnavailable } from "../../../application/ports/EventStore.js"
 
@@ -21,6 +21,9 @@ const VISIBLE_WITHIN = "5 seconds"
 export const justCreated = <A>(find: (state: LiveState) => Option.Option<A>, what: string): Effect.Effect<A, EventStoreUnavailable, LiveView> =>
   visibleIn(currentState, find, what)
 
+/** What `view` could not yet show: asked again; any failure of the view itself is answered at once. */
+class NotYetVisible extends Data.TaggedError("NotYetVisible")<{ readonly what: string }> {}
+
 /** `justCreated` on any view: `view` is asked again until `find` sees the thing, for up to `VISIBLE_WITHIN`. */
 export const visibleIn = <S, A, R>(
   view: Effect.Effect<S, EventStoreUnavailable, R>,
@@ -28,11 +31,13 @@ export const visibleIn = <S, A, R>(
   what: string
 ): Effect.Effect<A, EventStoreUnavailable, R> =>
   view.pipe(
-    Effect.flatMap((state) =>
-      Option.match(find(state), {
-        onNone: () => Effect.fail(new EventStoreUnavailable({ message: `${what} is committed but not yet visible; an older transaction is still open` })),
-        onSome: Effect.succeed
-      })
+    Effect.flatMap((state): Effect.Effect<A, NotYetVisible> =>
+      Option.match(find(state), { onNone: () => Effect.fail(new NotYetVisible({ what })), onSome: Effect.succeed })
     ),
-    Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.upTo(VISIBLE_WITHIN)))
+    Effect.retry({
+      schedule: Schedule.spaced("10 millis").pipe(Schedule.upTo(VISIBLE_WITHIN)),
+      while: (error) => error._tag === "NotYetVisible"
+    }),
+    Effect.catchTag("NotYetVisible", (error) =>
+      Effect.fail(new EventStoreUnavailable({ message: `${error.what} is committed but not yet visible; an older transaction is still open` })))
   )
