@@ -31,6 +31,8 @@ export interface Config {
   readonly peerUrl: string
   /** `TRUSTED_PROXIES`: the balancers whose `X-Forwarded-For` names the client (config/trustedProxies.ts). */
   readonly trustedProxies: ReadonlyArray<string>
+  /** `SHUTDOWN_TIMEOUT`: how long requests in flight may take to finish once `serve` is told to stop. */
+  readonly shutdownTimeoutSeconds: number
 }
 
 const port = (env: Env): Parsed<number> => {
@@ -99,6 +101,8 @@ export const parseConfig = (env: Env): Parsed<Config> =>
       upstream: yield* upstreamResilience(env),
       blobStorage: storage,
       peerUrl: yield* peerUrl(env, p, host),
-      trustedProxies: yield* trustedProxies(env)
+      trustedProxies: yield* trustedProxies(env),
+      // Under Kubernetes' default 30 s grace, so the log says what was cut off before the kill comes.
+      shutdownTimeoutSeconds: yield* seconds(duration(env, "SHUTDOWN_TIMEOUT", 25_000, 1_000, 3_600_000, "1s to 1h, like 25, 90s or 5m"))
     }
   })

@@ -11,6 +11,7 @@ import type { Config } from "./config.js"
 import { cleanupScheduleLayer } from "./application/cache/cleanupSchedule.js"
 import { buildServer } from "./httpServer.js"
 import { releaseYoungGeneration } from "./adapters/cli/startupHeap.js"
+import { exitIfHeld, shutDown } from "./adapters/cli/shutdown.js"
 import type { StartingServer } from "./adapters/http/startingServer.js"
 import { firstStartNotice, type RootPasswordSource } from "./adapters/cli/firstStartNotice.js"
 
@@ -40,7 +41,7 @@ export interface ServeWith<E, R> {
 
 /**
  * Starts the service on `server`, which already answers `/-/health`: database and migrations, root bootstrap,
- * then the routes take the server over. Stops on SIGTERM or SIGINT.
+ * then the routes take the server over. Stops on SIGTERM or SIGINT, within SHUTDOWN_TIMEOUT (adapters/cli/shutdown.ts).
  */
 export const serve = async <E, R>(config: Config, server: StartingServer, using: ServeWith<E, R>): Promise<number> => {
   // Start-up errors surface in the bootstrap below, before the routes take the server over.
@@ -78,15 +79,14 @@ export const serve = async <E, R>(config: Config, server: StartingServer, using:
   }
   await app.listen({ port: config.port, host: config.host })
   releaseYoungGeneration()
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      app.log.info({ signal }, "shutting down")
-      void app.close().then(resolve)
-    }
+  const theProcess = { log: app.log, openResources: () => process.getActiveResourcesInfo(), exit: (code: number) => process.exit(code) }
+  const code = await new Promise<number>((resolve) => {
+    const stop = (signal: string) => void shutDown(signal, { ...theProcess, close: () => app.close(), timeoutMs: config.shutdownTimeoutSeconds * 1000 }).then(resolve)
     process.once("SIGTERM", () => stop("SIGTERM"))
     process.once("SIGINT", () => stop("SIGINT"))
   })
-  return 0
+  exitIfHeld(code, theProcess)
+  return code
 }
 
 const closed = (server: StartingServer) => new Promise<void>((done) => server.close(() => done()))

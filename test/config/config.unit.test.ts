@@ -21,6 +21,7 @@ describe("configuration", () => {
       logLevel: "info",
       externalUrl: "http://localhost:5000",
       cleanupIntervalSeconds: 86400,
+      shutdownTimeoutSeconds: 25,
       upstream: { revalidationBudgetMs: 2_000, breakerFailures: 5, breakerCooldownMs: 15_000, breakerSlowCallMs: 3_000, notFoundTtlMs: 60_000 },
       blobStorage: { kind: "filesystem" }
     })
@@ -39,6 +40,7 @@ describe("configuration", () => {
       ENCRYPTION_KEY: "ab".repeat(32),
       LOG_LEVEL: "DEBUG",
       CLEANUP_INTERVAL: "12h",
+      SHUTDOWN_TIMEOUT: "90s",
       UPSTREAM_REVALIDATION_BUDGET: "1500ms",
       UPSTREAM_BREAKER_FAILURES: "0",
       UPSTREAM_BREAKER_COOLDOWN: "2m",
@@ -56,6 +58,7 @@ describe("configuration", () => {
       dependencyProxyEnabled: false,
       logLevel: "debug",
       cleanupIntervalSeconds: 43200,
+      shutdownTimeoutSeconds: 90,
       upstream: { revalidationBudgetMs: 1_500, breakerFailures: 0, breakerCooldownMs: 120_000, breakerSlowCallMs: 2_500, notFoundTtlMs: 0 }
     })
     expect(config.encryptionKey?.toString("hex")).toBe("ab".repeat(32))
@@ -71,6 +74,7 @@ describe("configuration", () => {
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL", "DATABASE_URL must be a postgres:// or postgresql:// URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got \"loud\")"],
     [{ CLEANUP_INTERVAL: "5s" }, "CLEANUP_INTERVAL", "CLEANUP_INTERVAL must be a duration from 60s to 30d, like 3600, 12h or 1d (got \"5s\")"],
+    [{ SHUTDOWN_TIMEOUT: "0" }, "SHUTDOWN_TIMEOUT", "SHUTDOWN_TIMEOUT must be a duration from 1s to 1h, like 25, 90s or 5m (got \"0\")"],
     [{ INITIAL_ROOT_PASSWORD: "short" }, "INITIAL_ROOT_PASSWORD", "INITIAL_ROOT_PASSWORD must be at least 8 characters"],
     [{ UPSTREAM_REVALIDATION_BUDGET: "50ms" }, "UPSTREAM_REVALIDATION_BUDGET", "UPSTREAM_REVALIDATION_BUDGET must be a duration from 100ms to 30s, like 2s or 1500ms (got \"50ms\")"],
     [{ UPSTREAM_REVALIDATION_BUDGET: "soon" }, "UPSTREAM_REVALIDATION_BUDGET", "UPSTREAM_REVALIDATION_BUDGET must be a duration from 100ms to 30s, like 2s or 1500ms (got \"soon\")"],

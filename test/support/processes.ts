@@ -52,6 +52,8 @@ export interface RunningServer {
   readonly stop: () => Promise<number | null>
 }
 
+const STOP_PATIENCE_MS = 60_000
+
 /** `dependency-proxy serve` on a free port, as soon as it is spawned (see `startServer` to wait until it is ready). */
 export const launchServer = async (env: Readonly<Record<string, string>>): Promise<RunningServer> => {
   const port = await freePort()
@@ -70,7 +72,16 @@ export const launchServer = async (env: Readonly<Record<string, string>>): Promi
     output: () => output,
     stop: async () => {
       child.kill("SIGTERM")
-      return exited
+      // `serve` bounds its own shutdown (SHUTDOWN_TIMEOUT, 25 s by default): one that outlives this is a defect,
+      // reported with the server's last words rather than as a hook that timed out in silence.
+      let overdue: NodeJS.Timeout | undefined
+      const killed = new Promise<never>((_, fail) => {
+        overdue = setTimeout(() => {
+          child.kill("SIGKILL")
+          fail(new Error(`dependency-proxy serve did not exit within ${STOP_PATIENCE_MS / 1000} s of SIGTERM; its last output:\n${output.slice(-3000)}`))
+        }, STOP_PATIENCE_MS)
+      })
+      return Promise.race([exited, killed]).finally(() => clearTimeout(overdue))
     }
   }
 }
