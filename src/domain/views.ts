@@ -23,6 +23,8 @@ export const UserView = Schema.Struct({
   twoFactorEnabled: Schema.Boolean,
   /** Documents written before password versions were tracked read as 0 (no change since). */
   passwordVersion: Schema.optionalWith(Schema.Int, { default: () => 0 }),
+  /** Documents written before sign-out ended sessions have none. */
+  endedSessions: Schema.optionalWith(Schema.Array(Schema.Struct({ session: Schema.String, expiresAt: Schema.Date })), { default: () => [] }),
   createdAt: Schema.Date
 })
 export type UserView = typeof UserView.Type

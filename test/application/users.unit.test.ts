@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
 import { userById, userByUsername } from "../../src/application/queries.js"
 import { bootstrapRoot } from "../../src/application/useCases/bootstrap.js"
-import { changeOwnPassword, changeUser, createUser } from "../../src/application/useCases/users.js"
+import { changeOwnPassword, changeUser, createUser, endBrowserSession } from "../../src/application/useCases/users.js"
 import { PasswordHasher } from "../../src/application/ports/PasswordHasher.js"
 import { asUser, memoryApp } from "../support/testApp.js"
 
@@ -86,6 +86,19 @@ describe("users", () => {
       yield* changeUser(other, { _tag: "SetAdmin", admin: false }).pipe(asUser(root))
       yield* changeUser(other, { _tag: "BlockUser" }).pipe(asUser(root))
       expect(Option.getOrThrow(yield* userById(other))).toMatchObject({ blocked: true, admin: false })
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("a session is signed out by its own user alone, even a blocked one; no administrator ends another's", () =>
+    Effect.gen(function*() {
+      const root = yield* createUser({ ...alice, username: "root", email: "root@example.com", admin: true })
+      const id = yield* createUser(alice)
+      const expiresAt = new Date(Date.now() + 3_600_000)
+      const byRoot = yield* Effect.either(endBrowserSession(id, "s1", expiresAt).pipe(asUser(root)))
+      expect(Either.getLeft(byRoot).pipe(Option.map((e) => e._tag))).toEqual(Option.some("NotAllowed"))
+      expect(Option.getOrThrow(yield* userById(id)).endedSessions).toEqual([])
+      yield* changeUser(id, { _tag: "BlockUser" })
+      yield* endBrowserSession(id, "s1", expiresAt).pipe(asUser(id))
+      expect(Option.getOrThrow(yield* userById(id)).endedSessions).toEqual([{ session: "s1", expiresAt }])
     }).pipe(Effect.provide(memoryApp())))
 
   it.effect("changes one's own password only with the right current one", () =>

@@ -46,7 +46,7 @@ describe("UserDecider", () => {
 
     it("starts unblocked and without two-factor authentication", () => {
       const { _tag, ...fields } = aliceCreated
-      expect(fold(UserDecider, alice)).toStrictEqual({ ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0 })
+      expect(fold(UserDecider, alice)).toStrictEqual({ ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [] })
     })
 
     it.each(["a", "alice", "alice.smith", "a_b-c", "_x", "x-", "9", "u".repeat(255)])("accepts the username %j", (username) => {
@@ -168,6 +168,38 @@ describe("UserDecider", () => {
       given(UserDecider, alice).when({ _tag: "DeleteUser" }).then([{ _tag: "UserDeleted", username: aliceCreated.username }])
       given(UserDecider, [...alice, { _tag: "UserDeleted", username: aliceCreated.username }]).when({ _tag: "BlockUser" }).thenFails("UserNotFound")
       given(UserDecider, [...alice, { _tag: "UserDeleted", username: aliceCreated.username }]).when({ _tag: "DeleteUser" }).thenFails("UserNotFound")
+    })
+  })
+
+  describe("EndSession (sign-out)", () => {
+    const hour = 3_600_000
+    const at = (ms: number) => new Date(Date.UTC(2026, 11, 6) + ms)
+    const ended = (session: string, expiresAt: Date, endedAt: Date): UserEvent => ({ _tag: "SessionEnded", session, expiresAt, endedAt })
+
+    it("records a session that has not expired yet, once", () => {
+      given(UserDecider, alice)
+        .when({ _tag: "EndSession", session: "s1", expiresAt: at(8 * hour), now: at(0) })
+        .then([ended("s1", at(8 * hour), at(0))])
+      given(UserDecider, [...alice, ended("s1", at(8 * hour), at(0))])
+        .when({ _tag: "EndSession", session: "s1", expiresAt: at(8 * hour), now: at(hour) })
+        .then([])
+    })
+
+    it("records nothing for a session that has expired: its cookie no longer opens", () => {
+      given(UserDecider, alice).when({ _tag: "EndSession", session: "s1", expiresAt: at(0), now: at(0) }).then([])
+    })
+
+    it("keeps an ended session until it would have expired, then lets it go when another ends", () => {
+      const state = fold(UserDecider, [...alice, ended("s1", at(8 * hour), at(0)), ended("s2", at(10 * hour), at(2 * hour))])
+      expect(state?.endedSessions.map((e) => e.session)).toEqual(["s1", "s2"])
+      const later = fold(UserDecider, [...alice, ended("s1", at(8 * hour), at(0)), ended("s2", at(10 * hour), at(2 * hour)), ended("s3", at(17 * hour), at(9 * hour))])
+      expect(later?.endedSessions.map((e) => e.session)).toEqual(["s2", "s3"])
+    })
+
+    it("is refused for a deleted user", () => {
+      given(UserDecider, [...alice, { _tag: "UserDeleted", username: aliceCreated.username }])
+        .when({ _tag: "EndSession", session: "s1", expiresAt: at(hour), now: at(0) })
+        .thenFails("UserNotFound")
     })
   })
 

@@ -184,6 +184,7 @@ describe("project", () => {
       blocked: false,
       twoFactorEnabled: false,
       passwordVersion: 0,
+      endedSessions: [],
       createdAt: at(0)
     })
     expect(model.get(IndexView, Kinds.userByName, "alice")).toStrictEqual({ id: 7 })

@@ -81,6 +81,39 @@ describe("signing in and out", () => {
     await context.close()
   })
 
+  it("signing out ends the session on the server: a copy of its cookie, in another browser, is sent to sign in; the user's other sessions go on", async () => {
+    const own = await newContext(browser, world.baseUrl)
+    const page = await own.newPage()
+    await signIn(page, "olivia")
+    const other = await newContext(browser, world.baseUrl)
+    const otherPage = await other.newPage()
+    await signIn(otherPage, "olivia")
+    const [session] = (await own.cookies()).filter((c) => c.name === "_dependency_proxy_session")
+    if (session === undefined) throw new Error("no session cookie after signing in")
+    // Someone else holding a copy of the cookie (a shared machine, a leaked HAR file).
+    const copy = await newContext(browser, world.baseUrl)
+    await copy.addCookies([session])
+    const copyPage = await copy.newPage()
+    await copyPage.goto("/groups")
+    expect(new URL(copyPage.url()).pathname).toBe("/groups")
+    const graphql = async () => {
+      const answered = await copy.request.get(`${world.baseUrl}/api/graphql?query=${encodeURIComponent("{ currentUser { username } }")}`)
+      expect(answered.status()).toBe(200)
+      const body: unknown = await answered.json()
+      return body
+    }
+    expect(await graphql()).toEqual({ data: { currentUser: { username: "olivia" } } })
+
+    await page.getByRole("button", { name: "Sign out" }).click()
+    await page.waitForURL((url) => url.pathname === "/users/sign_in")
+    await copyPage.goto("/groups")
+    expect(new URL(copyPage.url()).pathname).toBe("/users/sign_in")
+    expect(await graphql()).toEqual({ data: { currentUser: null } })
+    await otherPage.goto("/groups")
+    expect(new URL(otherPage.url()).pathname).toBe("/groups")
+    await Promise.all([own.close(), other.close(), copy.close()])
+  })
+
   it("a page asked for while signed out is shown after signing in; an outside redirect target is ignored", async () => {
     const context = await newContext(browser, world.baseUrl)
     const page = await context.newPage()

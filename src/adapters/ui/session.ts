@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { Either, Schema } from "effect"
 import { keyedDigest, sameSecret } from "./keyedDigest.js"
 
@@ -7,7 +7,8 @@ export const SESSION_TTL_MS = 8 * 60 * 60 * 1000
 
 /**
  * What the signed session cookie carries. No server-side session table: the cookie is the session, and the
- * user behind it is re-checked against the live view on every request.
+ * user behind it is re-checked against the live view on every request, where a session signed out
+ * (`SessionEnded` on the user's stream, by `sessionId`) is refused.
  */
 const SessionPayload = Schema.Struct({
   v: Schema.Literal(2),
@@ -58,3 +59,9 @@ export const newSession = (
   expiresAt: now + SESSION_TTL_MS,
   credentialVersion: user.credentialVersion
 })
+
+/**
+ * The name a session goes by on the server, where sign-out records it: a digest of its nonce, which itself
+ * never leaves the cookie (it seeds the session's CSRF tokens).
+ */
+export const sessionId = (session: Session): string => createHash("sha256").update(session.nonce).digest("base64url")

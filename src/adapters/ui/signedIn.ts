@@ -6,7 +6,8 @@ import { instanceProxyEnabled } from "../../application/instanceSwitch.js"
 import { LiveView, type LiveState } from "../../application/LiveView.js"
 import type { UserView } from "../../domain/views.js"
 import { browserIdentity } from "./browserIdentity.js"
-import type { Session } from "./session.js"
+import { sessionEnded } from "../../domain/user/UserDecider.js"
+import { type Session, sessionId } from "./session.js"
 
 /** No session, or one whose user or token may no longer be used: the browser goes to the sign-in page. */
 export class SignedOut extends Data.TaggedError("SignedOut")<{}> {}
@@ -19,13 +20,13 @@ export interface SignedIn {
   readonly instanceProxyEnabled: boolean
 }
 
-/** The session's user as things stand now: gone, blocked, a revoked token or a changed password end it. */
+/** The session's user as things stand now: gone, blocked, a revoked token, a changed password or a sign-out end it. */
 const currentUser = (state: LiveState, session: Session, now: Date): Option.Option<UserView> => {
   const subject = session.tokenId === null ? `user:${session.userId}` : `pat:${session.tokenId}`
   const credential = credentialForSubject(state, subject, session.credentialVersion, now)
   if (Either.isLeft(credential)) return Option.none()
   return browserIdentity(state, credential.right).pipe(
-    Option.filter(({ user }) => user.userId === session.userId),
+    Option.filter(({ user }) => user.userId === session.userId && !sessionEnded(user, sessionId(session))),
     Option.map(({ user }) => user)
   )
 }

@@ -1,4 +1,4 @@
-import { Effect, Either, Option } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import { NameClaimDecider } from "../../domain/claim/NameClaim.js"
 import { UserNotFound } from "../../domain/errors.js"
 import { streamId, UsernameClaimStream, UserStream } from "../../domain/streams.js"
@@ -7,7 +7,7 @@ import { normalizeUsername, validatePassword } from "../../domain/user/UserValid
 import { decision, handleCommand } from "../commandHandler.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { PasswordHasher } from "../ports/PasswordHasher.js"
-import { mayAdministerInstance, mayChangePassword, mayChangeUserAccess } from "../../domain/auth/managementRules.js"
+import { mayAdministerInstance, mayChangePassword, mayChangeUserAccess, mayEndSession } from "../../domain/auth/managementRules.js"
 import { InvalidField } from "../../domain/errors.js"
 import { authorize } from "../issuer.js"
 import { userById } from "../queries.js"
@@ -62,7 +62,7 @@ const onUser = (userId: number, command: Exclude<UserCommand, { _tag: "CreateUse
     }))
   )
 
-type UserChange = Exclude<UserCommand, { _tag: "CreateUser" | "ChangePassword" }>
+type UserChange = Exclude<UserCommand, { _tag: "CreateUser" | "ChangePassword" | "EndSession" }>
 
 const accessChange = (command: UserChange) => {
   switch (command._tag) {
@@ -106,4 +106,15 @@ export const changeOwnPassword = (userId: number, currentPassword: string, newPa
     const matches = stored !== null && currentPassword !== "" && (yield* hasher.verify(currentPassword, stored))
     if (!matches) return yield* new InvalidField({ field: "current_password", message: "is incorrect" })
     return yield* changePassword(userId, newPassword)
+  })
+
+/**
+ * Sign-out: the browser session `session` (its id, `sessionId` in the UI) of `userId` may no longer be used,
+ * on any replica, though its cookie stays signed until `expiresAt`.
+ */
+export const endBrowserSession = (userId: number, session: string, expiresAt: Date) =>
+  Effect.gen(function*() {
+    yield* authorize((caller) => mayEndSession(caller, userId))
+    const now = new Date(yield* Clock.currentTimeMillis)
+    return yield* onUser(userId, { _tag: "EndSession", session, expiresAt, now })
   })

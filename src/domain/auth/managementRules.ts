@@ -155,6 +155,13 @@ export const mayChangeUserAccess = (caller: Caller, userId: number, change: "blo
     () => (caller.userId === userId && change === "revokeAdmin" ? refused("an administrator cannot remove their own administrator access") : allowed)
   )
 
+/**
+ * Signing out ends one's own browser session, and only one's own: no one else holds it. A blocked user may
+ * too, since it only takes access away (the session would come back with an unblock).
+ */
+export const mayEndSession = (caller: Caller, userId: number): Verdict =>
+  caller.userId === userId ? allowed : refused("only the user signs out of their own session")
+
 /** One's own password, or anyone's for an administrator. */
 export const mayChangePassword = (caller: Caller, userId: number): Verdict =>
   selfOrAdmin(caller, userId, "only administrators change other users' passwords")

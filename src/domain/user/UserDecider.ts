@@ -16,7 +16,17 @@ export interface User {
   readonly twoFactorEnabled: boolean
   /** How many times the password has changed: registry tokens signed in with an older password stop working. */
   readonly passwordVersion: number
+  /** Browser sessions signed out before they expired (`SessionEnded`), until they would have. */
+  readonly endedSessions: ReadonlyArray<EndedSession>
 }
+export interface EndedSession {
+  readonly session: string
+  readonly expiresAt: Date
+}
+
+/** Whether a browser session was signed out (and so may no longer be used, though its cookie is still signed). */
+export const sessionEnded = (user: Pick<User, "endedSessions">, session: string): boolean =>
+  user.endedSessions.some((ended) => ended.session === session)
 export type UserState = User | null
 
 export type UserCommand =
@@ -35,12 +45,13 @@ export type UserCommand =
   | { readonly _tag: "SetTwoFactor"; readonly enabled: boolean }
   | { readonly _tag: "SetAdmin"; readonly admin: boolean }
   | { readonly _tag: "ChangePassword"; readonly passwordHash: string }
+  | { readonly _tag: "EndSession"; readonly session: string; readonly expiresAt: Date; readonly now: Date }
   | { readonly _tag: "DeleteUser" }
 
 export const evolveUser = (state: UserState, event: UserEvent): UserState => {
   if (event._tag === "UserCreated") {
     const { _tag, ...created } = event
-    return state ?? { ...created, blocked: false, twoFactorEnabled: false, passwordVersion: 0 }
+    return state ?? { ...created, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [] }
   }
   if (state === null) return state
   switch (event._tag) {
@@ -56,6 +67,15 @@ export const evolveUser = (state: UserState, event: UserEvent): UserState => {
       return { ...state, admin: event.admin }
     case "PasswordChanged":
       return { ...state, passwordHash: event.passwordHash, passwordVersion: state.passwordVersion + 1 }
+    case "SessionEnded":
+      // Sessions that have run out since need no entry: their cookies no longer open.
+      return {
+        ...state,
+        endedSessions: [
+          ...state.endedSessions.filter((ended) => ended.expiresAt.getTime() > event.endedAt.getTime()),
+          { session: event.session, expiresAt: event.expiresAt }
+        ]
+      }
     case "UserDeleted":
       // A deleted user is no user: every later command on the stream is UserNotFound.
       return null
@@ -96,6 +116,12 @@ export const UserDecider: Decider<UserCommand, UserEvent, UserState, DomainError
         return when(command.admin !== state.admin, { _tag: "AdminChanged", admin: command.admin })
       case "ChangePassword":
         return Either.right([{ _tag: "PasswordChanged", passwordHash: command.passwordHash }])
+      case "EndSession":
+        // One already ended, or already expired, needs nothing more.
+        return when(
+          command.expiresAt.getTime() > command.now.getTime() && !sessionEnded(state, command.session),
+          { _tag: "SessionEnded", session: command.session, expiresAt: command.expiresAt, endedAt: command.now }
+        )
       case "DeleteUser":
         return Either.right([{ _tag: "UserDeleted", username: state.username }])
     }

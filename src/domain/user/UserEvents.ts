@@ -17,6 +17,14 @@ export const TwoFactorDisabled = Schema.TaggedStruct("TwoFactorDisabled", {})
 export const AdminChanged = Schema.TaggedStruct("AdminChanged", { admin: Schema.Boolean })
 export const PasswordChanged = Schema.TaggedStruct("PasswordChanged", { passwordHash: Schema.String })
 
+/**
+ * A browser session signed out: the UI's signed cookie would otherwise stay good until it expires, wherever
+ * it was copied to. `session` is the SHA-256 of the session's random nonce (never the nonce: it seeds the
+ * session's CSRF tokens); the entry is kept until `expiresAt`, when the cookie ends by itself. `endedAt` lets
+ * the state drop entries whose sessions have run out since.
+ */
+export const SessionEnded = Schema.TaggedStruct("SessionEnded", { session: Schema.String, expiresAt: Schema.Date, endedAt: Schema.Date })
+
 /** The account is gone; the username is kept here so its claim and index can be let go of. */
 export const UserDeleted = Schema.TaggedStruct("UserDeleted", { username: Schema.String })
 
@@ -28,6 +36,7 @@ export const UserEvent = Schema.Union(
   TwoFactorDisabled,
   AdminChanged,
   PasswordChanged,
+  SessionEnded,
   UserDeleted
 )
 export type UserEvent = typeof UserEvent.Type

@@ -1,11 +1,14 @@
+import { Effect } from "effect"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify"
+import { endBrowserSession } from "../../../application/useCases/users.js"
+import { asUserId } from "../actingUser.js"
 import { runForRequest } from "../../edge/requestContext.js"
 import { readCookie, setCookie } from "../cookies.js"
 import { CSRF_FIELD, csrfMatches, newSignInToken, SIGN_IN_CSRF_COOKIE, signInTokenMatches } from "../csrf.js"
 import { sendCsrfRejected, sendDefect, sendFailure } from "../failures.js"
 import { formField } from "../formBody.js"
 import { safeRedirect, seeOther, sendPage } from "../respond.js"
-import { newSession } from "../session.js"
+import { newSession, sessionId } from "../session.js"
 import { endSession, requestSession, sessionCookie } from "../sessionCookie.js"
 import { signInWithForm } from "../signInWithForm.js"
 import type { UiContext } from "../uiContext.js"
@@ -77,6 +80,16 @@ export const registerSignIn = (app: FastifyInstance, ctx: UiContext): void => {
     const session = requestSession(ctx, request)
     if (session === null) return seeOther(reply, SIGN_IN_PATH)
     if (!csrfMatches(ctx.key, session, formField(request.body, CSRF_FIELD))) return sendCsrfRejected(reply)
-    return seeOther(endSession(ctx, reply), SIGN_IN_PATH)
+    // Ended on the server, not only forgotten by this browser: a copy of the cookie no longer signs anyone in.
+    const ended = await runForRequest(ctx.runtime, request, reply, endBrowserSession(session.userId, sessionId(session), new Date(session.expiresAt)).pipe(
+      // A user deleted since has no sessions left to end.
+      Effect.catchTags({ UserNotFound: () => Effect.void, NotAllowed: () => Effect.void }),
+      asUserId(session.userId)
+    ))
+    endSession(ctx, reply)
+    if (ended._tag === "Defect") return sendDefect(reply, null)
+    // This browser forgets the session either way; the page says it could not be ended everywhere.
+    if (ended._tag === "Failure") return sendFailure(request, reply, ended.error, null)
+    return seeOther(reply, SIGN_IN_PATH)
   })
 }
