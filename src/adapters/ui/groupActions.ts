@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { collectUnreferencedFiles, purgeGroupCache } from "../../application/cache/cleanup.js"
+import { collectUnreferencedFilesSoon, purgeGroupCache } from "../../application/cache/cleanup.js"
 import { CommandMetadata } from "../../application/CommandMetadata.js"
 import { changeGroup, updateDependencyProxySettings } from "../../application/useCases/groups.js"
 import type { InvalidField } from "../../domain/errors.js"
@@ -89,7 +89,7 @@ export const purge = (signed: SignedIn, fullPath: string) =>
     const group = yield* ownedGroupAt(signed, fullPath)
     yield* inBackground(
       `purging the dependency proxy cache of group ${group.groupId}`,
-      purgeGroupCache(group.groupId).pipe(asUser(signed), Effect.zipRight(collectUnreferencedFiles))
+      purgeGroupCache(group.groupId).pipe(asUser(signed), Effect.zipRight(collectUnreferencedFilesSoon))
     )
     return done(group.fullPath, "purged")
   })

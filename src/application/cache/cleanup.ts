@@ -4,7 +4,7 @@ import { GroupNotFound } from "../../domain/errors.js"
 import { authorize } from "../issuer.js"
 import { groupById } from "../queries.js"
 import { LiveView } from "../LiveView.js"
-import { BlobStore } from "../ports/BlobStore.js"
+import { BlobStore, type BlobStoreShape } from "../ports/BlobStore.js"
 import { expireManifest, forgetBlob } from "./cacheEvents.js"
 
 /** Files younger than this are never collected: their cache entry may be a moment from being recorded. */
@@ -52,6 +52,33 @@ export const collectUnreferencedFiles = Effect.gen(function*() {
   return deleted
 })
 
+/** Whether a store's files are being collected now, and whether someone asked again meanwhile. */
+const collecting = new WeakMap<BlobStoreShape, { state: "running" | "again" }>()
+
+/**
+ * `collectUnreferencedFiles` after a purge or a group deletion, one scan at a time per blob store: asked while
+ * one runs, it returns `None` at once and the running scan goes once more when it ends (its view of the
+ * entries predates the ones just dropped). Purges in a row, however many, cost two scans, not one each.
+ */
+export const collectUnreferencedFilesSoon = Effect.gen(function*() {
+  const store = yield* BlobStore
+  const running = collecting.get(store)
+  if (running !== undefined) {
+    running.state = "again"
+    return Option.none<number>()
+  }
+  const entry: { state: "running" | "again" } = { state: "running" }
+  collecting.set(store, entry)
+  return yield* Effect.gen(function*() {
+    let deleted = 0
+    for (;;) {
+      deleted += yield* collectUnreferencedFiles
+      if (entry.state === "running") return Option.some(deleted)
+      entry.state = "running"
+    }
+  }).pipe(Effect.ensuring(Effect.sync(() => collecting.delete(store))))
+})
+
 /**
  * `DELETE /groups/:id/dependency_proxy/cache`: every entry of the group is dropped at once (so the group
  * stops serving them), then files no other group uses are deleted.
@@ -71,7 +98,7 @@ export const purgeGroupCache = (groupId: number) =>
  */
 export const purgeDeletedGroups = (groupIds: ReadonlyArray<number>) =>
   // The groups are gone (their deletion was authorized): their entries go as a purge, by the deleting caller.
-  Effect.forEach(groupIds, (groupId) => expireEntries(groupId, "purge")).pipe(Effect.zipRight(collectUnreferencedFiles))
+  Effect.forEach(groupIds, (groupId) => expireEntries(groupId, "purge")).pipe(Effect.zipRight(collectUnreferencedFilesSoon))
 
 /**
  * The TTL job: for each group whose image TTL policy is enabled, entries not read for `ttl` days are

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { settingsHistory } from "../../../application/audit/settingsHistory.js"
-import { collectUnreferencedFiles, purgeGroupCache } from "../../../application/cache/cleanup.js"
+import { collectUnreferencedFilesSoon, purgeGroupCache } from "../../../application/cache/cleanup.js"
 import { groupCache, humanSize } from "../../../application/cache/groupCache.js"
 import { currentInstanceProxyEnabled } from "../../../application/instanceSwitch.js"
 import { proxyStatus } from "../../../domain/group/proxyStatus.js"
@@ -73,7 +73,7 @@ export const registerDependencyProxyRoutes = (router: ApiRouter, externalUrl: st
       // As GitLab: accepted now, purged after the response. The purge is recorded as this caller's.
       yield* inBackground(
         `purging the dependency proxy cache of group ${group.groupId}`,
-        purgeGroupCache(group.groupId).pipe(Effect.zipRight(collectUnreferencedFiles))
+        purgeGroupCache(group.groupId).pipe(Effect.zipRight(collectUnreferencedFilesSoon))
       )
       return accepted
     }))

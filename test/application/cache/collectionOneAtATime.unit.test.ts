@@ -1,0 +1,62 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, Layer, Option, Ref } from "effect"
+import { collectUnreferencedFilesSoon } from "../../../src/application/cache/cleanup.js"
+import { LiveViewLayer } from "../../../src/application/LiveView.js"
+import { BlobStore, BlobStoreError } from "../../../src/application/ports/BlobStore.js"
+import * as MemoryBlobStore from "../../../src/adapters/memory/MemoryBlobStore.js"
+import { memoryApp } from "../../support/testApp.js"
+
+/**
+ * The real memory store, its listing (where a scan starts) counted and, while `gate` is set, held until the test
+ * lets it go: a stand-in for a bucket of a million files, whose scan takes minutes.
+ */
+const watchedStore = Effect.gen(function*() {
+  const scans = yield* Ref.make(0)
+  const gate = yield* Ref.make<Option.Option<Deferred.Deferred<void>>>(Option.none())
+  const failNext = yield* Ref.make(false)
+  const store = yield* BlobStore
+  const list = Effect.gen(function*() {
+    yield* Ref.update(scans, (n) => n + 1)
+    const held = yield* Ref.get(gate)
+    if (Option.isSome(held)) yield* Deferred.await(held.value)
+    if (yield* Ref.getAndSet(failNext, false)) return yield* new BlobStoreError({ message: "the bucket did not answer" })
+    return yield* store.list
+  })
+  return { scans, gate, failNext, layer: Layer.succeed(BlobStore, { ...store, list }) }
+})
+
+const app = Layer.merge(memoryApp(), MemoryBlobStore.layer)
+
+describe("collecting files after purges", () => {
+  it.effect("while a scan runs, more asks return at once and make one scan more, not one each", () =>
+    Effect.gen(function*() {
+      const watched = yield* watchedStore
+      const release = yield* Deferred.make<void>()
+      yield* Ref.set(watched.gate, Option.some(release))
+      const collect = collectUnreferencedFilesSoon.pipe(Effect.provide(LiveViewLayer.pipe(Layer.provideMerge(watched.layer))))
+
+      const first = yield* Effect.fork(collect)
+      yield* Ref.get(watched.scans).pipe(Effect.repeat({ until: (n) => n === 1 }))
+      const asked = yield* Effect.all(Array.from({ length: 5 }, () => collect))
+      expect(asked).toEqual(Array(5).fill(Option.none()))
+      yield* Ref.set(watched.gate, Option.none())
+      yield* Deferred.succeed(release, undefined)
+      expect(yield* Fiber.join(first)).toEqual(Option.some(0))
+      expect(yield* Ref.get(watched.scans)).toBe(2)
+
+      // Idle again: the next ask scans itself.
+      expect(yield* collect).toEqual(Option.some(0))
+      expect(yield* Ref.get(watched.scans)).toBe(3)
+    }).pipe(Effect.provide(app)))
+
+  it.effect("a scan that fails leaves collection idle: the next ask scans", () =>
+    Effect.gen(function*() {
+      const watched = yield* watchedStore
+      const collect = collectUnreferencedFilesSoon.pipe(Effect.provide(LiveViewLayer.pipe(Layer.provideMerge(watched.layer))))
+      yield* Ref.set(watched.failNext, true)
+      const failed = yield* Effect.either(collect)
+      expect(failed._tag).toBe("Left")
+      expect(yield* collect).toEqual(Option.some(0))
+      expect(yield* Ref.get(watched.scans)).toBe(2)
+    }).pipe(Effect.provide(app)))
+})
