@@ -65,6 +65,9 @@ const projectGroup = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
         remove(GroupsByPath.index, GroupsByPath.key(e.previousFullPath)),
         put(codecs.index, GroupsByPath.index, GroupsByPath.key(e.fullPath), { id: Number(id) })
       ]
+    case "SubgroupCreated":
+      // The subgroup's own GroupCreated, in the same append, writes its document.
+      return []
     case "GroupDeleted":
       // Its memberships went with the MemberRemoved events before this one.
       return [remove(Kinds.group, id), remove(GroupsByPath.index, GroupsByPath.key(e.fullPath))]

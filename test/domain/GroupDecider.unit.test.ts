@@ -199,6 +199,13 @@ describe("GroupDecider", () => {
     })
   })
 
+  describe("AddSubgroup", () => {
+    it("records the subgroup on the parent's stream and changes nothing of the parent", () => {
+      given(GroupDecider, acme).when({ _tag: "AddSubgroup", groupId: 99, path: "sub" }).then([{ _tag: "SubgroupCreated", groupId: 99, path: "sub" }])
+      expect(fold(GroupDecider, [...acme, { _tag: "SubgroupCreated", groupId: 99, path: "sub" }])).toEqual(fold(GroupDecider, acme))
+    })
+  })
+
   describe("commands on a group that does not exist", () => {
     const commands: ReadonlyArray<GroupCommand> = [
       settings({ enabled: false }),
@@ -208,7 +215,9 @@ describe("GroupDecider", () => {
       { _tag: "SetManifestCheckInterval", seconds: 60 },
       { _tag: "AddMember", userId: OTHER, accessLevel: AccessLevels.developer },
       { _tag: "ChangeMemberAccessLevel", userId: OWNER, accessLevel: AccessLevels.developer, now: NOW },
-      { _tag: "RemoveMember", userId: OWNER, now: NOW }
+      { _tag: "RemoveMember", userId: OWNER, now: NOW },
+      // A subgroup under a parent deleted (or never created) is refused on the parent's stream.
+      { _tag: "AddSubgroup", groupId: 99, path: "sub" }
     ]
     it.each(commands)("$_tag fails with GroupNotFound", (command) => {
       given(GroupDecider).when(command).thenFails("GroupNotFound")

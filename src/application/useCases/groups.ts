@@ -7,8 +7,8 @@ import { inSequence } from "../../domain/Decider.js"
 import type { Group, GroupState } from "../../domain/group/GroupState.js"
 import { normalizePath } from "../../domain/group/GroupPath.js"
 import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
-import { decision, handleCommand, stateAfter, stateOf } from "../commandHandler.js"
-import { EventStore } from "../ports/EventStore.js"
+import { decision, handleCommand, stateAfter, stateOf, type StreamDecision } from "../commandHandler.js"
+import { EventStore, VersionConflict } from "../ports/EventStore.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { SecretBox } from "../ports/SecretBox.js"
 import { mayCreateTopLevelGroup, mayManageGroup } from "../../domain/auth/managementRules.js"
@@ -26,12 +26,38 @@ export interface NewGroup {
 const groupStreamId = (groupId: number) => streamId("group", groupId)
 
 /** The group's current state, folded from its own stream (not the read model), for commands that need it. */
-export const loadGroup = (groupId: number) =>
+/** A group's state from its stream, and the stream's version it was folded from. */
+const loadGroupStream = (groupId: number) =>
   EventStore.pipe(
     Effect.flatMap((store) => store.readStream(groupStreamId(groupId))),
-    Effect.map((history) => stateOf(GroupStream, GroupDecider, history)),
-    Effect.flatMap((group) => group === null ? Effect.fail(new GroupNotFound({ group: String(groupId) })) : Effect.succeed(group))
+    Effect.flatMap((history) => {
+      const group = stateOf(GroupStream, GroupDecider, history)
+      return group === null
+        ? Effect.fail(new GroupNotFound({ group: String(groupId) }))
+        : Effect.succeed({ group, version: history.at(-1)?.streamVersion ?? 0 })
+    })
   )
+
+export const loadGroup = (groupId: number) => loadGroupStream(groupId).pipe(Effect.map(({ group }) => group))
+
+/**
+ * `SubgroupCreated` on the parent's stream, expecting the version the subgroup's full path was computed from: a
+ * path change or deletion of the parent committed since conflicts, and the plan is made again from the parent
+ * as it then is. Without it a subgroup created meanwhile kept the old path, or lived under a deleted parent.
+ */
+const subgroupOf = (parent: { readonly group: Group; readonly version: number }, groupId: number, path: string): StreamDecision<DomainError | VersionConflict> => {
+  const id = groupStreamId(parent.group.groupId)
+  const add = decision(GroupStream, GroupDecider, id, () => Either.right<GroupCommand>({ _tag: "AddSubgroup", groupId, path }))
+  return {
+    streamId: id,
+    decide: (history) => {
+      const actualVersion = history.at(-1)?.streamVersion ?? 0
+      return actualVersion === parent.version
+        ? add.decide(history)
+        : Either.left(new VersionConflict({ streamId: id, expectedVersion: parent.version, actualVersion }))
+    }
+  }
+}
 
 /**
  * A top-level group by anyone the instance lets create them (GitLab's `can_create_group`), a subgroup by an
@@ -49,14 +75,16 @@ export const createGroup = (group: NewGroup) =>
     }
     const groupId = yield* IdSequence.pipe(Effect.flatMap((ids) => ids.next("group")))
     const plan = Effect.gen(function*() {
-      const parent = group.parentId === null ? null : yield* loadGroup(group.parentId)
+      const parentStream = group.parentId === null ? null : yield* loadGroupStream(group.parentId)
+      const parent = parentStream?.group ?? null
       const fullPath = parent === null ? group.path : `${parent.fullPath}/${group.path}`
-      return [
+      const created: Array<StreamDecision<DomainError | VersionConflict>> = [
         decision(GroupStream, GroupDecider, groupStreamId(groupId), () =>
           Either.right<GroupCommand>({ _tag: "CreateGroup", groupId, ...group, parent })),
         decision(GroupPathClaimStream, NameClaimDecider, streamId("group_path", normalizePath(fullPath)), () =>
           Either.right({ _tag: "ClaimName" as const, field: "path", name: fullPath, ownerId: groupId }))
       ]
+      return parentStream === null ? created : [subgroupOf(parentStream, groupId, group.path), ...created]
     })
     yield* handleCommand(plan)
     return groupId

@@ -126,6 +126,13 @@ export interface NoteUpstreamCredentials {
   readonly outcome: { readonly _tag: "Rejected"; readonly status: number; readonly at: Date } | { readonly _tag: "Accepted" }
 }
 
+/** On the parent's stream, with its subgroup's creation (`SubgroupCreated`). */
+export interface AddSubgroup {
+  readonly _tag: "AddSubgroup"
+  readonly groupId: number
+  readonly path: string
+}
+
 export type GroupCommand =
   | CreateGroup
   | UpdateDependencyProxySettings
@@ -141,3 +148,4 @@ export type GroupCommand =
   | DeleteGroup
   | SetMemberExpiry
   | NoteUpstreamCredentials
+  | AddSubgroup

@@ -77,6 +77,8 @@ const decideForExisting = (command: Exclude<GroupCommand, CreateGroup>, group: G
       return deleteGroup(group)
     case "NoteUpstreamCredentials":
       return noteCredentials(command, group)
+    case "AddSubgroup":
+      return Either.right([{ _tag: "SubgroupCreated", groupId: command.groupId, path: command.path }])
   }
 }
 

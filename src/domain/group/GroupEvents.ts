@@ -70,6 +70,12 @@ export const GroupPathChanged = Schema.TaggedStruct("GroupPathChanged", {
   previousFullPath: Schema.String
 })
 /**
+ * A subgroup was created under this group, recorded on the parent's stream too: its creation then takes part
+ * in the parent's expected-version check, so it cannot interleave with the parent's path change or deletion
+ * (a subgroup created meanwhile would keep the old path, or live under a deleted parent). Changes no state.
+ */
+export const SubgroupCreated = Schema.TaggedStruct("SubgroupCreated", { groupId: Schema.Int.pipe(Schema.positive()), path: Schema.String })
+/**
  * The group is gone (ADR 15). Its members were removed by `MemberRemoved` events just before, in the same
  * append; the full path lets the projector drop the path index without another read.
  */
@@ -91,6 +97,7 @@ export const GroupEvent = Schema.Union(
   GroupRenamed,
   GroupDescriptionChanged,
   GroupPathChanged,
+  SubgroupCreated,
   GroupDeleted,
   UpstreamCredentialsRejected,
   UpstreamCredentialsAccepted

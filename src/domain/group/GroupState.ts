@@ -119,6 +119,8 @@ export const evolveGroup = (state: GroupState, event: GroupEvent): GroupState =>
       return { ...state, description: event.description }
     case "GroupPathChanged":
       return { ...state, path: event.path, fullPath: event.fullPath }
+    case "SubgroupCreated":
+      return state
     case "GroupDeleted":
       // A deleted group is no group: every later command on the stream is GroupNotFound.
       return null
