@@ -1,4 +1,4 @@
-import { Effect, Either } from "effect"
+import { Clock, Effect, Either } from "effect"
 import type { BlobCached, ManifestCached } from "../../domain/cache/CacheEvents.js"
 import { CachedBlob, type CachedBlobCommand } from "../../domain/cache/CachedBlob.js"
 import { CachedManifests, type CachedManifestsCommand } from "../../domain/cache/CachedManifests.js"
@@ -18,7 +18,7 @@ const onBlob = (groupId: number, digest: string, command: CachedBlobCommand) =>
 
 /** A manifest fetched and stored: recorded only if it is news (a new digest, or a tag that moved). */
 export const recordManifest = (entry: Omit<typeof ManifestCached.Type, "_tag">) =>
-  onManifests(entry.groupId, entry.image, { _tag: "CacheManifest", ...entry })
+  Clock.currentTimeMillis.pipe(Effect.flatMap((now) => onManifests(entry.groupId, entry.image, { _tag: "CacheManifest", ...entry, at: new Date(now) })))
 
 export const recordBlob = (entry: Omit<typeof BlobCached.Type, "_tag">) => onBlob(entry.groupId, entry.digest, { _tag: "CacheBlob", ...entry })
 

@@ -27,6 +27,8 @@ export type CachedManifestsCommand =
     readonly digest: string
     readonly mediaType: string
     readonly size: number
+    /** When it was pulled: caching a digest already cached is a read of it (see `decide`). */
+    readonly at: Date
   }
   | ({ readonly _tag: "RecordManifestRead"; readonly digest: string; readonly tag: string | null } & RecordRead)
   /** TTL expiry or purge: the digest goes, with every tag that points at it now. */
@@ -71,8 +73,13 @@ export const CachedManifests: Decider<CachedManifestsCommand, ManifestEvent, Cac
         const sameContent = known !== undefined && known.mediaType === command.mediaType
         const alreadyThere = command.tag === null ? sameContent : sameContent && state.tags.get(command.tag) === command.digest
         if (alreadyThere) return Either.right([])
-        const { _tag, ...entry } = command
-        return Either.right([{ _tag: "ManifestCached", ...entry }])
+        const { _tag, at, ...entry } = command
+        const cached: ManifestEvent = { _tag: "ManifestCached", ...entry }
+        // A digest cached before, now under a new tag (or a tag that moved back to it), was just pulled: a read,
+        // so a TTL job that judged it unread a moment ago does not expire it with the tag just cached.
+        const last = state.reads.get(command.digest)
+        const read = known !== undefined && (last === undefined || last.getTime() < at.getTime())
+        return Either.right(read ? [cached, { _tag: "ManifestRead", tag: command.tag, digest: command.digest, at }] : [cached])
       }
       case "RecordManifestRead":
         return Either.right(

@@ -13,8 +13,9 @@ const DOCKER = "application/vnd.docker.distribution.manifest.v2+json"
 const OCI = "application/vnd.oci.image.manifest.v1+json"
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s))
 
+const PULLED = at(100)
 const cache = (tag: string | null, digest: string, mediaType = DOCKER): CachedManifestsCommand =>
-  ({ _tag: "CacheManifest", groupId: 1, image: "alpine", tag, digest, mediaType, size: 10 })
+  ({ _tag: "CacheManifest", groupId: 1, image: "alpine", tag, digest, mediaType, size: 10, at: PULLED })
 const cached = (tag: string | null, digest: string, mediaType = DOCKER) =>
   ({ _tag: "ManifestCached" as const, groupId: 1, image: "alpine", tag, digest, mediaType, size: 10 })
 
@@ -23,9 +24,19 @@ describe("CachedManifests (manifest-<group>/<image>)", () => {
     given(CachedManifests).when(cache("3.19", A)).then([cached("3.19", A)])
     given(CachedManifests, [cached("3.19", A)]).when(cache("3.19", A)).then([])
     given(CachedManifests, [cached("3.19", A)]).when(cache("3.19", B)).then([cached("3.19", B)])
-    given(CachedManifests, [cached("3.19", A)]).when(cache("3.19", A, OCI)).then([cached("3.19", A, OCI)])
-    // A second tag on a cached digest is news for that tag.
-    given(CachedManifests, [cached("3.19", A)]).when(cache("latest", A)).then([cached("latest", A)])
+    // A digest cached before and pulled again (another media type, another tag) is news, and a read of it.
+    const readNow = (tag: string) => ({ _tag: "ManifestRead" as const, digest: A, tag, at: PULLED })
+    given(CachedManifests, [cached("3.19", A)]).when(cache("3.19", A, OCI)).then([cached("3.19", A, OCI), readNow("3.19")])
+    given(CachedManifests, [cached("3.19", A)]).when(cache("latest", A)).then([cached("latest", A), readNow("latest")])
+    // Not a second read at the same moment.
+    given(CachedManifests, [cached("3.19", A), readNow("3.19")]).when(cache("latest", A)).then([cached("latest", A)])
+  })
+
+  it("a new tag on a digest the TTL job judged unread keeps it: caching it was a read", () => {
+    const expire = { _tag: "ExpireManifest" as const, digest: A, reason: "ttl" as const, unreadSince: at(30) }
+    const recached = [cached("3.19", A), cached("latest", A), { _tag: "ManifestRead" as const, digest: A, tag: "latest", at: PULLED }]
+    given(CachedManifests, [cached("3.19", A)]).when(cache("latest", A)).then(recached.slice(1))
+    given(CachedManifests, recached).when(expire).then([])
   })
 
   it("records a digest pulled by digest once; the tag that brought it counts", () => {
