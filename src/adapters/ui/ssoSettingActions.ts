@@ -1,27 +1,11 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { changeGroup } from "../../application/useCases/groups.js"
-import type { GroupView } from "../../domain/views.js"
 import { asUser } from "./actingUser.js"
 import { formField } from "./formBody.js"
 import { ownedGroupAt } from "./groupPageData.js"
 import { settingsPath } from "./groupSettingsRoute.js"
 import type { SettingsOutcome } from "./groupTokenActions.js"
 import type { SignedIn } from "./signedIn.js"
-import type { Viewer } from "./views/layout.js"
-import { groupSettingsPage } from "./views/groupSettingsView.js"
-
-const topLevelOf = (signed: SignedIn, group: GroupView): GroupView => {
-  const rootId = group.ancestorIds[0]
-  return rootId === undefined ? group : Option.getOrElse(signed.state.group(rootId), () => group)
-}
-
-/** The settings page, for Owners only (as GitLab's group settings): others get 403, or 404 where they cannot see the group. */
-export const showGroupSettings = (signed: SignedIn, viewer: Viewer, groupPath: string, saved: boolean) =>
-  ownedGroupAt(signed, groupPath).pipe(Effect.map((group): SettingsOutcome => ({
-    _tag: "Page",
-    status: 200,
-    page: groupSettingsPage({ group, topLevel: topLevelOf(signed, group), notice: saved ? "The SSO setting was saved." : null, viewer })
-  })))
 
 /**
  * Sets SSO enforcement with the same command the CLI uses (`SsoEnforcementChanged` in the log, naming this user).

@@ -75,9 +75,9 @@ const deleteSubtree = (groupId: number) =>
  * of the deleted groups; their cached content is purged after (`purgeDeletedGroups`), as GitLab deletes in
  * the background.
  *
- * A subgroup created while the append was being planned does not touch its parent's stream, so it is not
- * caught by the version check: the groups left under a deleted parent are deleted after, the same way (a
- * creation that comes later finds its parent gone).
+ * A subgroup created while the append was being planned records `SubgroupCreated` on its parent's stream, so
+ * one of the two appends conflicts and is planned again. Groups left under a deleted parent all the same (by a
+ * version that did not record it yet) are deleted after, the same way.
  */
 export const deleteGroup = (groupId: number) =>
   Effect.gen(function*() {

@@ -8,10 +8,14 @@ import type { GroupSubPage } from "../groupSubPage.js"
 import { allowsMethod, parseSettingsRoute, type SettingsRoute } from "../groupSettingsRoute.js"
 import { createGroupToken, revokeGroupToken, type SettingsOutcome, showGroupTokens } from "../groupTokenActions.js"
 import { DEPLOY_TOKENS, GROUP_ACCESS_TOKENS } from "../groupTokenKinds.js"
+import { noticeFrom } from "../notices.js"
 import { viewerOf } from "../requireSignIn.js"
 import { seeOther, sendPage } from "../respond.js"
 import type { SignedIn } from "../signedIn.js"
-import { saveSsoSetting, showGroupSettings } from "../ssoSettingActions.js"
+import { askDeleteGroup, deleteGroupConfirmed } from "../groupDeletionActions.js"
+import { saveGeneralSettings } from "../groupGeneralActions.js"
+import { showGroupSettings } from "../groupSettingsPage.js"
+import { saveSsoSetting } from "../ssoSettingActions.js"
 import type { Viewer } from "../views/layout.js"
 
 type SettingsEffect = Effect.Effect<SettingsOutcome, UiFailure, AppServices | RegistryServices | CommandMetadata>
@@ -20,9 +24,15 @@ type SettingsEffect = Effect.Effect<SettingsOutcome, UiFailure, AppServices | Re
 const noticeIs = (query: unknown, key: string): boolean =>
   typeof query === "object" && query !== null && Reflect.get(query, "notice") === key
 
+const SETTINGS_NOTICES = { sso_saved: "The SSO setting was saved.", general_saved: "The group was saved." }
+
 const effectFor = (signed: SignedIn, viewer: Viewer, route: SettingsRoute, request: FastifyRequest): SettingsEffect => {
-  if (route.page === "settings") return showGroupSettings(signed, viewer, route.groupPath, noticeIs(request.query, "sso_saved"))
+  if (route.page === "settings") return showGroupSettings(signed, viewer, route.groupPath, noticeFrom(request.query, SETTINGS_NOTICES))
   if (route.page === "sso") return saveSsoSetting(signed, route.groupPath, request.body)
+  if (route.page === "general") return saveGeneralSettings(signed, viewer, route.groupPath, request.body)
+  if (route.page === "delete") {
+    return route.confirmed ? deleteGroupConfirmed(signed, viewer, route.groupPath, request.body) : askDeleteGroup(signed, viewer, route.groupPath)
+  }
   const kind = route.page === "deploy_tokens" ? DEPLOY_TOKENS : GROUP_ACCESS_TOKENS
   if (route.revoke !== null) return revokeGroupToken(signed, viewer, kind, route.groupPath, route.revoke.tokenId, route.revoke.confirmed)
   return request.method === "GET"

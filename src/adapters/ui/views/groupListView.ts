@@ -36,8 +36,9 @@ ${children.length > 0 && branch(children, instanceEnabled)}
 </ul>`
 
 /** The groups the viewer can see, as a tree, each linking to its dependency proxy page; "New group" when allowed. */
-export const groupListPage = (viewer: Viewer, rows: ReadonlyArray<GroupRow>, instanceEnabled: boolean, mayCreateGroup = false): Html =>
+export const groupListPage = (viewer: Viewer, rows: ReadonlyArray<GroupRow>, instanceEnabled: boolean, mayCreateGroup = false, notice: string | null = null): Html =>
   layout("Groups", viewer, html`<h1>Groups</h1>
+${notice !== null && html`<div class="notice success" role="status">${notice}</div>`}
 ${mayCreateGroup && html`<p class="actions"><a class="button" href="/groups/new">New group</a></p>`}
 ${rows.length === 0
     ? html`<p>You are not a member of any group yet. ${mayCreateGroup ? "Create one, or ask" : "Ask"} a group's Owner to add you.</p>`

@@ -1,0 +1,31 @@
+import type { GroupView } from "../../../domain/views.js"
+import { settingsPath } from "../groupSettingsRoute.js"
+import { type Html, html } from "../html.js"
+import { inputField } from "./fields.js"
+import { csrfInput, layout, type Viewer } from "./layout.js"
+
+/**
+ * The confirmation step of a deletion, a page of its own so that it works without JavaScript. The group's full
+ * path must be typed (as GitLab asks), so that neither a slip nor a stale tab deletes the wrong group.
+ */
+export const deleteGroupConfirmPage = (group: GroupView, subgroups: number, viewer: Viewer, error: string | null): Html =>
+  layout("Delete group", viewer, html`<h1>Delete ${group.fullPath}?</h1>
+<p>This deletes the group${subgroups > 0 && html` and its ${subgroups} ${subgroups === 1 ? "subgroup" : "subgroups"}`}, with their members, tokens and
+settings; their cached images are purged after. Pulls through <code>${group.fullPath}</code> stop at once. It cannot be undone.</p>
+<form method="post" action="${settingsPath(group.fullPath, "delete/confirm")}" class="stack" novalidate>
+${csrfInput(viewer.csrf)}
+${inputField({
+    id: "confirm-path",
+    name: "confirm_path",
+    label: "Type the group's full path to confirm",
+    type: "text",
+    value: "",
+    autocomplete: "off",
+    hint: html`<code>${group.fullPath}</code>`,
+    error: error ?? undefined
+  })}
+<div class="actions">
+<button type="submit" class="button danger">Delete group</button>
+<a href="${settingsPath(group.fullPath)}">Cancel</a>
+</div>
+</form>`)
