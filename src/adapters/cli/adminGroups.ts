@@ -1,11 +1,14 @@
 import { Clock, Effect } from "effect"
+import { purgeDeletedGroups } from "../../application/cache/cleanup.js"
 import { allGroups } from "../../application/queries.js"
+import { deleteGroup } from "../../application/useCases/deleteGroup.js"
+import { updateGroup } from "../../application/useCases/updateGroup.js"
 import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
 import { changeGroup, changeGroupSettings, createGroup, type GroupSettingCommand } from "../../application/useCases/groups.js"
 import { accessLevel, type Subcommand } from "./adminSubcommand.js"
 import { optionalBoolean, optionalInteger, optionalString, parseFlags, requireString } from "./args.js"
 
-/** Groups: create, members, Dependency Proxy settings, list. */
+/** Groups: create, change, delete, members, Dependency Proxy settings, list. */
 export const groupCommands: Readonly<Record<string, Subcommand>> = {
   "create-group": (argv) =>
     Effect.gen(function*() {
@@ -21,6 +24,25 @@ export const groupCommands: Readonly<Record<string, Subcommand>> = {
         ownerUserId: owner.userId
       })
       return { id: groupId, full_path: parent === null ? path : `${parent.fullPath}/${path}` }
+    }),
+  // As REST's PUT /groups/:id: one append, a new path moving the subgroups with it.
+  "update-group": (argv) =>
+    Effect.gen(function*() {
+      const f = yield* parseFlags(argv, { group: "string", name: "string", path: "string", description: "string" })
+      const group = yield* requireGroupAt(yield* requireString(f, "group"))
+      const path = optionalString(f, "path")
+      yield* updateGroup(group.groupId, { name: optionalString(f, "name"), path, description: optionalString(f, "description") })
+      const parentPrefix = group.fullPath.slice(0, group.fullPath.length - group.path.length)
+      return { id: group.groupId, full_path: path === undefined ? group.fullPath : `${parentPrefix}${path}` }
+    }),
+  // As REST's DELETE /groups/:id, but the cache is purged before the command ends: nothing runs on after it.
+  "delete-group": (argv) =>
+    Effect.gen(function*() {
+      const f = yield* parseFlags(argv, { group: "string" })
+      const group = yield* requireGroupAt(yield* requireString(f, "group"))
+      const deleted = yield* deleteGroup(group.groupId)
+      yield* purgeDeletedGroups(deleted)
+      return { deleted_group_ids: [...deleted].sort((a, b) => a - b) }
     }),
   "add-member": (argv) => memberCommand(argv, "AddMember"),
   "change-member": (argv) => memberCommand(argv, "ChangeMemberAccessLevel"),

@@ -1,10 +1,13 @@
 import { Effect } from "effect"
-import type { CommandServices } from "../../application/AppServices.js"
+import type { CommandServices, RegistryServices } from "../../application/AppServices.js"
 import { AccessLevels, type AccessLevel } from "../../domain/AccessLevel.js"
 import { UsageError } from "./args.js"
 
-/** One `dependency-proxy admin <subcommand>`: its flags in, a JSON-printable result out. */
-export type Subcommand = (argv: ReadonlyArray<string>) => Effect.Effect<unknown, unknown, CommandServices>
+/**
+ * One `dependency-proxy admin <subcommand>`: its flags in, a JSON-printable result out. The registry's services
+ * are there too, as for `cleanup`: a group's deletion purges its cache before the command ends.
+ */
+export type Subcommand = (argv: ReadonlyArray<string>) => Effect.Effect<unknown, unknown, CommandServices | RegistryServices>
 
 const levelNames: Record<string, AccessLevel> = AccessLevels
 

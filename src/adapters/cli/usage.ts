@@ -3,8 +3,9 @@ export const USAGE = `usage: dependency-proxy <command>
   serve                         start the service (PORT, DATA_DIR, DATABASE_URL, … from the environment)
   migrate                       run database migrations
   admin <subcommand> [--as USER] create-user, block-user, unblock-user, set-two-factor, create-group,
-                                add-member, change-member, remove-member, update-settings, create-token,
-                                revoke-token, finish-job, start-sso-session, instance-settings
+                                update-group, delete-group, add-member, change-member, remove-member,
+                                update-settings, create-token, revoke-token, finish-job, start-sso-session,
+                                instance-settings
   replay [--verify]             rebuild the read models from the event log; --verify re-checks every payload
   audit history --group PATH    settings changes of a group
   audit state --group PATH --at TIME|POSITION
