@@ -30,22 +30,40 @@ const expireEntries = (groupId: number, reason: "ttl" | "purge", unreadSince?: D
     return expired
   })
 
-/**
- * Deletes blob files that no cache entry of any group points at any more. Files younger than the grace
- * period are left: a download may have just committed one whose entry is being appended.
- */
-export const collectUnreferencedFiles = Effect.gen(function*() {
-  const store = yield* BlobStore
+/** Every digest a cache entry of any group points at, as the view is now (caught up first). */
+const referencedDigests = Effect.gen(function*() {
   const state = yield* LiveView.pipe(Effect.flatMap((view) => view.current))
-  const now = yield* Clock.currentTimeMillis
   const referenced = new Set<string>()
   for (const group of state.allGroups()) {
     for (const m of state.cachedManifestsOf(group.groupId)) referenced.add(m.digest)
     for (const b of state.cachedBlobsOf(group.groupId)) referenced.add(b.digest)
   }
+  return referenced
+})
+
+/** How old the entries a collection judges by may get while it deletes: they are read again after this. */
+const REFERENCES_RECHECK_MS = 2_000
+
+/**
+ * Deletes blob files that no cache entry of any group points at any more. Files younger than the grace
+ * period are left: a download may have just committed one whose entry is being appended. The entries are read
+ * after the listing (which takes minutes on a large bucket), and again every two seconds while files go: a
+ * pull that re-used a listed file for a new entry meanwhile keeps it.
+ */
+export const collectUnreferencedFiles = Effect.gen(function*() {
+  const store = yield* BlobStore
+  const files = yield* store.list
+  let referenced = yield* referencedDigests
+  let readAt = yield* Clock.currentTimeMillis
   let deleted = 0
-  for (const file of yield* store.list) {
-    if (referenced.has(file.digest) || now - file.storedAt.getTime() < COLLECTION_GRACE_MS) continue
+  for (const file of files) {
+    const now = yield* Clock.currentTimeMillis
+    if (now - file.storedAt.getTime() < COLLECTION_GRACE_MS) continue
+    if (now - readAt >= REFERENCES_RECHECK_MS) {
+      referenced = yield* referencedDigests
+      readAt = now
+    }
+    if (referenced.has(file.digest)) continue
     yield* store.remove(file.digest)
     deleted += 1
   }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, Option, Ref } from "effect"
-import { collectUnreferencedFilesSoon } from "../../../src/application/cache/cleanup.js"
+import { Deferred, Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
+import { recordBlob } from "../../../src/application/cache/cacheEvents.js"
+import { COLLECTION_GRACE_MS, collectUnreferencedFiles, collectUnreferencedFilesSoon } from "../../../src/application/cache/cleanup.js"
+import { createGroup } from "../../../src/application/useCases/groups.js"
+import { createUser } from "../../../src/application/useCases/users.js"
 import { LiveViewLayer } from "../../../src/application/LiveView.js"
 import { BlobStore, BlobStoreError } from "../../../src/application/ports/BlobStore.js"
 import * as MemoryBlobStore from "../../../src/adapters/memory/MemoryBlobStore.js"
+import { storeBlob } from "../../support/storeBlob.js"
 import { memoryApp } from "../../support/testApp.js"
 
 /**
@@ -26,6 +30,27 @@ const watchedStore = Effect.gen(function*() {
 })
 
 const app = Layer.merge(memoryApp(), MemoryBlobStore.layer)
+
+describe("collecting unreferenced files", () => {
+  it.effect("keeps a file that a pull re-used for a new entry while the store was being listed", () =>
+    Effect.gen(function*() {
+      const owner = yield* createUser({ username: "olga", email: "o@x.io", name: "O", password: "password-1", admin: false })
+      const groupId = yield* createGroup({ path: "acme", name: "Acme", parentId: null, ownerUserId: owner })
+      const orphan = yield* storeBlob("no entry points at me")
+      const reused = yield* storeBlob("cached long ago, purged, pulled again")
+      yield* TestClock.adjust(COLLECTION_GRACE_MS + 1)
+      const store = yield* BlobStore
+      // The listing of a large bucket takes minutes; a pull lands in the middle of it.
+      const list = store.list.pipe(Effect.tap(() => recordBlob({ groupId, ...reused, image: "alpine", source: "shared" })))
+      const deleted = yield* collectUnreferencedFiles.pipe(
+        Effect.provide(LiveViewLayer),
+        Effect.provideService(BlobStore, { ...store, list })
+      )
+      expect(deleted).toBe(1)
+      expect((yield* store.list).map((f) => f.digest)).toEqual([reused.digest])
+      expect(orphan.digest).not.toBe(reused.digest)
+    }).pipe(Effect.provide(app)))
+})
 
 describe("collecting files after purges", () => {
   it.effect("while a scan runs, more asks return at once and make one scan more, not one each", () =>
