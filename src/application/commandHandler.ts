@@ -58,13 +58,8 @@ export const decision = <C, E extends { readonly _tag: string }, S, F, I>(
 
 const MAX_ATTEMPTS = 5
 
-/**
- * The command handler: builds the decisions (which may read other streams and read models), loads each
- * stream, decides, and appends every write in one atomic batch with its expected version. A concurrent
- * writer makes the append fail with `VersionConflict`; the whole plan is then rebuilt from fresh state and
- * tried again, a bounded number of times.
- */
-export const handleCommand = <F, E, R>(
+/** One attempt: plan, read and decide each stream, append every write with its expected version. */
+const attempt = <F, E, R>(
   plan: Effect.Effect<ReadonlyArray<StreamDecision<F>>, E, R>
 ): Effect.Effect<ReadonlyArray<RecordedEvent>, F | E | VersionConflict | EventStoreUnavailable, R | EventStore | CommandMetadata> =>
   Effect.gen(function*() {
@@ -80,9 +75,41 @@ export const handleCommand = <F, E, R>(
     if (writes.length === 0) return []
     const now = yield* Clock.currentTimeMillis
     return yield* store.append(writes, metadata, new Date(now)).pipe(Metric.trackDuration(appendLatency))
-  }).pipe(
+  })
+
+/**
+ * The command handler: builds the decisions (which may read other streams and read models), loads each
+ * stream, decides, and appends every write in one atomic batch with its expected version. A concurrent
+ * writer makes the append fail with `VersionConflict`; the whole plan is then rebuilt from fresh state and
+ * tried again, a bounded number of times.
+ */
+export const handleCommand = <F, E, R>(plan: Effect.Effect<ReadonlyArray<StreamDecision<F>>, E, R>) =>
+  attempt(plan).pipe(
     Effect.retry({
       while: (error) => error instanceof VersionConflict,
       schedule: Schedule.recurs(MAX_ATTEMPTS - 1)
+    })
+  )
+
+const CONTENDED_ATTEMPTS = 40
+
+/**
+ * `handleCommand` for commands that many writers append to one stream with at once (subgroups created under one
+ * parent, each recording `SubgroupCreated` on it): each conflict lets one of them through, so a burst of n
+ * needs up to n attempts. After the first five, more of them, a few milliseconds apart at random (up to 50 ms),
+ * so the losers do not all come back at the same moment.
+ */
+export const handleContendedCommand = <F, E, R>(plan: Effect.Effect<ReadonlyArray<StreamDecision<F>>, E, R>) =>
+  attempt(plan).pipe(
+    Effect.retry({
+      while: (error) => error instanceof VersionConflict,
+      // The first retries at once, as `handleCommand`'s; only a longer burst waits between them.
+      schedule: Schedule.recurs(MAX_ATTEMPTS - 1).pipe(Schedule.andThen(
+        Schedule.exponential("2 millis").pipe(
+          Schedule.union(Schedule.spaced("50 millis")),
+          Schedule.jittered,
+          Schedule.intersect(Schedule.recurs(CONTENDED_ATTEMPTS - MAX_ATTEMPTS))
+        )
+      ))
     })
   )

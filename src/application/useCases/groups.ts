@@ -7,7 +7,7 @@ import { inSequence } from "../../domain/Decider.js"
 import type { Group, GroupState } from "../../domain/group/GroupState.js"
 import { normalizePath } from "../../domain/group/GroupPath.js"
 import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
-import { decision, handleCommand, stateAfter, stateOf, type StreamDecision } from "../commandHandler.js"
+import { decision, handleCommand, handleContendedCommand, stateAfter, stateOf, type StreamDecision } from "../commandHandler.js"
 import { EventStore, VersionConflict } from "../ports/EventStore.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { SecretBox } from "../ports/SecretBox.js"
@@ -86,7 +86,8 @@ export const createGroup = (group: NewGroup) =>
       ]
       return parentStream === null ? created : [subgroupOf(parentStream, groupId, group.path), ...created]
     })
-    yield* handleCommand(plan)
+    // A subgroup appends to its parent's stream: subgroups created at once under one parent take turns.
+    yield* (group.parentId === null ? handleCommand(plan) : handleContendedCommand(plan))
     return groupId
   })
 

@@ -4,7 +4,9 @@ import { recordBlob } from "../../../src/application/cache/cacheEvents.js"
 import { COLLECTION_GRACE_MS, collectUnreferencedFiles, collectUnreferencedFilesSoon } from "../../../src/application/cache/cleanup.js"
 import { createGroup } from "../../../src/application/useCases/groups.js"
 import { createUser } from "../../../src/application/useCases/users.js"
+import type { CommandMetadata } from "../../../src/application/CommandMetadata.js"
 import { LiveViewLayer } from "../../../src/application/LiveView.js"
+import type { EventStore } from "../../../src/application/ports/EventStore.js"
 import { BlobStore, BlobStoreError } from "../../../src/application/ports/BlobStore.js"
 import * as MemoryBlobStore from "../../../src/adapters/memory/MemoryBlobStore.js"
 import { storeBlob } from "../../support/storeBlob.js"
@@ -40,8 +42,9 @@ describe("collecting unreferenced files", () => {
       const reused = yield* storeBlob("cached long ago, purged, pulled again")
       yield* TestClock.adjust(COLLECTION_GRACE_MS + 1)
       const store = yield* BlobStore
+      const services = yield* Effect.context<EventStore | CommandMetadata>()
       // The listing of a large bucket takes minutes; a pull lands in the middle of it.
-      const list = store.list.pipe(Effect.tap(() => recordBlob({ groupId, ...reused, image: "alpine", source: "shared" })))
+      const list = store.list.pipe(Effect.tap(() => recordBlob({ groupId, ...reused, image: "alpine", source: "shared" }).pipe(Effect.provide(services), Effect.orDie)))
       const deleted = yield* collectUnreferencedFiles.pipe(
         Effect.provide(LiveViewLayer),
         Effect.provideService(BlobStore, { ...store, list })
