@@ -6,10 +6,12 @@ import { type JsonObject, JsonObjectSchema } from "./Json.js"
 import type { HeldDoc, ReadModelChange } from "./ReadModelChange.js"
 import type { StreamType } from "./streams.js"
 import {
+  CacheKinds,
   CachedBlobView,
   CachedManifestView,
   GroupView,
   IndexView,
+  Kinds,
   MembershipView,
   SsoSessionView,
   TokenView,
@@ -82,6 +84,35 @@ export const codecs = {
   cachedManifest: codec(CachedManifestView),
   cachedBlob: codec(CachedBlobView),
   instance: codec(InstanceSettings)
+}
+
+/** A document read with its view (fields added since it was written take their defaults) and written again. */
+const rewritten = <A>(view: DocCodec<A>) => (doc: JsonObject): JsonObject => view.write(view.read(doc))
+
+const rewriteByKind: ReadonlyMap<string, (doc: JsonObject) => JsonObject> = new Map([
+  [Kinds.user, rewritten(codecs.user)],
+  [Kinds.group, rewritten(codecs.group)],
+  [Kinds.membership, rewritten(codecs.membership)],
+  [Kinds.token, rewritten(codecs.token)],
+  [Kinds.ssoSession, rewritten(codecs.ssoSession)],
+  [Kinds.instance, rewritten(codecs.instance)],
+  [CacheKinds.manifest, rewritten(codecs.cachedManifest)],
+  [CacheKinds.blob, rewritten(codecs.cachedBlob)]
+])
+
+/**
+ * A stored document as its view writes it today, so that two documents of one state compare equal though one
+ * was written before a field existed. A kind without a view (the indexes), or a document that no longer reads
+ * (then the difference is real), is left as it is.
+ */
+export const normalizedDoc = (kind: string, doc: JsonObject): JsonObject => {
+  const rewrite = rewriteByKind.get(kind)
+  if (rewrite === undefined) return doc
+  try {
+    return rewrite(doc)
+  } catch {
+    return doc
+  }
 }
 
 export const put = <A>(c: DocCodec<A>, kind: string, id: string, value: A): ReadModelChange => ({

@@ -4,6 +4,9 @@ import { updateDependencyProxySettings } from "../../src/application/useCases/gr
 import { settingsHistory } from "../../src/application/audit/settingsHistory.js"
 import { groupStateAt } from "../../src/application/audit/stateAt.js"
 import { verify } from "../../src/application/audit/verify.js"
+import { ReadModels } from "../../src/application/ports/ReadModels.js"
+import type { JsonObject } from "../../src/domain/Json.js"
+import { Kinds } from "../../src/domain/views.js"
 import { memoryApp } from "../support/testApp.js"
 import { threeSettingChanges } from "../support/auditScenario.js"
 
@@ -57,5 +60,21 @@ describe("audit on the memory store", () => {
       const report = yield* verify
       expect(report).toMatchObject({ ok: true, chainBreak: null, projectionDifference: null })
       expect(report.events).toBeGreaterThan(8)
+    }).pipe(Effect.provide(memoryApp())))
+
+  it.effect("verify compares documents as their views write them: one written before a field existed is no difference, a changed value is", () =>
+    Effect.gen(function*() {
+      yield* threeSettingChanges
+      const models = yield* ReadModels
+      // The live user documents as an earlier version wrote them, without `endedSessions` (sign-out, ADR 0032).
+      const liveWith = (change: (doc: JsonObject) => JsonObject) =>
+        Effect.provideService(ReadModels, {
+          ...models,
+          snapshot: models.snapshot.pipe(Effect.map((rows) => rows.map((row) => (row.kind === Kinds.user ? { ...row, doc: change(row.doc) } : row))))
+        })
+      const withoutField = ({ endedSessions: _, ...rest }: JsonObject) => rest
+      expect(yield* verify.pipe(liveWith(withoutField))).toMatchObject({ ok: true, projectionDifference: null })
+      const tampered = yield* verify.pipe(liveWith((doc) => ({ ...withoutField(doc), admin: true })))
+      expect(tampered).toMatchObject({ ok: false, projectionDifference: { kind: Kinds.user } })
     }).pipe(Effect.provide(memoryApp())))
 })

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { canonicalJson } from "../../domain/Json.js"
+import { normalizedDoc } from "../../domain/readModelDocs.js"
 import { eventHash } from "../eventHash.js"
 import { ReadModelMap } from "../projection.js"
 import type { RecordedEvent } from "../ports/EventStore.js"
@@ -47,8 +48,9 @@ const firstDifference = (replayed: ReadonlyArray<ReadModelRow>, live: ReadonlyAr
   const liveByKey = new Map(live.map((r) => [key(r), r]))
   for (const row of replayed) {
     const other = liveByKey.get(key(row))
-    const a = canonicalJson(row.doc)
-    const b = other === undefined ? null : canonicalJson(other.doc)
+    // As each view writes its documents today: one written before a field was added reads with the field's default.
+    const a = canonicalJson(normalizedDoc(row.kind, row.doc))
+    const b = other === undefined ? null : canonicalJson(normalizedDoc(other.kind, other.doc))
     if (a !== b) return { kind: row.kind, id: row.id, replayed: a, live: b }
     liveByKey.delete(key(row))
   }
