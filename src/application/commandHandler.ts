@@ -56,6 +56,21 @@ export const decision = <C, E extends { readonly _tag: string }, S, F, I>(
   }
 })
 
+/**
+ * `d`, held to the stream's version the plan was made from (read before anything else the plan read): a write
+ * to the stream since conflicts, and the plan is made again. `decision` expects the version it reads when it
+ * decides, which may already include a write the plan did not see.
+ */
+export const atVersion = <F>(d: StreamDecision<F>, version: number): StreamDecision<F | VersionConflict> => ({
+  streamId: d.streamId,
+  decide: (history) => {
+    const actualVersion = history.at(-1)?.streamVersion ?? 0
+    return actualVersion === version
+      ? d.decide(history)
+      : Either.left(new VersionConflict({ streamId: d.streamId, expectedVersion: version, actualVersion }))
+  }
+})
+
 const MAX_ATTEMPTS = 5
 
 /** One attempt: plan, read and decide each stream, append every write with its expected version. */

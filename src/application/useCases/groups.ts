@@ -7,7 +7,7 @@ import { inSequence } from "../../domain/Decider.js"
 import type { Group, GroupState } from "../../domain/group/GroupState.js"
 import { normalizePath } from "../../domain/group/GroupPath.js"
 import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
-import { decision, handleCommand, handleContendedCommand, stateAfter, stateOf, type StreamDecision } from "../commandHandler.js"
+import { atVersion, decision, handleCommand, handleContendedCommand, stateAfter, stateOf, type StreamDecision } from "../commandHandler.js"
 import { EventStore, VersionConflict } from "../ports/EventStore.js"
 import { IdSequence } from "../ports/IdSequence.js"
 import { SecretBox } from "../ports/SecretBox.js"
@@ -45,19 +45,8 @@ export const loadGroup = (groupId: number) => loadGroupStream(groupId).pipe(Effe
  * path change or deletion of the parent committed since conflicts, and the plan is made again from the parent
  * as it then is. Without it a subgroup created meanwhile kept the old path, or lived under a deleted parent.
  */
-const subgroupOf = (parent: { readonly group: Group; readonly version: number }, groupId: number, path: string): StreamDecision<DomainError | VersionConflict> => {
-  const id = groupStreamId(parent.group.groupId)
-  const add = decision(GroupStream, GroupDecider, id, () => Either.right<GroupCommand>({ _tag: "AddSubgroup", groupId, path }))
-  return {
-    streamId: id,
-    decide: (history) => {
-      const actualVersion = history.at(-1)?.streamVersion ?? 0
-      return actualVersion === parent.version
-        ? add.decide(history)
-        : Either.left(new VersionConflict({ streamId: id, expectedVersion: parent.version, actualVersion }))
-    }
-  }
-}
+const subgroupOf = (parent: { readonly group: Group; readonly version: number }, groupId: number, path: string) =>
+  atVersion(decision(GroupStream, GroupDecider, groupStreamId(parent.group.groupId), () => Either.right<GroupCommand>({ _tag: "AddSubgroup", groupId, path })), parent.version)
 
 /**
  * A top-level group by anyone the instance lets create them (GitLab's `can_create_group`), a subgroup by an

@@ -8,7 +8,8 @@ import { normalizePath } from "../../domain/group/GroupPath.js"
 import { validateVisibility } from "../../domain/group/GroupVisibility.js"
 import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
 import type { GroupView } from "../../domain/views.js"
-import { decision, handleCommand } from "../commandHandler.js"
+import { atVersion, decision, handleCommand, handleContendedCommand } from "../commandHandler.js"
+import { EventStore } from "../ports/EventStore.js"
 import { authorize } from "../issuer.js"
 import { allGroups, groupById } from "../queries.js"
 
@@ -47,17 +48,20 @@ export const updateGroup = (groupId: number, change: GroupChange) =>
     yield* authorize((caller) => mayManageGroup(caller, found.value))
     if (change.visibility !== undefined) yield* validateVisibility(change.visibility)
     const plan = Effect.gen(function*() {
+      // The group's version first, then its subgroups: a subgroup created after the version records
+      // `SubgroupCreated` on this stream, so the change conflicts and is planned again with it listed.
+      const version = (yield* EventStore.pipe(Effect.flatMap((store) => store.readStream(streamId("group", groupId))))).at(-1)?.streamVersion ?? 0
       const groups = yield* allGroups
       const group = groups.find((g) => g.groupId === groupId)
       if (group === undefined) return yield* new GroupNotFound({ group: String(groupId) })
       const parentFullPath = parentFullPathOf(group)
-      const details = decision(GroupStream, GroupDecider, streamId("group", groupId), () =>
+      const details = atVersion(decision(GroupStream, GroupDecider, streamId("group", groupId), () =>
         Either.right<GroupCommand>({
           _tag: "UpdateGroupDetails",
           name: change.name,
           description: change.description,
           path: change.path === undefined ? undefined : { path: change.path, parentFullPath }
-        }))
+        })), version)
       if (change.path === undefined || change.path === group.path) return [details]
       const newFullPath = parentFullPath === null ? change.path : `${parentFullPath}/${change.path}`
       const moved = (fullPath: string) => `${newFullPath}${fullPath.slice(group.fullPath.length)}`
@@ -72,5 +76,6 @@ export const updateGroup = (groupId: number, change: GroupChange) =>
         ])
       ]
     })
-    yield* handleCommand(plan)
+    // A path change waits its turn behind subgroups being created under the group (each a write to its stream).
+    yield* (change.path === undefined ? handleCommand(plan) : handleContendedCommand(plan))
   })
