@@ -81,7 +81,12 @@ export const serve = async <E, R>(config: Config, server: StartingServer, using:
   releaseYoungGeneration()
   const theProcess = { log: app.log, openResources: () => process.getActiveResourcesInfo(), exit: (code: number) => process.exit(code) }
   const code = await new Promise<number>((resolve) => {
-    const stop = (signal: string) => void shutDown(signal, { ...theProcess, close: () => app.close(), timeoutMs: config.shutdownTimeoutSeconds * 1000 }).then(resolve)
+    const stop = (signal: string) => void shutDown(signal, {
+      ...theProcess,
+      close: () => app.close(),
+      cutOff: () => app.server.closeAllConnections(),
+      timeoutMs: config.shutdownTimeoutSeconds * 1000
+    }).then(resolve)
     process.once("SIGTERM", () => stop("SIGTERM"))
     process.once("SIGINT", () => stop("SIGINT"))
   })

@@ -1,5 +1,7 @@
 import { get } from "node:http"
+import { existsSync } from "node:fs"
 import { rm } from "node:fs/promises"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { explain, jsonString, pullClient, receive } from "../support/faults/registryClient.js"
 import { type RunningServer, startServer, tempDir } from "../support/processes.js"
@@ -10,8 +12,8 @@ const MiB = 1024 * 1024
 
 /**
  * SIGTERM to `serve` while a client holds a download open and reads no more: the response can never finish, so
- * a graceful shutdown alone would wait for good. SHUTDOWN_TIMEOUT bounds it: the process exits 1, and its log
- * says the shutdown was cut short and what was still open.
+ * a graceful shutdown alone would wait for good. SHUTDOWN_TIMEOUT bounds it: the connection is cut off, the
+ * database closed, the process exits 1, and its log says the shutdown was cut short and what was still open.
  */
 describe("a shutdown that cannot finish", () => {
   let upstream: Upstream
@@ -70,5 +72,9 @@ describe("a shutdown that cannot finish", () => {
     expect(lines.length, running.output().slice(-2000)).toBe(1)
     const logged: unknown = JSON.parse(lines[0] ?? "{}")
     expect(logged).toMatchObject({ level: 50, timeoutSeconds: 2, stillOpen: { TCPSocketWrap: expect.any(Number) } })
+    // The client was cut off, so the shutdown went on to close the database: its lock file is gone, and the
+    // next start on the same data directory is not refused.
+    expect(running.output()).not.toContain("did not close after the connections were cut off")
+    expect(existsSync(join(dataDir, "pglite.lock"))).toBe(false)
   }, 120_000)
 })

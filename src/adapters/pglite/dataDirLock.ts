@@ -23,6 +23,17 @@ const ignoreMissing = <A>(fallback: A) => (error: unknown): A => {
   throw error
 }
 
+/** The lock files this process holds now. */
+const heldHere = new Set<string>()
+
+/**
+ * Whether the pid in a lock file is a live process other than a past one of ours: our own pid in a file we did
+ * not write is a process before us that had it (in a container the server is always pid 1), left behind by a
+ * kill; a live pid is taken at its word.
+ */
+const heldByAnother = (path: string, holder: number): boolean =>
+  Number.isInteger(holder) && holder > 0 && (holder === process.pid ? heldHere.has(path) : isAlive(holder))
+
 /** Creates the lock file holding our pid; false if another live process holds it. */
 const tryLock = async (path: string): Promise<{ readonly locked: true } | { readonly locked: false; readonly holder: number }> => {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -30,13 +41,14 @@ const tryLock = async (path: string): Promise<{ readonly locked: true } | { read
       const handle = await open(path, "wx", 0o600)
       await handle.writeFile(String(process.pid))
       await handle.close()
+      heldHere.add(path)
       return { locked: true }
     } catch (error) {
       if (codeOf(error) !== "EEXIST") throw error
       // The holder may remove the file between our open and read: an empty read means "try again".
       const holder = Number((await readFile(path, "utf8").catch(ignoreMissing(""))).trim())
-      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return { locked: false, holder }
-      // Left behind by a process that died (kill -9): take it over.
+      if (heldByAnother(path, holder)) return { locked: false, holder }
+      // Left behind by a process that died (kill -9, or a container restarted with the same pid): take it over.
       await unlink(path).catch(ignoreMissing(undefined))
     }
   }
@@ -69,6 +81,6 @@ export const lockDataDir = (dataDir: string) => {
           )
       )
     ),
-    (lock) => Effect.promise(() => unlink(lock).catch(ignoreMissing(undefined)))
+    (lock) => Effect.promise(() => unlink(lock).catch(ignoreMissing(undefined))).pipe(Effect.ensuring(Effect.sync(() => heldHere.delete(lock))))
   )
 }
