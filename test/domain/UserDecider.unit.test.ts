@@ -1,7 +1,7 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { fold } from "../../src/domain/Decider.js"
-import { UserDecider, type UserCommand } from "../../src/domain/user/UserDecider.js"
+import { MAX_ENDED_SESSIONS, UserDecider, type UserCommand } from "../../src/domain/user/UserDecider.js"
 import type { UserCreated, UserEvent } from "../../src/domain/user/UserEvents.js"
 import { normalizeUsername, validatePassword } from "../../src/domain/user/UserValidation.js"
 import { given } from "../support/givenWhenThen.js"
@@ -194,6 +194,14 @@ describe("UserDecider", () => {
       expect(state?.endedSessions.map((e) => e.session)).toEqual(["s1", "s2"])
       const later = fold(UserDecider, [...alice, ended("s1", at(8 * hour), at(0)), ended("s2", at(10 * hour), at(2 * hour)), ended("s3", at(17 * hour), at(9 * hour))])
       expect(later?.endedSessions.map((e) => e.session)).toEqual(["s2", "s3"])
+    })
+
+    it("keeps the newest MAX_ENDED_SESSIONS: a user signing in and out in a loop does not grow the list without end", () => {
+      const many = Array.from({ length: MAX_ENDED_SESSIONS + 5 }, (_, i) => ended(`s${i}`, at(8 * hour + i), at(i)))
+      const state = fold(UserDecider, [...alice, ...many])
+      expect(state?.endedSessions).toHaveLength(MAX_ENDED_SESSIONS)
+      expect(state?.endedSessions[0]?.session).toBe("s5")
+      expect(state?.endedSessions.at(-1)?.session).toBe(`s${MAX_ENDED_SESSIONS + 4}`)
     })
 
     it("is refused for a deleted user", () => {

@@ -87,14 +87,24 @@ export const collectUnreferencedFilesSoon = Effect.gen(function*() {
   }
   const entry: { state: "running" | "again" } = { state: "running" }
   collecting.set(store, entry)
+  // Whether to scan again, decided and recorded in one step: no ask can come between the look and the let-go.
+  const another = Effect.sync(() => {
+    if (entry.state === "running") {
+      collecting.delete(store)
+      return false
+    }
+    entry.state = "running"
+    return true
+  })
   return yield* Effect.gen(function*() {
     let deleted = 0
-    for (;;) {
-      deleted += yield* collectUnreferencedFiles
-      if (entry.state === "running") return Option.some(deleted)
-      entry.state = "running"
-    }
-  }).pipe(Effect.ensuring(Effect.sync(() => collecting.delete(store))))
+    do deleted += yield* collectUnreferencedFiles
+    while (yield* another)
+    return Option.some(deleted)
+  }).pipe(
+    // A failed scan lets go too (the next ask scans), but never of a collection begun since by another.
+    Effect.ensuring(Effect.sync(() => collecting.get(store) === entry && collecting.delete(store)))
+  )
 })
 
 /**

@@ -29,6 +29,9 @@ export const sessionEnded = (user: Pick<User, "endedSessions">, session: string)
   user.endedSessions.some((ended) => ended.session === session)
 export type UserState = User | null
 
+/** How many signed-out sessions a user's state keeps at most (each until it would have expired). */
+export const MAX_ENDED_SESSIONS = 100
+
 export type UserCommand =
   | {
     readonly _tag: "CreateUser"
@@ -68,13 +71,15 @@ export const evolveUser = (state: UserState, event: UserEvent): UserState => {
     case "PasswordChanged":
       return { ...state, passwordHash: event.passwordHash, passwordVersion: state.passwordVersion + 1 }
     case "SessionEnded":
-      // Sessions that have run out since need no entry: their cookies no longer open.
+      // Sessions that have run out since need no entry: their cookies no longer open. The newest
+      // MAX_ENDED_SESSIONS at most, so one user signing in and out in a loop cannot grow the list (and every
+      // request's scan of it) without end; pushing a session out takes that many sign-outs of the same user.
       return {
         ...state,
         endedSessions: [
           ...state.endedSessions.filter((ended) => ended.expiresAt.getTime() > event.endedAt.getTime()),
           { session: event.session, expiresAt: event.expiresAt }
-        ]
+        ].slice(-MAX_ENDED_SESSIONS)
       }
     case "UserDeleted":
       // A deleted user is no user: every later command on the stream is UserNotFound.
