@@ -42,16 +42,19 @@ const slowStreamReads = (ms: number) => Effect.provideServiceEffect(
  * one; before a path change expected the version its subgroups were listed at, a subgroup created between the
  * two reads kept the old path too (`slowChanges`: the change's stream reads are slowed, so it always is).
  */
-const race = (slowChanges: boolean) => Effect.gen(function*() {
+const race = (slowChanges: boolean, depth: "child" | "grandchild" = "child") => Effect.gen(function*() {
   const owner = yield* createUser({ username: "olga", email: "o@x.io", name: "O", password: "password-1", admin: false })
   const parents = yield* Effect.forEach(Array.from({ length: ROUNDS }, (_, i) => i), (i) =>
     createGroup({ path: `p${i}`, name: `P${i}`, parentId: null, ownerUserId: owner }))
+  // `grandchild`: the new subgroup goes under a subgroup of the group changed, two levels down.
+  const under = yield* Effect.forEach(parents, (parentId) =>
+    depth === "child" ? Effect.succeed(parentId) : createGroup({ path: "mid", name: "Mid", parentId, ownerUserId: owner }))
   yield* Effect.forEach(parents, (parentId, i) => {
     const change = i % 3 === 2 ? deleteGroup(parentId) : updateGroup(parentId, { path: `renamed${i}` })
     // Either may lose (a conflict it retries out of, or a parent gone): what stands afterwards must be consistent.
     return Effect.all([
       Effect.either(slowChanges ? change.pipe(slowStreamReads(300)) : change),
-      Effect.either(createGroup({ path: "sub", name: "Sub", parentId, ownerUserId: owner }))
+      Effect.either(createGroup({ path: "sub", name: "Sub", parentId: under[i] ?? parentId, ownerUserId: owner }))
     ], { concurrency: "unbounded" })
   }, { concurrency: "unbounded" })
 
@@ -84,6 +87,8 @@ describe("a subgroup created while its parent changes", () => {
   it.scopedLive("on Postgres", () => Effect.flatMap(freshDatabase, (url) => race(false).pipe(Effect.provide(onPostgres(url)))), { timeout: 120_000 })
   it.scopedLive("on Postgres, the changes' stream reads slowed so that every creation lands inside their plans", () =>
     Effect.flatMap(freshDatabase, (url) => race(true).pipe(Effect.provide(onPostgres(url)))), { timeout: 120_000 })
+  it.scopedLive("the same, with the new subgroup two levels below the group changed", () =>
+    Effect.flatMap(freshDatabase, (url) => race(true, "grandchild").pipe(Effect.provide(onPostgres(url)))), { timeout: 120_000 })
   it.scopedLive("thirty subgroups created at once under one parent all succeed", () =>
     Effect.flatMap(freshDatabase, (url) => burst.pipe(Effect.provide(onPostgres(url)))), { timeout: 120_000 })
 })

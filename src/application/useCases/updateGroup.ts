@@ -9,7 +9,7 @@ import { validateVisibility } from "../../domain/group/GroupVisibility.js"
 import { GroupPathClaimStream, GroupStream, streamId } from "../../domain/streams.js"
 import type { GroupView } from "../../domain/views.js"
 import { atVersion, decision, handleCommand, handleContendedCommand } from "../commandHandler.js"
-import { EventStore } from "../ports/EventStore.js"
+import { EventStore, VersionConflict } from "../ports/EventStore.js"
 import { authorize } from "../issuer.js"
 import { allGroups, groupById } from "../queries.js"
 
@@ -25,6 +25,8 @@ export interface GroupChange {
 /** The parent's full path of a group: its own full path without its last segment. */
 const parentFullPathOf = (group: GroupView): string | null =>
   group.parentId === null ? null : group.fullPath.slice(0, group.fullPath.length - group.path.length - 1)
+
+const groupDecision = (id: number, command: GroupCommand) => decision(GroupStream, GroupDecider, streamId("group", id), () => Either.right(command))
 
 /** Moving a path claim: released under the old full path, taken under the new one (unless only the case differs). */
 const moveClaim = (groupId: number, from: string, to: string) =>
@@ -48,20 +50,30 @@ export const updateGroup = (groupId: number, change: GroupChange) =>
     yield* authorize((caller) => mayManageGroup(caller, found.value))
     if (change.visibility !== undefined) yield* validateVisibility(change.visibility)
     const plan = Effect.gen(function*() {
-      // The group's version first, then its subgroups: a subgroup created after the version records
-      // `SubgroupCreated` on this stream, so the change conflicts and is planned again with it listed.
-      const version = (yield* EventStore.pipe(Effect.flatMap((store) => store.readStream(streamId("group", groupId))))).at(-1)?.streamVersion ?? 0
+      const store = yield* EventStore
+      const versionOf = (id: number) => store.readStream(streamId("group", id)).pipe(Effect.map((history) => history.at(-1)?.streamVersion ?? 0))
+      const subtreeOf = (groups: ReadonlyArray<GroupView>) => groups.filter((g) => g.groupId === groupId || g.ancestorIds.includes(groupId)).map((g) => g.groupId)
+      // The subtree, then each of its streams' versions, then the subtree again: a subgroup created anywhere in it
+      // after its parent's version was read records `SubgroupCreated` there, so the change conflicts and is
+      // planned again with it listed; one created before that shows in the second listing.
+      const listed = subtreeOf(yield* allGroups)
+      const versions = new Map(yield* Effect.forEach(listed, (id) => versionOf(id).pipe(Effect.map((v) => [id, v] as const))))
       const groups = yield* allGroups
       const group = groups.find((g) => g.groupId === groupId)
       if (group === undefined) return yield* new GroupNotFound({ group: String(groupId) })
+      const subtree = subtreeOf(groups)
+      const versionIn = (id: number) => versions.get(id)
+      if (subtree.length !== listed.length || subtree.some((id) => versionIn(id) === undefined)) {
+        return yield* new VersionConflict({ streamId: streamId("group", groupId), expectedVersion: versionIn(groupId) ?? 0, actualVersion: -1 })
+      }
+      const held = (id: number, d: ReturnType<typeof groupDecision>) => atVersion(d, versionIn(id) ?? 0)
       const parentFullPath = parentFullPathOf(group)
-      const details = atVersion(decision(GroupStream, GroupDecider, streamId("group", groupId), () =>
-        Either.right<GroupCommand>({
-          _tag: "UpdateGroupDetails",
-          name: change.name,
-          description: change.description,
-          path: change.path === undefined ? undefined : { path: change.path, parentFullPath }
-        })), version)
+      const details = held(groupId, groupDecision(groupId, {
+        _tag: "UpdateGroupDetails",
+        name: change.name,
+        description: change.description,
+        path: change.path === undefined ? undefined : { path: change.path, parentFullPath }
+      }))
       if (change.path === undefined || change.path === group.path) return [details]
       const newFullPath = parentFullPath === null ? change.path : `${parentFullPath}/${change.path}`
       const moved = (fullPath: string) => `${newFullPath}${fullPath.slice(group.fullPath.length)}`
@@ -70,8 +82,7 @@ export const updateGroup = (groupId: number, change: GroupChange) =>
         details,
         ...moveClaim(groupId, group.fullPath, newFullPath),
         ...descendants.flatMap((d) => [
-          decision(GroupStream, GroupDecider, streamId("group", d.groupId), () =>
-            Either.right<GroupCommand>({ _tag: "ChangePath", path: d.path, parentFullPath: moved(parentFullPathOf(d) ?? "") })),
+          held(d.groupId, groupDecision(d.groupId, { _tag: "ChangePath", path: d.path, parentFullPath: moved(parentFullPathOf(d) ?? "") })),
           ...moveClaim(d.groupId, d.fullPath, moved(d.fullPath))
         ])
       ]
