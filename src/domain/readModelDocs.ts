@@ -86,24 +86,31 @@ export const codecs = {
   instance: codec(InstanceSettings)
 }
 
-/** A document read with its view (fields added since it was written take their defaults) and written again. */
-const rewritten = <A>(view: DocCodec<A>) => (doc: JsonObject): JsonObject => view.write(view.read(doc))
+/**
+ * A document read with its view (fields added since it was written take their defaults) and written again. A
+ * key the view does not have fails the read: dropped silently, a key added to a stored document would compare
+ * equal.
+ */
+const rewritten = <A, I>(view: DocCodec<A>, schema: Schema.Schema<A, I>) => {
+  const strict = Schema.decodeUnknownSync(schema, { onExcessProperty: "error" })
+  return (doc: JsonObject): JsonObject => view.write(strict(doc))
+}
 
 const rewriteByKind: ReadonlyMap<string, (doc: JsonObject) => JsonObject> = new Map([
-  [Kinds.user, rewritten(codecs.user)],
-  [Kinds.group, rewritten(codecs.group)],
-  [Kinds.membership, rewritten(codecs.membership)],
-  [Kinds.token, rewritten(codecs.token)],
-  [Kinds.ssoSession, rewritten(codecs.ssoSession)],
-  [Kinds.instance, rewritten(codecs.instance)],
-  [CacheKinds.manifest, rewritten(codecs.cachedManifest)],
-  [CacheKinds.blob, rewritten(codecs.cachedBlob)]
+  [Kinds.user, rewritten(codecs.user, UserView)],
+  [Kinds.group, rewritten(codecs.group, GroupView)],
+  [Kinds.membership, rewritten(codecs.membership, MembershipView)],
+  [Kinds.token, rewritten(codecs.token, TokenView)],
+  [Kinds.ssoSession, rewritten(codecs.ssoSession, SsoSessionView)],
+  [Kinds.instance, rewritten(codecs.instance, InstanceSettings)],
+  [CacheKinds.manifest, rewritten(codecs.cachedManifest, CachedManifestView)],
+  [CacheKinds.blob, rewritten(codecs.cachedBlob, CachedBlobView)]
 ])
 
 /**
  * A stored document as its view writes it today, so that two documents of one state compare equal though one
  * was written before a field existed. A kind without a view (the indexes), or a document that no longer reads
- * (then the difference is real), is left as it is.
+ * or has a key its view does not (then the difference is real), is left as it is.
  */
 export const normalizedDoc = (kind: string, doc: JsonObject): JsonObject => {
   const rewrite = rewriteByKind.get(kind)

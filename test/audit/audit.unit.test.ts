@@ -76,5 +76,7 @@ describe("audit on the memory store", () => {
       expect(yield* verify.pipe(liveWith(withoutField))).toMatchObject({ ok: true, projectionDifference: null })
       const tampered = yield* verify.pipe(liveWith((doc) => ({ ...withoutField(doc), admin: true })))
       expect(tampered).toMatchObject({ ok: false, projectionDifference: { kind: Kinds.user } })
+      const keyAdded = yield* verify.pipe(liveWith((doc) => ({ ...doc, role: "owner" })))
+      expect(keyAdded).toMatchObject({ ok: false, projectionDifference: { kind: Kinds.user } })
     }).pipe(Effect.provide(memoryApp())))
 })

@@ -23,6 +23,8 @@ layer(database, { timeout: "300 seconds", excludeTestServices: true })("changing
         .toEqual({ id: 1, full_path: "acme-corp" })
       expect(yield* paths).toEqual(["acme-corp", "acme-corp/team"])
 
+      const nothing = yield* run("admin", "update-group", "--group", "acme-corp")
+      expect([nothing.code, nothing.stderr.trim()]).toEqual([2, "dependency-proxy: update-group needs --name, --path or --description"])
       const invalid = yield* run("admin", "update-group", "--group", "acme-corp", "--path", "bad path!", "--as", "olga")
       expect(invalid.code).toBe(2)
       expect(invalid.stderr.trim().split("\n")).toHaveLength(1)
@@ -41,5 +43,5 @@ layer(database, { timeout: "300 seconds", excludeTestServices: true })("changing
 
       // Every change is in the log, whole: the read models replayed from it are the live ones.
       expect(yield* run("audit", "verify").pipe(Effect.map(json))).toMatchObject({ ok: true })
-    }))
+    }), { timeout: 300_000 })
 })

@@ -1,6 +1,8 @@
 import { Option } from "effect"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { updateGroup } from "../../src/application/useCases/updateGroup.js"
+import { userByUsername } from "../../src/application/queries.js"
 import { AccessLevels } from "../../src/domain/AccessLevel.js"
 import { axeViolations, seriousOrCritical } from "../support/ui/axe.js"
 import { artifactPath, launchChromium, newContext } from "../support/ui/chromium.js"
@@ -18,6 +20,7 @@ describe("a group's name, path and deletion in the UI", () => {
     return page
   }
   const nameAt = async (fullPath: string) => Option.map(await world.groupState(fullPath), (g) => g.name)
+  const userIdOf = async (username: string) => Option.getOrThrow(await world.proxy.run(userByUsername(username))).userId
 
   beforeAll(async () => {
     world = await startUiWorld()
@@ -70,6 +73,41 @@ describe("a group's name, path and deletion in the UI", () => {
     expect(await page.locator("#group-name-error").innerText()).toContain("can't be blank")
     expect(await nameAt("acme-corp")).toEqual(Option.some("Acme Corp"))
     expect(await nameAt("other")).toEqual(Option.some("OTHER"))
+  })
+
+  it("a save that changes nothing keeps the description as it was, line breaks and a leading one included", async () => {
+    const other = Option.getOrThrow(await world.groupState("other"))
+    await world.proxy.run(updateGroup(other.groupId, { description: "\nfirst line\nsecond line" }))
+    const page = await signedInPage("olga")
+    await page.goto("/groups/other/-/settings")
+    expect(await page.getByLabel("Group description (optional)").inputValue()).toBe("\nfirst line\nsecond line")
+    await page.getByRole("button", { name: "Save changes" }).click()
+    await page.waitForURL("**/groups/other/-/settings?notice=general_saved")
+    expect(Option.map(await world.groupState("other"), (g) => g.description)).toEqual(Option.some("\nfirst line\nsecond line"))
+  })
+
+  it("a form left open while its group was renamed and another took the path changes and deletes nothing (409)", async () => {
+    const original = Option.getOrThrow(await world.groupState("other"))
+    const page = await signedInPage("olga")
+    await page.goto("/groups/other/-/settings")
+    await page.getByRole("button", { name: "Delete group" }).click()
+    await page.waitForURL("**/groups/other/-/settings/delete")
+    const settings = await (await signedInPage("olga")).context().newPage()
+    await settings.goto("/groups/other/-/settings")
+    // Meanwhile: the group moves away, and a new one takes its path.
+    await world.proxy.run(updateGroup(original.groupId, { path: "moved" }))
+    const movedId = Option.getOrThrow(await world.groupState("moved")).groupId
+    expect(movedId).toBe(original.groupId)
+    await world.group("other", await userIdOf("olga"))
+    await page.getByLabel("Type the group's full path to confirm").fill("other")
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Delete group" }).click()])
+    expect(refused.status()).toBe(409)
+    await settings.getByLabel("Group name").fill("Taken over")
+    const [stale] = await Promise.all([settings.waitForResponse((r) => r.request().method() === "POST"), settings.getByRole("button", { name: "Save changes" }).click()])
+    expect(stale.status()).toBe(409)
+    expect(await settings.getByRole("alert").innerText()).toContain("Nothing was changed")
+    expect(await nameAt("other")).toEqual(Option.some("OTHER"))
+    expect(await nameAt("moved")).toEqual(Option.some("OTHER"))
   })
 
   it("a Maintainer may neither change nor delete the group (403), and a post without the CSRF token is refused", async () => {

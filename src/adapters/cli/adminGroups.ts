@@ -1,12 +1,12 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Option } from "effect"
 import { purgeDeletedGroups } from "../../application/cache/cleanup.js"
-import { allGroups } from "../../application/queries.js"
+import { allGroups, groupById } from "../../application/queries.js"
 import { deleteGroup } from "../../application/useCases/deleteGroup.js"
 import { updateGroup } from "../../application/useCases/updateGroup.js"
 import { requireGroupAt, requireUserNamed } from "../../application/resolve.js"
 import { changeGroup, changeGroupSettings, createGroup, type GroupSettingCommand } from "../../application/useCases/groups.js"
 import { accessLevel, type Subcommand } from "./adminSubcommand.js"
-import { optionalBoolean, optionalInteger, optionalString, parseFlags, requireString } from "./args.js"
+import { optionalBoolean, optionalInteger, optionalString, parseFlags, requireString, UsageError } from "./args.js"
 
 /** Groups: create, change, delete, members, Dependency Proxy settings, list. */
 export const groupCommands: Readonly<Record<string, Subcommand>> = {
@@ -30,10 +30,14 @@ export const groupCommands: Readonly<Record<string, Subcommand>> = {
     Effect.gen(function*() {
       const f = yield* parseFlags(argv, { group: "string", name: "string", path: "string", description: "string" })
       const group = yield* requireGroupAt(yield* requireString(f, "group"))
-      const path = optionalString(f, "path")
-      yield* updateGroup(group.groupId, { name: optionalString(f, "name"), path, description: optionalString(f, "description") })
-      const parentPrefix = group.fullPath.slice(0, group.fullPath.length - group.path.length)
-      return { id: group.groupId, full_path: path === undefined ? group.fullPath : `${parentPrefix}${path}` }
+      const change = { name: optionalString(f, "name"), path: optionalString(f, "path"), description: optionalString(f, "description") }
+      if (Object.values(change).every((value) => value === undefined)) {
+        return yield* new UsageError({ message: "update-group needs --name, --path or --description" })
+      }
+      yield* updateGroup(group.groupId, change)
+      // As it now is, read back: the path as the decider wrote it, not as it was typed.
+      const updated = yield* groupById(group.groupId)
+      return { id: group.groupId, full_path: Option.match(updated, { onNone: () => null, onSome: (g) => g.fullPath }) }
     }),
   // As REST's DELETE /groups/:id, but the cache is purged before the command ends: nothing runs on after it.
   "delete-group": (argv) =>

@@ -45,6 +45,7 @@ export const shutDown = (signal: string, using: ShutdownWith): Promise<number> =
   new Promise<number>((settle) => {
     using.log.info({ signal, timeoutSeconds: using.timeoutMs / 1000 }, "shutting down")
     let cutOff = false
+    const closed = using.close()
     const deadline = setTimeout(() => {
       cutOff = true
       using.log.error(
@@ -53,12 +54,14 @@ export const shutDown = (signal: string, using: ShutdownWith): Promise<number> =
       )
       using.cutOff()
       const waitMs = using.afterCutOffMs ?? AFTER_CUT_OFF_MS
-      setTimeout(() => {
+      // Not unref'd: a close stuck on something that holds no handle would otherwise let the process end quietly.
+      const giveUp = setTimeout(() => {
         using.log.error({ waitedSeconds: waitMs / 1000 }, "the services did not close after the connections were cut off: exiting")
         settle(1)
-      }, waitMs).unref()
+      }, waitMs)
+      closed.then(() => clearTimeout(giveUp), () => clearTimeout(giveUp))
     }, using.timeoutMs)
-    using.close().then(
+    closed.then(
       () => {
         clearTimeout(deadline)
         settle(cutOff ? 1 : 0)

@@ -6,6 +6,7 @@ import { asUser } from "./actingUser.js"
 import { formField } from "./formBody.js"
 import { ownedGroupAt } from "./groupPageData.js"
 import type { SettingsOutcome } from "./groupTokenActions.js"
+import { sameGroup, STALE_FORM } from "./staleGroupForm.js"
 import type { SignedIn } from "./signedIn.js"
 import { deleteGroupConfirmPage } from "./views/deleteGroupConfirmView.js"
 import type { Viewer } from "./views/layout.js"
@@ -27,6 +28,7 @@ export const askDeleteGroup = (signed: SignedIn, viewer: Viewer, groupPath: stri
 export const deleteGroupConfirmed = (signed: SignedIn, viewer: Viewer, groupPath: string, body: unknown) =>
   Effect.gen(function*() {
     const group = yield* ownedGroupAt(signed, groupPath)
+    if (!sameGroup(group, body)) return yield* confirmation(signed, viewer, groupPath, 409, STALE_FORM)
     if ((formField(body, "confirm_path") ?? "").trim() !== group.fullPath) {
       return yield* confirmation(signed, viewer, groupPath, 422, `Type ${group.fullPath} exactly to delete the group.`)
     }

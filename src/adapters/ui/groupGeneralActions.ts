@@ -7,7 +7,8 @@ import { ownedGroupAt } from "./groupPageData.js"
 import { settingsPath } from "./groupSettingsRoute.js"
 import type { SettingsOutcome } from "./groupTokenActions.js"
 import type { SignedIn } from "./signedIn.js"
-import type { GeneralForm } from "./views/groupSettingsView.js"
+import { type GeneralForm, generalFormOf } from "./views/groupSettingsView.js"
+import { sameGroup, STALE_FORM } from "./staleGroupForm.js"
 import type { Viewer } from "./views/layout.js"
 
 const LABELS: Readonly<Record<string, string>> = { name: "Group name", path: "Group URL path", description: "Group description" }
@@ -23,8 +24,13 @@ export const saveGeneralSettings = (signed: SignedIn, viewer: Viewer, groupPath:
     const typed: GeneralForm = {
       name: (formField(body, "name") ?? "").trim(),
       path: (formField(body, "path") ?? "").trim(),
-      description: formField(body, "description") ?? "",
+      // Browsers send a textarea's line breaks as CRLF: kept as typed, a description set elsewhere with LF
+      // would change on every save, and count each break twice against its length limit.
+      description: (formField(body, "description") ?? "").replace(/\r\n?/g, "\n"),
       errors: {}
+    }
+    if (!sameGroup(group, body)) {
+      return settingsPageOf(signed, viewer, group, { status: 409, notice: null, general: { ...generalFormOf(group), errors: { form: STALE_FORM } } })
     }
     const refused = (field: string, message: string): SettingsOutcome => {
       const known = field === "name" || field === "path" || field === "description" ? field : "name"

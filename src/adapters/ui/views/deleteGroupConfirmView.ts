@@ -6,7 +6,8 @@ import { csrfInput, layout, type Viewer } from "./layout.js"
 
 /**
  * The confirmation step of a deletion, a page of its own so that it works without JavaScript. The group's full
- * path must be typed (as GitLab asks), so that neither a slip nor a stale tab deletes the wrong group.
+ * path must be typed (as GitLab asks) against a slip, and the form names the group by id too: a tab left open
+ * while the group was renamed and another took its path deletes neither.
  */
 export const deleteGroupConfirmPage = (group: GroupView, subgroups: number, viewer: Viewer, error: string | null): Html =>
   layout("Delete group", viewer, html`<h1>Delete ${group.fullPath}?</h1>
@@ -14,6 +15,7 @@ export const deleteGroupConfirmPage = (group: GroupView, subgroups: number, view
 settings; their cached images are purged after. Pulls through <code>${group.fullPath}</code> stop at once. It cannot be undone.</p>
 <form method="post" action="${settingsPath(group.fullPath, "delete/confirm")}" class="stack" novalidate>
 ${csrfInput(viewer.csrf)}
+<input type="hidden" name="group_id" value="${String(group.groupId)}">
 ${inputField({
     id: "confirm-path",
     name: "confirm_path",

@@ -10,7 +10,7 @@ export interface GeneralForm {
   readonly name: string
   readonly path: string
   readonly description: string
-  readonly errors: { readonly name?: string; readonly path?: string; readonly description?: string }
+  readonly errors: { readonly name?: string; readonly path?: string; readonly description?: string; readonly form?: string }
 }
 
 export const generalFormOf = (group: GroupView): GeneralForm => ({ name: group.name, path: group.path, description: group.description ?? "", errors: {} })
@@ -49,8 +49,10 @@ const generalSection = (page: GroupSettingsPage): Html => {
   const parentPrefix = group.fullPath.slice(0, group.fullPath.length - group.path.length)
   return html`<section class="card" aria-labelledby="general-heading">
 <h2 id="general-heading">Naming and path</h2>
+${general.errors.form !== undefined && html`<div class="notice error" role="alert">${general.errors.form}</div>`}
 <form method="post" action="${settingsPath(group.fullPath, "general")}" class="stack" novalidate>
 ${csrfInput(viewer.csrf)}
+<input type="hidden" name="group_id" value="${String(group.groupId)}">
 ${inputField({ id: "group-name", name: "name", label: "Group name", type: "text", value: general.name, autocomplete: "off", error: general.errors.name })}
 ${inputField({
     id: "group-path",
@@ -64,7 +66,8 @@ ${inputField({
   })}
 <div class="field">
 <label for="group-description">Group description (optional)</label>
-<textarea id="group-description" name="description" rows="3" maxlength="500"${general.errors.description !== undefined && html` aria-invalid="true" aria-describedby="group-description-error"`}>${general.description}</textarea>
+<textarea id="group-description" name="description" rows="3" maxlength="500"${general.errors.description !== undefined && html` aria-invalid="true" aria-describedby="group-description-error"`}>
+${general.description}</textarea>
 ${general.errors.description !== undefined && html`<p class="field-error" id="group-description-error">${general.errors.description}</p>`}
 </div>
 <button type="submit" class="button">Save changes</button>
