@@ -88,7 +88,7 @@ const projectUser = (event: StoredEvent): ReadonlyArray<ReadModelChange> => {
   if (e._tag === "UserCreated") {
     const { _tag, ...fields } = e
     return [
-      put(codecs.user, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [], createdAt: event.recordedAt }),
+      put(codecs.user, Kinds.user, id, { ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [], sessionsEndedUntil: null, createdAt: event.recordedAt }),
       put(codecs.index, UsersByName.index, UsersByName.key(e.username), { id: e.userId })
     ]
   }

@@ -25,6 +25,7 @@ export const UserView = Schema.Struct({
   passwordVersion: Schema.optionalWith(Schema.Int, { default: () => 0 }),
   /** Documents written before sign-out ended sessions have none. */
   endedSessions: Schema.optionalWith(Schema.Array(Schema.Struct({ session: Schema.String, expiresAt: Schema.Date })), { default: () => [] }),
+  sessionsEndedUntil: Schema.optionalWith(Schema.NullOr(Schema.Date), { default: () => null }),
   createdAt: Schema.Date
 })
 export type UserView = typeof UserView.Type

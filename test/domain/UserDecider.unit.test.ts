@@ -1,7 +1,7 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { fold } from "../../src/domain/Decider.js"
-import { MAX_ENDED_SESSIONS, UserDecider, type UserCommand } from "../../src/domain/user/UserDecider.js"
+import { MAX_ENDED_SESSIONS, sessionEnded, UserDecider, type UserCommand } from "../../src/domain/user/UserDecider.js"
 import type { UserCreated, UserEvent } from "../../src/domain/user/UserEvents.js"
 import { normalizeUsername, validatePassword } from "../../src/domain/user/UserValidation.js"
 import { given } from "../support/givenWhenThen.js"
@@ -46,7 +46,7 @@ describe("UserDecider", () => {
 
     it("starts unblocked and without two-factor authentication", () => {
       const { _tag, ...fields } = aliceCreated
-      expect(fold(UserDecider, alice)).toStrictEqual({ ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [] })
+      expect(fold(UserDecider, alice)).toStrictEqual({ ...fields, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [], sessionsEndedUntil: null })
     })
 
     it.each(["a", "alice", "alice.smith", "a_b-c", "_x", "x-", "9", "u".repeat(255)])("accepts the username %j", (username) => {
@@ -202,6 +202,13 @@ describe("UserDecider", () => {
       expect(state?.endedSessions).toHaveLength(MAX_ENDED_SESSIONS)
       expect(state?.endedSessions[0]?.session).toBe("s5")
       expect(state?.endedSessions.at(-1)?.session).toBe(`s${MAX_ENDED_SESSIONS + 4}`)
+      // Those let go of stay ended, through the watermark: the list's limit never lets a session back in.
+      if (state === null) throw new Error("alice is gone")
+      expect(state.sessionsEndedUntil).toEqual(at(8 * hour + 4))
+      expect(sessionEnded(state, "s0", at(8 * hour))).toBe(true)
+      expect(sessionEnded(state, "s4", at(8 * hour + 4))).toBe(true)
+      expect(sessionEnded(state, "never-signed-out", at(8 * hour + 50))).toBe(false)
+      given(UserDecider, [...alice, ...many]).when({ _tag: "EndSession", session: "s0", expiresAt: at(8 * hour), now: at(200) }).then([])
     })
 
     it("is refused for a deleted user", () => {

@@ -185,6 +185,7 @@ describe("project", () => {
       twoFactorEnabled: false,
       passwordVersion: 0,
       endedSessions: [],
+      sessionsEndedUntil: null,
       createdAt: at(0)
     })
     expect(model.get(IndexView, Kinds.userByName, "alice")).toStrictEqual({ id: 7 })

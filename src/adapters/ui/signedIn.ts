@@ -26,7 +26,7 @@ const currentUser = (state: LiveState, session: Session, now: Date): Option.Opti
   const credential = credentialForSubject(state, subject, session.credentialVersion, now)
   if (Either.isLeft(credential)) return Option.none()
   return browserIdentity(state, credential.right).pipe(
-    Option.filter(({ user }) => user.userId === session.userId && !sessionEnded(user, sessionId(session))),
+    Option.filter(({ user }) => user.userId === session.userId && !sessionEnded(user, sessionId(session), new Date(session.expiresAt))),
     Option.map(({ user }) => user)
   )
 }

@@ -18,6 +18,11 @@ export interface User {
   readonly passwordVersion: number
   /** Browser sessions signed out before they expired (`SessionEnded`), until they would have. */
   readonly endedSessions: ReadonlyArray<EndedSession>
+  /**
+   * Every session expiring at or before this is ended too: where the list, kept to its newest entries, let go
+   * of older ones. Ending those with them fails closed (an older session of the user's may end early).
+   */
+  readonly sessionsEndedUntil: Date | null
 }
 export interface EndedSession {
   readonly session: string
@@ -25,8 +30,9 @@ export interface EndedSession {
 }
 
 /** Whether a browser session was signed out (and so may no longer be used, though its cookie is still signed). */
-export const sessionEnded = (user: Pick<User, "endedSessions">, session: string): boolean =>
-  user.endedSessions.some((ended) => ended.session === session)
+export const sessionEnded = (user: Pick<User, "endedSessions" | "sessionsEndedUntil">, session: string, expiresAt: Date): boolean =>
+  user.endedSessions.some((ended) => ended.session === session) ||
+  (user.sessionsEndedUntil !== null && expiresAt.getTime() <= user.sessionsEndedUntil.getTime())
 export type UserState = User | null
 
 /** How many signed-out sessions a user's state keeps at most (each until it would have expired). */
@@ -54,7 +60,7 @@ export type UserCommand =
 export const evolveUser = (state: UserState, event: UserEvent): UserState => {
   if (event._tag === "UserCreated") {
     const { _tag, ...created } = event
-    return state ?? { ...created, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [] }
+    return state ?? { ...created, blocked: false, twoFactorEnabled: false, passwordVersion: 0, endedSessions: [], sessionsEndedUntil: null }
   }
   if (state === null) return state
   switch (event._tag) {
@@ -70,17 +76,18 @@ export const evolveUser = (state: UserState, event: UserEvent): UserState => {
       return { ...state, admin: event.admin }
     case "PasswordChanged":
       return { ...state, passwordHash: event.passwordHash, passwordVersion: state.passwordVersion + 1 }
-    case "SessionEnded":
+    case "SessionEnded": {
       // Sessions that have run out since need no entry: their cookies no longer open. The newest
       // MAX_ENDED_SESSIONS at most, so one user signing in and out in a loop cannot grow the list (and every
-      // request's scan of it) without end; pushing a session out takes that many sign-outs of the same user.
-      return {
-        ...state,
-        endedSessions: [
-          ...state.endedSessions.filter((ended) => ended.expiresAt.getTime() > event.endedAt.getTime()),
-          { session: event.session, expiresAt: event.expiresAt }
-        ].slice(-MAX_ENDED_SESSIONS)
-      }
+      // request's scan of it) without end; those let go of move the watermark, so they stay ended.
+      const live = [
+        ...state.endedSessions.filter((ended) => ended.expiresAt.getTime() > event.endedAt.getTime()),
+        { session: event.session, expiresAt: event.expiresAt }
+      ]
+      const dropped = live.slice(0, Math.max(0, live.length - MAX_ENDED_SESSIONS))
+      const until = dropped.reduce<Date | null>((latest, e) => (latest === null || e.expiresAt > latest ? e.expiresAt : latest), state.sessionsEndedUntil)
+      return { ...state, endedSessions: live.slice(-MAX_ENDED_SESSIONS), sessionsEndedUntil: until }
+    }
     case "UserDeleted":
       // A deleted user is no user: every later command on the stream is UserNotFound.
       return null
@@ -124,7 +131,7 @@ export const UserDecider: Decider<UserCommand, UserEvent, UserState, DomainError
       case "EndSession":
         // One already ended, or already expired, needs nothing more.
         return when(
-          command.expiresAt.getTime() > command.now.getTime() && !sessionEnded(state, command.session),
+          command.expiresAt.getTime() > command.now.getTime() && !sessionEnded(state, command.session, command.expiresAt),
           { _tag: "SessionEnded", session: command.session, expiresAt: command.expiresAt, endedAt: command.now }
         )
       case "DeleteUser":
