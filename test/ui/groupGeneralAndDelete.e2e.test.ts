@@ -19,6 +19,9 @@ describe("a group's name, path and deletion in the UI", () => {
     await signIn(page, username)
     return page
   }
+  /** Presses a form's button and answers the response to its post, whatever page it shows. */
+  const submit = async (page: Page, button: string) =>
+    (await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: button }).click()]))[0]
   const nameAt = async (fullPath: string) => Option.map(await world.groupState(fullPath), (g) => g.name)
   const userIdOf = async (username: string) => Option.getOrThrow(await world.proxy.run(userByUsername(username))).userId
 
@@ -61,14 +64,14 @@ describe("a group's name, path and deletion in the UI", () => {
     await page.goto("/groups/acme-corp/-/settings")
     await page.getByLabel("Group name").fill("Renamed")
     await page.getByLabel("Group URL path").fill("other")
-    const [taken] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Save changes" }).click()])
+    const taken = await submit(page, "Save changes")
     expect(taken.status()).toBe(422)
     expect(await page.locator("#group-path-error").innerText()).toContain("already taken")
     expect(await page.getByLabel("Group URL path").getAttribute("aria-invalid")).toBe("true")
     expect(await page.getByLabel("Group name").inputValue()).toBe("Renamed")
     await page.getByLabel("Group name").fill("")
     await page.getByLabel("Group URL path").fill("acme-corp")
-    const [blank] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Save changes" }).click()])
+    const blank = await submit(page, "Save changes")
     expect(blank.status()).toBe(422)
     expect(await page.locator("#group-name-error").innerText()).toContain("can't be blank")
     expect(await nameAt("acme-corp")).toEqual(Option.some("Acme Corp"))
@@ -100,14 +103,24 @@ describe("a group's name, path and deletion in the UI", () => {
     expect(movedId).toBe(original.groupId)
     await world.group("other", await userIdOf("olga"))
     await page.getByLabel("Type the group's full path to confirm").fill("other")
-    const [refused] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Delete group" }).click()])
+    const refused = await submit(page, "Delete group")
     expect(refused.status()).toBe(409)
     await settings.getByLabel("Group name").fill("Taken over")
-    const [stale] = await Promise.all([settings.waitForResponse((r) => r.request().method() === "POST"), settings.getByRole("button", { name: "Save changes" }).click()])
+    const stale = await submit(settings, "Save changes")
     expect(stale.status()).toBe(409)
     expect(await settings.getByRole("alert").innerText()).toContain("Nothing was changed")
     expect(await nameAt("other")).toEqual(Option.some("OTHER"))
     expect(await nameAt("moved")).toEqual(Option.some("OTHER"))
+  })
+
+  it("a user of another group is told the group does not exist (404), and changes nothing", async () => {
+    await world.user("ugo")
+    const page = await signedInPage("ugo")
+    const token = await csrfTokenOn(page)
+    expect((await page.goto("/groups/acme-corp/-/settings"))?.status()).toBe(404)
+    expect((await page.request.post("/groups/acme-corp/-/settings/general", { form: { authenticity_token: token, name: "Mine", path: "mine" } })).status()).toBe(404)
+    expect((await page.request.post("/groups/acme-corp/-/settings/delete/confirm", { form: { authenticity_token: token, confirm_path: "acme-corp" } })).status()).toBe(404)
+    expect(await nameAt("acme-corp")).toEqual(Option.some("Acme Corp"))
   })
 
   it("a Maintainer may neither change nor delete the group (403), and a post without the CSRF token is refused", async () => {
@@ -130,7 +143,7 @@ describe("a group's name, path and deletion in the UI", () => {
     expect(await page.getByRole("heading", { level: 1 }).innerText()).toBe("Delete acme-corp?")
     expect(await page.locator("main").innerText()).toContain("1 subgroup")
     await page.getByLabel("Type the group's full path to confirm").fill("acme")
-    const [wrong] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Delete group" }).click()])
+    const wrong = await submit(page, "Delete group")
     expect(wrong.status()).toBe(422)
     expect(await page.locator("#confirm-path-error").innerText()).toContain("Type acme-corp exactly")
     expect(Option.isSome(await world.groupState("acme-corp"))).toBe(true)

@@ -55,13 +55,15 @@ export const updateGroup = (groupId: number, change: GroupChange) =>
       const subtreeOf = (groups: ReadonlyArray<GroupView>) => groups.filter((g) => g.groupId === groupId || g.ancestorIds.includes(groupId)).map((g) => g.groupId)
       // The subtree, then each of its streams' versions, then the subtree again: a subgroup created anywhere in it
       // after its parent's version was read records `SubgroupCreated` there, so the change conflicts and is
-      // planned again with it listed; one created before that shows in the second listing.
-      const listed = subtreeOf(yield* allGroups)
+      // planned again with it listed; one created before that shows in the second listing. Without a new path
+      // only the group itself is written, and only its version is read.
+      const moving = change.path !== undefined
+      const listed = moving ? subtreeOf(yield* allGroups) : [groupId]
       const versions = new Map(yield* Effect.forEach(listed, (id) => versionOf(id).pipe(Effect.map((v) => [id, v] as const))))
       const groups = yield* allGroups
       const group = groups.find((g) => g.groupId === groupId)
       if (group === undefined) return yield* new GroupNotFound({ group: String(groupId) })
-      const subtree = subtreeOf(groups)
+      const subtree = moving ? subtreeOf(groups) : [groupId]
       const versionIn = (id: number) => versions.get(id)
       if (subtree.length !== listed.length || subtree.some((id) => versionIn(id) === undefined)) {
         return yield* new VersionConflict({ streamId: streamId("group", groupId), expectedVersion: versionIn(groupId) ?? 0, actualVersion: -1 })
